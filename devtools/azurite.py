@@ -1,0 +1,117 @@
+"""Start and stop a real Azurite (Azure Storage emulator) Table service for tests, benches and dev.
+
+Azurite comes from npm (`azurite@3.35.0`, pinned in package.json). Every start uses
+`--disableTelemetry`; tests add `--inMemoryPersistence` so nothing touches the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Azurite's well-known development account (public, documented; not a secret).
+DEV_ACCOUNT = "devstoreaccount1"
+DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def table_connection_string(port: int, host: str = "127.0.0.1") -> str:
+    return (
+        "DefaultEndpointsProtocol=http;"
+        f"AccountName={DEV_ACCOUNT};AccountKey={DEV_KEY};"
+        f"TableEndpoint=http://{host}:{port}/{DEV_ACCOUNT};"
+    )
+
+
+def _azurite_table_binary() -> str:
+    local = REPO_ROOT / "node_modules" / ".bin" / "azurite-table"
+    if local.exists():
+        return str(local)
+    found = shutil.which("azurite-table")
+    if found:
+        return found
+    raise RuntimeError(
+        "azurite-table not found: run `npm ci` in the repository root (scripts/bootstrap.sh does)"
+    )
+
+
+@dataclass
+class Azurite:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def connection_string(self) -> str:
+        return table_connection_string(self.port)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_azurite(
+    *, port: int | None = None, in_memory: bool = True, location: Path | None = None
+) -> Azurite:
+    """Start Azurite's Table service and wait until it accepts connections."""
+    port = port or free_port()
+    args = [
+        _azurite_table_binary(),
+        "--tableHost",
+        "127.0.0.1",
+        "--tablePort",
+        str(port),
+        "--disableTelemetry",
+        "--skipApiVersionCheck",
+        "--loose",
+    ]
+    if in_memory:
+        args.append("--inMemoryPersistence")
+    else:
+        loc = location or (REPO_ROOT / ".azurite")
+        loc.mkdir(parents=True, exist_ok=True)
+        args += ["--location", str(loc)]
+    proc = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "AZURITE_ACCOUNTS": ""} if "AZURITE_ACCOUNTS" in os.environ else None,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise RuntimeError(f"Azurite exited with {proc.returncode}: {err[-2000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return Azurite(port=port, process=proc)
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"Azurite did not listen on port {port} within 30 s")
+
+
+@contextlib.contextmanager
+def running_azurite(**kwargs: object) -> Iterator[Azurite]:
+    azurite = start_azurite(**kwargs)  # type: ignore[arg-type]
+    try:
+        yield azurite
+    finally:
+        azurite.stop()

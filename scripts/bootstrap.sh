@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install everything the local stack and the tests need, on a fresh machine (Python 3.11, Node 20).
+# Idempotent: every step checks before it installs. Sourced by stack.sh and test.sh.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export UV_PYTHON_DOWNLOADS=never   # use the machine's CPython 3.11; no toolchain downloads
+export PATH="$HOME/.local/bin:$PATH"
+
+if ! command -v uv >/dev/null 2>&1; then
+  echo "bootstrap: installing uv" >&2
+  python3.11 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
+fi
+
+# Debian packages: eSpeak NG (offline TTS for the local realtime engine and test fixtures).
+need_apt=()
+command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "bootstrap: apt-get install ${need_apt[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# Node tools (Azurite), pinned in package.json / package-lock.json.
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "bootstrap: npm ci (azurite)" >&2
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
+fi
+
+# Python environment: control plane + media host extras + dev tools, from uv.lock.
+uv sync --quiet --python 3.11 --all-extras --frozen
