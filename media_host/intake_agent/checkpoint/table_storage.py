@@ -1,0 +1,517 @@
+"""A LangGraph checkpoint saver on Azure Table Storage (sync and async).
+
+Sync methods use :class:`azure.data.tables.TableClient`, async methods
+:class:`azure.data.tables.aio.TableClient`. Row layout, key escaping and payload chunking are in
+:mod:`.rows`. Values are serialized with the saver's ``serde`` (LangGraph's
+``JsonPlusSerializer`` by default), exactly as the built-in savers do.
+
+Each checkpoint row stores the full ``channel_values`` the graph passed in (LangGraph builds them
+from every versioned channel), so reading a checkpoint is one range query: the checkpoint plus
+its pending writes. All rows of one write (checkpoint + overflow, or a batch of pending writes)
+go into one entity-group transaction when they fit (100 rows / 4 MiB), so they land atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from typing import Any
+
+from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
+from azure.core.credentials_async import AsyncTokenCredential
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableClient, UpdateMode
+from azure.data.tables.aio import TableClient as AsyncTableClient
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    SerializerProtocol,
+    get_checkpoint_id,
+    get_checkpoint_metadata,
+    writes_sort_key,
+)
+
+from media_host.intake_agent.checkpoint import rows as R
+
+_MAX_BATCH_ROWS = 100
+_MAX_BATCH_BYTES = 3_500_000  # transactions are limited to 4 MiB; leave headroom
+_TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+Credential = AzureNamedKeyCredential | AzureSasCredential | TokenCredential
+
+
+def _validate_table_name(name: str) -> str:
+    if not (3 <= len(name) <= 63 and name[0].isalpha() and set(name) <= _TABLE_NAME_CHARS):
+        raise ValueError("table name must be 3-63 alphanumeric characters starting with a letter")
+    return name
+
+
+def _batches(rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Split rows (one partition, in write order) into transaction-sized batches."""
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        row_size = R.entity_size(row)
+        if batch and (len(batch) >= _MAX_BATCH_ROWS or size + row_size > _MAX_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(row)
+        size += row_size
+    if batch:
+        yield batch
+
+
+def _upserts(batch: Iterable[dict[str, Any]]) -> list[Any]:
+    return [("upsert", row, {"mode": UpdateMode.REPLACE}) for row in batch]
+
+
+class TableStorageSaver(BaseCheckpointSaver[str]):
+    """LangGraph checkpointer persisting threads in one Azure Table.
+
+    Args:
+        table_name: Table to use (created on first use), e.g. ``"intakecheckpoints"``.
+        connection_string: Storage connection string (Azurite or an account key string).
+        endpoint: Table endpoint URL, used with ``credential`` when there is no connection string.
+        credential: Sync credential for ``endpoint`` (named key, SAS or a token credential).
+        async_credential: Async token credential for the aio client; defaults to ``credential``
+            when that is a key or SAS credential.
+        serde: Serializer; defaults to LangGraph's ``JsonPlusSerializer``.
+
+    Raises:
+        ValueError: neither a connection string nor an endpoint was given, or a bad table name.
+    """
+
+    def __init__(
+        self,
+        *,
+        table_name: str,
+        connection_string: str | None = None,
+        endpoint: str | None = None,
+        credential: Credential | None = None,
+        async_credential: AsyncTokenCredential | AzureNamedKeyCredential | AzureSasCredential
+        | None = None,
+        serde: SerializerProtocol | None = None,
+    ) -> None:
+        super().__init__(serde=serde)
+        self.table_name = _validate_table_name(table_name)
+        if not connection_string and not endpoint:
+            raise ValueError("give a connection_string or an endpoint (+ credential)")
+        self._connection_string = connection_string
+        self._endpoint = endpoint
+        self._credential = credential
+        if async_credential is None and isinstance(
+            credential, AzureNamedKeyCredential | AzureSasCredential
+        ):
+            async_credential = credential
+        self._async_credential = async_credential
+        self._client: TableClient | None = None
+        self._table_ready = False
+        self._aclient: AsyncTableClient | None = None
+        self._aclient_loop: asyncio.AbstractEventLoop | None = None
+        self._atable_ready = False
+
+    # --- clients ------------------------------------------------------------------------------
+
+    def _sync_client(self) -> TableClient:
+        if self._client is None:
+            if self._connection_string:
+                self._client = TableClient.from_connection_string(
+                    self._connection_string, table_name=self.table_name
+                )
+            else:
+                assert self._endpoint is not None
+                self._client = TableClient(
+                    self._endpoint, self.table_name, credential=self._credential
+                )
+        if not self._table_ready:
+            try:
+                self._client.create_table()
+            except ResourceExistsError:
+                pass
+            self._table_ready = True
+        return self._client
+
+    async def _async_client(self) -> AsyncTableClient:
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient_loop is not loop:
+            # aiohttp sessions are bound to the loop that created them.
+            if self._connection_string:
+                self._aclient = AsyncTableClient.from_connection_string(
+                    self._connection_string, table_name=self.table_name
+                )
+            else:
+                assert self._endpoint is not None
+                self._aclient = AsyncTableClient(
+                    self._endpoint, self.table_name, credential=self._async_credential
+                )
+            self._aclient_loop = loop
+        if not self._atable_ready:
+            try:
+                await self._aclient.create_table()
+            except ResourceExistsError:
+                pass
+            self._atable_ready = True
+        return self._aclient
+
+    def close(self) -> None:
+        """Close the sync client."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close both clients."""
+        self.close()
+        if self._aclient is not None and self._aclient_loop is asyncio.get_running_loop():
+            await self._aclient.close()
+        self._aclient = None
+
+    # --- encoding -----------------------------------------------------------------------------
+
+    def _checkpoint_rows(
+        self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata
+    ) -> tuple[list[dict[str, Any]], RunnableConfig]:
+        conf = config["configurable"]
+        thread_id = str(conf["thread_id"])
+        checkpoint_ns = str(conf.get("checkpoint_ns", ""))
+        parent_id = conf.get("checkpoint_id")
+        payload = R.frame(
+            [
+                self.serde.dumps_typed(checkpoint),
+                self.serde.dumps_typed(get_checkpoint_metadata(config, metadata)),
+            ]
+        )
+        props = {
+            "kind": R.KIND_CHECKPOINT,
+            "thread_id": thread_id,
+            "checkpoint_ns": checkpoint_ns,
+            "checkpoint_id": checkpoint["id"],
+            "parent_checkpoint_id": parent_id or "",
+        }
+        rows = R.build_rows(
+            R.escape_key(thread_id),
+            R.checkpoint_row_key(checkpoint_ns, checkpoint["id"]),
+            payload,
+            props,
+        )
+        new_config: RunnableConfig = {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": checkpoint_ns,
+                "checkpoint_id": checkpoint["id"],
+            }
+        }
+        return rows, new_config
+
+    def _write_rows(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> list[dict[str, Any]]:
+        conf = config["configurable"]
+        thread_id = str(conf["thread_id"])
+        checkpoint_ns = str(conf.get("checkpoint_ns", ""))
+        checkpoint_id = str(conf["checkpoint_id"])
+        rows: list[dict[str, Any]] = []
+        for idx, (channel, value) in enumerate(writes):
+            write_idx = WRITES_IDX_MAP.get(channel, idx)
+            props = {
+                "kind": R.KIND_WRITE,
+                "task_id": task_id,
+                "task_path": task_path,
+                "channel": channel,
+                "idx": write_idx,
+            }
+            rows.extend(
+                R.build_rows(
+                    R.escape_key(thread_id),
+                    R.write_row_key(checkpoint_ns, checkpoint_id, task_id, write_idx),
+                    R.frame([self.serde.dumps_typed(value)]),
+                    props,
+                )
+            )
+        return rows
+
+    def _decode_group(self, group: R.CheckpointGroup) -> CheckpointTuple | None:
+        main = group.main
+        if main is None:
+            return None  # writes without their checkpoint row: not a checkpoint
+        ckpt_part, meta_part = R.unframe(R.read_payload(main, group.parts))
+        checkpoint: Checkpoint = self.serde.loads_typed(ckpt_part)
+        metadata: CheckpointMetadata = self.serde.loads_typed(meta_part)
+        versions = checkpoint.get("channel_versions", {})
+        checkpoint["channel_values"] = {
+            k: v for k, v in checkpoint.get("channel_values", {}).items() if k in versions
+        }
+        thread_id, ns = str(main["thread_id"]), str(main["checkpoint_ns"])
+        writes = sorted(
+            group.writes,
+            key=lambda w: writes_sort_key(str(w["task_path"]), str(w["task_id"]), int(w["idx"])),
+        )
+        pending = [
+            (
+                str(w["task_id"]),
+                str(w["channel"]),
+                self.serde.loads_typed(R.unframe(R.read_payload(w, group.parts))[0]),
+            )
+            for w in writes
+        ]
+        parent_id = str(main.get("parent_checkpoint_id") or "")
+        return CheckpointTuple(
+            config={
+                "configurable": {
+                    "thread_id": thread_id,
+                    "checkpoint_ns": ns,
+                    "checkpoint_id": str(main["checkpoint_id"]),
+                }
+            },
+            checkpoint=checkpoint,
+            metadata=metadata,
+            parent_config=(
+                {
+                    "configurable": {
+                        "thread_id": thread_id,
+                        "checkpoint_ns": ns,
+                        "checkpoint_id": parent_id,
+                    }
+                }
+                if parent_id
+                else None
+            ),
+            pending_writes=pending,
+        )
+
+    @staticmethod
+    def _list_filter(config: RunnableConfig | None) -> str:
+        if config is None:
+            return "RowKey ge 'c|' and RowKey lt 'c}'"
+        conf = config["configurable"]
+        pk = R.escape_key(str(conf["thread_id"]))
+        ns = conf.get("checkpoint_ns")
+        if ns is None:
+            return R.range_filter(pk, "c|")
+        checkpoint_id = get_checkpoint_id(config)
+        if checkpoint_id:
+            return R.range_filter(pk, R.checkpoint_row_key(str(ns), checkpoint_id))
+        return R.range_filter(pk, R.ns_prefix(str(ns)))
+
+    def _matches(
+        self,
+        tup: CheckpointTuple,
+        filter: dict[str, Any] | None,
+        before: RunnableConfig | None,
+    ) -> bool:
+        before_id = get_checkpoint_id(before) if before else None
+        if before_id and tup.checkpoint["id"] >= before_id:
+            return False
+        if filter:
+            return all(tup.metadata.get(k) == v for k, v in filter.items())  # type: ignore[misc]
+        return True
+
+    @staticmethod
+    def _get_filter(config: RunnableConfig) -> tuple[str, str | None]:
+        """(filter, exact row prefix or None when the latest checkpoint is wanted)."""
+        conf = config["configurable"]
+        pk = R.escape_key(str(conf["thread_id"]))
+        ns = str(conf.get("checkpoint_ns", ""))
+        checkpoint_id = get_checkpoint_id(config)
+        if checkpoint_id:
+            return R.range_filter(pk, R.checkpoint_row_key(ns, checkpoint_id)), checkpoint_id
+        return R.range_filter(pk, R.ns_prefix(ns)), None
+
+    def _latest_prefix_filter(self, config: RunnableConfig, newest_row_key: str) -> str:
+        pk = R.escape_key(str(config["configurable"]["thread_id"]))
+        segments = newest_row_key.split("|")
+        return R.range_filter(pk, "|".join(segments[:3]))
+
+    # --- sync API -----------------------------------------------------------------------------
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """Fetch one checkpoint (the given ``checkpoint_id`` or the thread's latest)."""
+        client = self._sync_client()
+        query, checkpoint_id = self._get_filter(config)
+        if checkpoint_id is None:
+            pages = client.query_entities(query, results_per_page=1, select=["RowKey"]).by_page()
+            first = next(iter(next(pages, [])), None)
+            if first is None:
+                return None
+            query = self._latest_prefix_filter(config, str(first["RowKey"]))
+        for group in R.group_rows(client.query_entities(query)):
+            return self._decode_group(group)
+        return None
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """List checkpoints newest-first (per thread and namespace)."""
+        client = self._sync_client()
+        remaining = limit
+        for group in R.group_rows(client.query_entities(self._list_filter(config))):
+            if remaining is not None and remaining <= 0:
+                return
+            tup = self._decode_group(group)
+            if tup is None or not self._matches(tup, filter, before):
+                continue
+            if remaining is not None:
+                remaining -= 1
+            yield tup
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Store a checkpoint (atomically when it fits one transaction)."""
+        rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
+        client = self._sync_client()
+        for batch in _batches(rows):
+            client.submit_transaction(_upserts(batch))
+        return new_config
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Store pending writes of a task; a repeated (task, idx) replaces, never duplicates."""
+        rows = self._write_rows(config, writes, task_id, task_path)
+        client = self._sync_client()
+        for batch in _batches(rows):
+            client.submit_transaction(_upserts(batch))
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete every checkpoint and write of a thread."""
+        client = self._sync_client()
+        pk = R.escape_key(str(thread_id))
+        keys = client.query_entities(
+            f"PartitionKey eq {R.odata_quote(pk)}", select=["PartitionKey", "RowKey"]
+        )
+        batch: list[Any] = []
+        for entity in keys:
+            batch.append(("delete", {"PartitionKey": pk, "RowKey": entity["RowKey"]}))
+            if len(batch) == _MAX_BATCH_ROWS:
+                client.submit_transaction(batch)
+                batch = []
+        if batch:
+            client.submit_transaction(batch)
+
+    # --- async API ----------------------------------------------------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """Async :meth:`get_tuple`."""
+        client = await self._async_client()
+        query, checkpoint_id = self._get_filter(config)
+        if checkpoint_id is None:
+            first_row = None
+            pages = client.query_entities(query, results_per_page=1, select=["RowKey"]).by_page()
+            async for page in pages:
+                async for entity in page:
+                    first_row = entity
+                    break
+                break
+            if first_row is None:
+                return None
+            query = self._latest_prefix_filter(config, str(first_row["RowKey"]))
+        rows = [dict(e) async for e in client.query_entities(query)]
+        for group in R.group_rows(rows):
+            return self._decode_group(group)
+        return None
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """Async :meth:`list`."""
+        client = await self._async_client()
+        remaining = limit
+        pending: list[dict[str, Any]] = []
+        current: tuple[str, str] | None = None
+
+        def flush() -> Iterator[CheckpointTuple]:
+            for group in R.group_rows(pending):
+                tup = self._decode_group(group)
+                if tup is not None and self._matches(tup, filter, before):
+                    yield tup
+
+        # Stream rows, decoding each checkpoint group once its last row has arrived.
+        async for entity in client.query_entities(self._list_filter(config)):
+            rk = str(entity["RowKey"])
+            key = (str(entity["PartitionKey"]), "|".join(rk.split("|")[:3]))
+            if current is not None and key != current:
+                for tup in flush():
+                    if remaining is not None and remaining <= 0:
+                        return
+                    if remaining is not None:
+                        remaining -= 1
+                    yield tup
+                pending = []
+            current = key
+            pending.append(dict(entity))
+        for tup in flush():
+            if remaining is not None and remaining <= 0:
+                return
+            if remaining is not None:
+                remaining -= 1
+            yield tup
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Async :meth:`put`."""
+        rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
+        client = await self._async_client()
+        for batch in _batches(rows):
+            await client.submit_transaction(_upserts(batch))
+        return new_config
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Async :meth:`put_writes`."""
+        rows = self._write_rows(config, writes, task_id, task_path)
+        client = await self._async_client()
+        for batch in _batches(rows):
+            await client.submit_transaction(_upserts(batch))
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        """Async :meth:`delete_thread`."""
+        client = await self._async_client()
+        pk = R.escape_key(str(thread_id))
+        batch: list[Any] = []
+        async for entity in client.query_entities(
+            f"PartitionKey eq {R.odata_quote(pk)}", select=["PartitionKey", "RowKey"]
+        ):
+            batch.append(("delete", {"PartitionKey": pk, "RowKey": entity["RowKey"]}))
+            if len(batch) == _MAX_BATCH_ROWS:
+                await client.submit_transaction(batch)
+                batch = []
+        if batch:
+            await client.submit_transaction(batch)
