@@ -61,16 +61,10 @@ def pcm16_to_float32(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def float32_to_pcm16(samples: np.ndarray) -> bytes:
-    """Convert float samples in [-1, 1] to PCM16 bytes (clipped)."""
-    clipped = np.clip(samples, -1.0, 1.0)
-    return (clipped * 32767.0).astype("<i2").tobytes()
-
-
 def resample_pcm16(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
     """Resample a whole PCM16 mono clip with soxr (high quality)."""
     if from_rate == to_rate or not pcm:
         return pcm
     samples = np.frombuffer(pcm, dtype="<i2")
-    out = soxr.resample(samples, from_rate, to_rate, quality="HQ")
-    return np.asarray(out, dtype="<i2").tobytes()
+    out: np.ndarray = np.asarray(soxr.resample(samples, from_rate, to_rate, quality="HQ"))
+    return out.astype("<i2").tobytes()

@@ -6,14 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Whisper's prompt biases decoding towards these spellings; it is short because Whisper only
-# keeps the last ~224 prompt tokens.
+# Whisper's prompt biases decoding towards these spellings. Prose works better than a word list
+# (a list made tiny.en emit list words for unclear audio); Whisper keeps only ~224 prompt tokens.
 DEFAULT_STT_PROMPT = (
-    "Patient triage call. Symptoms: chest pain, shortness of breath, fever, cough, headache, "
-    "dizziness, nausea, vomiting, diarrhoea, abdominal pain, rash, bleeding, fainting, "
-    "palpitations, numbness, weakness. Since this morning, for two days, on a scale of one to "
-    "ten. Medications: ibuprofen, paracetamol, acetaminophen, aspirin, insulin, metformin, "
-    "warfarin, inhaler. Allergies: penicillin. Asthma, diabetes, hypertension, pregnant."
+    "A patient describes symptoms to a triage nurse, for example chest pain, shortness of "
+    "breath, fever, cough, headache, dizziness or vomiting, and mentions allergies and "
+    "medicines such as penicillin, metformin or ibuprofen."
 )
 
 

@@ -14,6 +14,7 @@ go into one entity-group transaction when they fit (100 rows / 4 MiB), so they l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, UpdateMode
 from azure.data.tables.aio import TableClient as AsyncTableClient
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
     BaseCheckpointSaver,
@@ -30,13 +32,13 @@ from langgraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
-    SerializerProtocol,
     get_checkpoint_id,
     get_checkpoint_metadata,
     writes_sort_key,
 )
 
 from media_host.intake_agent.checkpoint import rows as R
+from media_host.intake_agent.state import intake_serializer
 
 _MAX_BATCH_ROWS = 100
 _MAX_BATCH_BYTES = 3_500_000  # transactions are limited to 4 MiB; leave headroom
@@ -80,7 +82,8 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         credential: Sync credential for ``endpoint`` (named key, SAS or a token credential).
         async_credential: Async token credential for the aio client; defaults to ``credential``
             when that is a key or SAS credential.
-        serde: Serializer; defaults to LangGraph's ``JsonPlusSerializer``.
+        serde: Serializer; defaults to LangGraph's ``JsonPlusSerializer`` restricted to the
+            intake contract types (strict msgpack allowlist).
 
     Raises:
         ValueError: neither a connection string nor an endpoint was given, or a bad table name.
@@ -93,11 +96,13 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         connection_string: str | None = None,
         endpoint: str | None = None,
         credential: Credential | None = None,
-        async_credential: AsyncTokenCredential | AzureNamedKeyCredential | AzureSasCredential
+        async_credential: AsyncTokenCredential
+        | AzureNamedKeyCredential
+        | AzureSasCredential
         | None = None,
         serde: SerializerProtocol | None = None,
     ) -> None:
-        super().__init__(serde=serde)
+        super().__init__(serde=serde or intake_serializer())
         self.table_name = _validate_table_name(table_name)
         if not connection_string and not endpoint:
             raise ValueError("give a connection_string or an endpoint (+ credential)")
@@ -129,10 +134,8 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
                     self._endpoint, self.table_name, credential=self._credential
                 )
         if not self._table_ready:
-            try:
+            with contextlib.suppress(ResourceExistsError):
                 self._client.create_table()
-            except ResourceExistsError:
-                pass
             self._table_ready = True
         return self._client
 
@@ -151,10 +154,8 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
                 )
             self._aclient_loop = loop
         if not self._atable_ready:
-            try:
+            with contextlib.suppress(ResourceExistsError):
                 await self._aclient.create_table()
-            except ResourceExistsError:
-                pass
             self._atable_ready = True
         return self._aclient
 
@@ -312,7 +313,7 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         if before_id and tup.checkpoint["id"] >= before_id:
             return False
         if filter:
-            return all(tup.metadata.get(k) == v for k, v in filter.items())  # type: ignore[misc]
+            return all(tup.metadata.get(k) == v for k, v in filter.items())
         return True
 
     @staticmethod

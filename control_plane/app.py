@@ -1,0 +1,79 @@
+"""The control plane's FastAPI app: ``create_app(settings)`` wires storage, relay and routers.
+
+The same app object runs under uvicorn (``python -m control_plane``) and inside Azure Functions
+(``function_app.py`` forwards each request to it, see :mod:`control_plane.functions_bridge`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from control_plane.body_limit import BodyLimitMiddleware
+from control_plane.errors import install_error_handlers
+from control_plane.relay import MediaHostRelay
+from control_plane.routers import events, health, sessions, signaling, summary
+from control_plane.settings import ControlPlaneSettings
+from control_plane.state import AppState
+from shared.events import EVENT_SCHEMA_VERSION
+from shared.signaling import MAX_SDP_BYTES
+from shared.storage import TableStore
+
+DEFAULT_BODY_LIMIT = 64 * 1024
+# JSON escaping can double an SDP's size (every CRLF becomes \r\n), so the offer route admits
+# twice the SDP limit as raw body; the SDP itself is then held to MAX_SDP_BYTES (→ 413).
+OFFER_BODY_LIMIT = 2 * MAX_SDP_BYTES + 1024
+
+DESCRIPTION = f"""
+Public HTTP API of the virtual-triage intake agent. Create a session, exchange WebRTC signalling
+(relayed to a media host), follow the session's events (long-poll or SSE, event schema v
+{EVENT_SCHEMA_VERSION}) and fetch the intake summary. Errors are RFC 9457
+`application/problem+json` with a stable `code`. See docs/api.md.
+"""
+
+
+def body_limit_for(path: str) -> int:
+    return OFFER_BODY_LIMIT if path.endswith("/offer") else DEFAULT_BODY_LIMIT
+
+
+def create_app(
+    settings: ControlPlaneSettings,
+    *,
+    relay_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the app. Storage is opened (tables created) in the lifespan.
+
+    Args:
+        settings: everything configurable.
+        relay_transport: optional httpx transport for the media-host relay (tests, benches).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = TableStore.from_settings(settings.storage)
+        relay = MediaHostRelay(settings, transport=relay_transport)
+        try:
+            await store.open()
+            app.state.triage = AppState.build(settings, store, relay)
+            yield
+        finally:
+            await relay.aclose()
+            await store.close()
+
+    app = FastAPI(
+        title="Realtime Virtual Triage — intake API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        openapi_url="/api/openapi.json",
+    )
+    install_error_handlers(app)
+    for module in (sessions, signaling, events, summary, health):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for)
+    return app

@@ -1,0 +1,141 @@
+"""Delivering the event log to HTTP clients: long-poll pages and Server-Sent Events.
+
+Both poll Table Storage with one ``RowKey gt <cursor>`` query per tick per client. The tick
+adapts: right after events arrive it is ``poll_min_interval_s`` (25 ms) and it backs off ×1.5 per
+empty tick to ``poll_max_interval_s`` (100 ms), so an active session sees events within a few tens
+of ms while an idle client costs ~10 cheap queries a second. The session's status is re-read only
+every ``status_check_interval_s`` (or when a terminal ``status_update`` event passes by), to know
+when to stop.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import anyio
+
+from control_plane.state import AppState
+from shared.events import Event, EventType, SessionStatus
+
+SSE_RETRY_MS = 2_000
+
+
+class AdaptivePoll:
+    """Sleep interval that resets on activity and backs off while idle."""
+
+    def __init__(self, min_s: float, max_s: float, factor: float = 1.5) -> None:
+        self.min_s = min_s
+        self.max_s = max(min_s, max_s)
+        self.factor = factor
+        self.interval = min_s
+
+    def hit(self) -> None:
+        self.interval = self.min_s
+
+    def miss(self) -> float:
+        current = self.interval
+        self.interval = min(self.max_s, self.interval * self.factor)
+        return current
+
+
+@dataclass
+class FeedResult:
+    events: list[Event]
+    status: SessionStatus
+
+
+def sse_frame(event: Event) -> bytes:
+    """One SSE message: ``id`` = seq (what the browser resends as Last-Event-ID)."""
+    data = json.dumps(event.wire(), separators=(",", ":"), ensure_ascii=False)
+    return f"id: {event.seq}\nevent: {event.type.value}\ndata: {data}\n\n".encode()
+
+
+def _ends_session(event: Event) -> bool:
+    return (
+        event.type is EventType.STATUS_UPDATE
+        and getattr(event.data, "status", SessionStatus.CREATED).is_terminal
+    )
+
+
+class EventFeed:
+    """One client's cursor over one session's events."""
+
+    def __init__(self, state: AppState, session_id: str, *, after: int, status: SessionStatus):
+        self._state = state
+        self._settings = state.settings
+        self.session_id = session_id
+        self.cursor = max(0, after)
+        self.status = status
+        self._poll = AdaptivePoll(
+            self._settings.poll_min_interval_s, self._settings.poll_max_interval_s
+        )
+        self._next_status_check = time.monotonic() + self._settings.status_check_interval_s
+
+    async def read_page(self) -> list[Event]:
+        events = await self._state.events.read(
+            self.session_id, after=self.cursor, limit=self._settings.events_page_size
+        )
+        if events:
+            self.cursor = events[-1].seq
+            self._poll.hit()
+            if any(_ends_session(event) for event in events):
+                self.status = next(
+                    e.data.status  # type: ignore[union-attr]
+                    for e in reversed(events)
+                    if _ends_session(e)
+                )
+        return events
+
+    async def refresh_status_if_due(self) -> None:
+        now = time.monotonic()
+        if now < self._next_status_check:
+            return
+        self._next_status_check = now + self._settings.status_check_interval_s
+        record = await self._state.sessions.get(self.session_id)
+        record = await self._state.expire_if_due(record)
+        self.status = record.status
+
+    async def long_poll(self, wait_s: float) -> FeedResult:
+        """Return as soon as ≥ 1 event exists after the cursor, or after ``wait_s`` seconds, or at
+        once when the session is over and nothing is left to read."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            events = await self.read_page()
+            if events or self.status.is_terminal:
+                return FeedResult(events, self.status)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return FeedResult([], self.status)
+            await self.refresh_status_if_due()
+            if self.status.is_terminal:
+                continue  # one more read drains events written just before the end
+            await anyio.sleep(min(self._poll.miss(), remaining))
+
+    async def sse(self) -> AsyncIterator[bytes]:
+        """SSE byte stream: events, heartbeat comments while idle; ends after the session ended
+        and every event was sent, or after ``sse_max_stream_s`` (the browser then resumes)."""
+        settings = self._settings
+        started = last_write = time.monotonic()
+        yield f"retry: {SSE_RETRY_MS}\n: stream of session events\n\n".encode()
+        while True:
+            events = await self.read_page()
+            if events:
+                for event in events:
+                    yield sse_frame(event)
+                last_write = time.monotonic()
+                continue
+            if self.status.is_terminal:
+                return
+            now = time.monotonic()
+            if now - started >= settings.sse_max_stream_s:
+                return
+            await self.refresh_status_if_due()
+            if self.status.is_terminal:
+                continue
+            if now - last_write >= settings.sse_heartbeat_s:
+                yield b": keep-alive\n\n"
+                last_write = now
+            await anyio.sleep(self._poll.miss())

@@ -1,0 +1,141 @@
+"""Session lifecycle: create, read, end."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from control_plane.auth import AuthorizedSession, State
+from control_plane.schemas import CreateSessionRequest, CreateSessionResponse, SessionView
+from shared.events import SessionStatus
+from shared.problems import Conflict, ServiceUnavailable, TriageError, Unprocessable
+from shared.storage import SessionRecord
+from shared.tokens import hash_token, new_session_token
+from shared.turn import ice_servers_for
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/intake/sessions", tags=["sessions"])
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def session_url(session_id: str) -> str:
+    return f"/api/intake/sessions/{session_id}"
+
+
+def view(record: SessionRecord) -> SessionView:
+    return SessionView(
+        session_id=record.session_id,
+        status=record.status,
+        status_detail=record.status_detail,
+        language=record.language,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        expires_at=record.expires_at,
+        media_host_id=record.media_host_id,
+        offer_accepted=record.offer_accepted,
+        summary_ready=record.summary is not None,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CreateSessionResponse,
+    responses={422: PROBLEM, 503: PROBLEM},
+    summary="Start an intake session",
+)
+async def create_session(
+    body: CreateSessionRequest, state: State, response: Response
+) -> CreateSessionResponse:
+    """Create a session on the least-loaded media host with a fresh heartbeat.
+
+    Returns the bearer token once (only its hash is stored) and the ICE servers to use.
+    """
+    settings = state.settings
+    language = settings.match_language(body.user_language)
+    if language is None:
+        raise Unprocessable(
+            f"user_language must be one of: {', '.join(settings.supported_languages)}",
+            code="unsupported_language",
+        )
+    host = await state.hosts.pick(freshness_s=settings.media_host_freshness_s)
+    if host is None:
+        raise ServiceUnavailable(
+            "no media host is available right now (none registered with a fresh heartbeat and "
+            "free capacity); retry shortly",
+            code="no_media_host",
+            headers={"Retry-After": "5"},
+        )
+    session_id = uuid.uuid4().hex
+    token = new_session_token()
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(seconds=settings.session_ttl_s)
+    record = await state.sessions.create(
+        session_id=session_id,
+        language=language,
+        token_hash=hash_token(token),
+        expires_at=expires_at,
+        user_id=body.user_id,
+        media_host_id=host.host_id,
+        media_host_url=host.internal_url,
+        now=now,
+    )
+    await state.hosts.reserve(host.host_id)  # best effort; the next heartbeat corrects it
+    await state.announce_status(record)
+    response.headers["Location"] = session_url(session_id)
+    response.headers["Cache-Control"] = "no-store"
+    return CreateSessionResponse(
+        session_id=session_id,
+        session_token=token,
+        ice_servers=ice_servers_for(session_id, settings.ice, now),
+        expires_at=expires_at,
+        events_url=f"{session_url(session_id)}/events",
+        stream_url=f"{session_url(session_id)}/events/stream",
+    )
+
+
+@router.get(
+    "/{session_id}",
+    response_model=SessionView,
+    responses={401: PROBLEM, 404: PROBLEM},
+    summary="Session status",
+)
+async def get_session(record: AuthorizedSession) -> SessionView:
+    """Status, language, timestamps and the assigned media host (no secrets). Readable after the
+    session ended or expired."""
+    return view(record)
+
+
+@router.delete(
+    "/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: PROBLEM, 404: PROBLEM},
+    summary="End the session",
+)
+async def end_session(record: AuthorizedSession, state: State) -> Response:
+    """Hang up: tell the media host (best effort), mark the session ``ended``. Idempotent; a
+    session that is already over (ended, completed, failed, expired) answers 204 unchanged."""
+    if record.status.is_terminal:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    detail = "ended by the client"
+    if record.media_host_url:
+        try:
+            await state.relay.hang_up(record.media_host_url, record.session_id)
+        except TriageError as exc:
+            # The session ends regardless: the host ends its side at expires_at at the latest.
+            log.warning("hang-up not delivered to media host: %s", exc.code)
+            detail = f"ended by the client; media host not reached ({exc.code})"
+    try:
+        ended, changed = await state.sessions.try_transition(
+            record.session_id, SessionStatus.ENDED, detail=detail
+        )
+    except Conflict:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)  # it reached another end first
+    if changed:
+        await state.announce_status(ended)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

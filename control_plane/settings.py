@@ -1,0 +1,94 @@
+"""Control-plane settings: one object built by the entry point, passed to ``create_app``.
+
+Environment variables (besides the shared ones in :mod:`shared.config`):
+
+======================================= ========= ===========================================
+Variable                                Default   Meaning
+======================================= ========= ===========================================
+``TRIAGE_SUPPORTED_LANGUAGES``          ``en,es`` BCP-47 tags accepted as ``user_language``
+``TRIAGE_SESSION_TTL_SECONDS``          1800      session lifetime
+``TRIAGE_MEDIA_HOST_FRESHNESS_SECONDS`` 30        a host's heartbeat must be this recent
+``TRIAGE_RELAY_CONNECT_TIMEOUT_SECONDS`` 2        connect timeout to a media host
+``TRIAGE_RELAY_READ_TIMEOUT_SECONDS``   10        read timeout of a media host call
+``TRIAGE_LONG_POLL_MAX_SECONDS``        25        upper bound of ``?wait=``
+``TRIAGE_SSE_HEARTBEAT_SECONDS``        15        idle SSE comment interval
+``TRIAGE_SSE_MAX_STREAM_SECONDS``       200       the server closes a stream after this (the
+                                                  browser resumes with Last-Event-ID); stays
+                                                  under the Functions 230 s HTTP limit
+``TRIAGE_EVENTS_PAGE_SIZE``             500       max events per long-poll response
+======================================= ========= ===========================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from pydantic import BaseModel, Field, field_validator
+
+from shared.config import IceSettings, MediaHostLinkSettings, StorageSettings, csv_env
+
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class ControlPlaneSettings(BaseModel):
+    """Everything the HTTP API needs; no code below the entry point reads the environment."""
+
+    storage: StorageSettings
+    ice: IceSettings = Field(default_factory=IceSettings)
+    media_host: MediaHostLinkSettings
+    supported_languages: list[str] = Field(default_factory=lambda: ["en", "es"], min_length=1)
+    session_ttl_s: int = Field(default=1800, ge=60, le=86_400)
+    media_host_freshness_s: float = Field(default=30, gt=0, le=600)
+    relay_connect_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    relay_read_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    long_poll_max_s: float = Field(default=25.0, ge=0, le=120)
+    sse_heartbeat_s: float = Field(default=15.0, gt=0, le=120)
+    sse_max_stream_s: float = Field(default=200.0, gt=0, le=3600)
+    events_page_size: int = Field(default=500, ge=1, le=1000)
+    poll_min_interval_s: float = Field(default=0.025, gt=0, le=5)
+    poll_max_interval_s: float = Field(default=0.1, gt=0, le=5)
+    status_check_interval_s: float = Field(default=1.0, gt=0, le=60)
+
+    @field_validator("supported_languages")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        bad = [tag for tag in tags if not _BCP47.match(tag)]
+        if bad:
+            raise ValueError(f"not BCP-47 language tags: {bad}")
+        return [tag.lower() for tag in tags]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ControlPlaneSettings:
+        def num(name: str, default: float) -> float:
+            raw = environ.get(name)
+            return float(raw) if raw else default
+
+        return cls(
+            storage=StorageSettings.from_env(environ),
+            ice=IceSettings.from_env(environ),
+            media_host=MediaHostLinkSettings.from_env(environ),
+            supported_languages=csv_env(environ, "TRIAGE_SUPPORTED_LANGUAGES", ["en", "es"]),
+            session_ttl_s=int(num("TRIAGE_SESSION_TTL_SECONDS", 1800)),
+            media_host_freshness_s=num("TRIAGE_MEDIA_HOST_FRESHNESS_SECONDS", 30),
+            relay_connect_timeout_s=num("TRIAGE_RELAY_CONNECT_TIMEOUT_SECONDS", 2.0),
+            relay_read_timeout_s=num("TRIAGE_RELAY_READ_TIMEOUT_SECONDS", 10.0),
+            long_poll_max_s=num("TRIAGE_LONG_POLL_MAX_SECONDS", 25.0),
+            sse_heartbeat_s=num("TRIAGE_SSE_HEARTBEAT_SECONDS", 15.0),
+            sse_max_stream_s=num("TRIAGE_SSE_MAX_STREAM_SECONDS", 200.0),
+            events_page_size=int(num("TRIAGE_EVENTS_PAGE_SIZE", 500)),
+        )
+
+    def match_language(self, tag: str) -> str | None:
+        """The supported tag ``tag`` asks for (exact, else by primary subtag), or ``None``.
+
+        ``en-US`` maps to ``en`` when only ``en`` is supported: the intake agent works per
+        language, not per region.
+        """
+        if not _BCP47.match(tag):
+            return None
+        lowered = tag.lower()
+        if lowered in self.supported_languages:
+            return lowered
+        primary = lowered.split("-", 1)[0]
+        return primary if primary in self.supported_languages else None

@@ -1,0 +1,89 @@
+"""Azure Functions entry point (Python v2 model): exposes the control-plane FastAPI app.
+
+Each route below is a thin HTTP-triggered function taking the streaming extension's ``Request``
+and returning its ``StreamingResponse``; all of them forward to the same FastAPI app through
+:class:`control_plane.functions_bridge.ApiBridge`, so responses (SSE included) stream. The
+functions mirror the public routes so the Functions host shows per-endpoint metrics; ``api_other``
+catches the rest (docs, OpenAPI, unknown paths → problem+json 404). ``host.json`` sets
+``routePrefix`` to ``""`` because the routes already start with ``api/``.
+
+Settings come from the environment (app settings / local.settings.json), read on first request.
+This module imports ``control_plane`` and ``shared`` only — never ``media_host``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import azure.functions as func
+from azurefunctions.extensions.http.fastapi import Request, StreamingResponse
+from fastapi import FastAPI
+
+from control_plane.app import create_app
+from control_plane.functions_bridge import ApiBridge
+from control_plane.settings import ControlPlaneSettings
+
+
+def _build_app() -> FastAPI:
+    return create_app(ControlPlaneSettings.from_env(os.environ))
+
+
+bridge = ApiBridge(_build_app)
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+SESSION = "api/intake/sessions/{session_id}"
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+@app.function_name("create_session")
+@app.route(route="api/intake/sessions", methods=["POST"])
+async def create_session(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("session")
+@app.route(route=SESSION, methods=["GET", "DELETE"])
+async def session(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("offer")
+@app.route(route=SESSION + "/offer", methods=["POST"])
+async def offer(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("candidates")
+@app.route(route=SESSION + "/candidates", methods=["POST"])
+async def candidates(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("events")
+@app.route(route=SESSION + "/events", methods=["GET"])
+async def events(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("events_stream")
+@app.route(route=SESSION + "/events/stream", methods=["GET"])
+async def events_stream(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("summary")
+@app.route(route=SESSION + "/summary", methods=["GET"])
+async def summary(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("health")
+@app.route(route="api/health", methods=["GET"])
+async def health(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("api_other")
+@app.route(route="{*path}", methods=ALL_METHODS)
+async def api_other(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)

@@ -1,0 +1,187 @@
+// The media host: a long-running aiortc + realtime-bridge container on Azure Container Apps.
+//
+// Its HTTP API (port 8080) is reachable only inside the VNet: the environment is internal and the
+// ingress additionally allows only the Functions integration subnet. WebRTC media never enters
+// through ingress — the container gathers TURN relay candidates only (see docs/deployment.md).
+param name string
+param location string
+param tags object = {}
+param environmentName string
+@description('Default domain of the Container Apps environment (names its private DNS zone).')
+param environmentDefaultDomain string
+@description('Internal load-balancer IP of the Container Apps environment.')
+param environmentStaticIp string
+param vnetId string
+@description('CIDR of the only subnet allowed to call the media host API (the Functions app).')
+param allowedCallerPrefix string
+param identityId string
+param identityClientId string
+param registryLoginServer string
+@description('Image azd deployed last; empty on first provision, when a placeholder runs.')
+param imageName string = ''
+param cpu string = '2.0'
+param memory string = '4Gi'
+param tableEndpoint string
+param foundryEndpoint string
+param realtimeDeploymentName string
+param turnUrls string
+param mediaHostKeyUri string
+param turnSecretUri string
+param appInsightsConnectionString string
+
+// Until azd pushes the real image, a public sample keeps the revision provisionable.
+var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
+
+resource containerEnv 'Microsoft.App/managedEnvironments@2024-03-01' existing = {
+  name: environmentName
+}
+
+var internalUrl = 'https://${name}.${environmentDefaultDomain}'
+
+resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
+  name: name
+  location: location
+  tags: union(tags, {
+    'azd-service-name': 'mediahost'
+  })
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    environmentId: containerEnv.id
+    workloadProfileName: 'Consumption'
+    configuration: {
+      activeRevisionsMode: 'Single'
+      ingress: {
+        // "external" inside an internal environment = reachable from the VNet, not the Internet.
+        external: true
+        targetPort: 8080
+        transport: 'http'
+        allowInsecure: false
+        ipSecurityRestrictions: [
+          {
+            name: 'control-plane-only'
+            description: 'Only the Functions VNet-integration subnet may call the media host API.'
+            ipAddressRange: allowedCallerPrefix
+            action: 'Allow'
+          }
+        ]
+      }
+      registries: [
+        {
+          server: registryLoginServer
+          identity: identityId
+        }
+      ]
+      // Secrets stay in Key Vault; the platform resolves them with the media host identity.
+      secrets: [
+        {
+          name: 'media-host-key'
+          keyVaultUrl: mediaHostKeyUri
+          identity: identityId
+        }
+        {
+          name: 'turn-shared-secret'
+          keyVaultUrl: turnSecretUri
+          identity: identityId
+        }
+      ]
+    }
+    template: {
+      containers: [
+        {
+          name: 'mediahost'
+          image: !empty(imageName) ? imageName : placeholderImage
+          resources: {
+            cpu: json(cpu)
+            memory: memory
+          }
+          env: [
+            {
+              name: 'TRIAGE_STORAGE_TABLE_ENDPOINT'
+              value: tableEndpoint
+            }
+            {
+              name: 'AZURE_CLIENT_ID'
+              value: identityClientId
+            }
+            {
+              name: 'TRIAGE_MEDIA_HOST_KEY'
+              secretRef: 'media-host-key'
+            }
+            {
+              name: 'AZURE_FOUNDRY_ENDPOINT'
+              value: foundryEndpoint
+            }
+            {
+              name: 'AZURE_DEPLOYMENT_NAME_REALTIME'
+              value: realtimeDeploymentName
+            }
+            {
+              name: 'TRIAGE_TURN_URLS'
+              value: turnUrls
+            }
+            {
+              name: 'TRIAGE_TURN_SECRET'
+              secretRef: 'turn-shared-secret'
+            }
+            {
+              name: 'TRIAGE_MEDIA_HOST_PUBLIC_URL'
+              value: internalUrl
+            }
+            {
+              name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+              value: appInsightsConnectionString
+            }
+          ]
+        }
+      ]
+      scale: {
+        // One replica: a WebRTC session lives in one process, and ingress cannot pin a caller to
+        // a replica. Scale out by adding container apps, each registering its own URL.
+        minReplicas: 1
+        maxReplicas: 1
+      }
+    }
+  }
+}
+
+// Internal environments have no public DNS: resolve *.<defaultDomain> to the environment's
+// internal load balancer for everything in the VNet (the Functions app).
+resource environmentDns 'Microsoft.Network/privateDnsZones@2024-06-01' = {
+  name: environmentDefaultDomain
+  location: 'global'
+  tags: tags
+}
+
+resource environmentDnsWildcard 'Microsoft.Network/privateDnsZones/A@2024-06-01' = {
+  parent: environmentDns
+  name: '*'
+  properties: {
+    ttl: 300
+    aRecords: [
+      {
+        ipv4Address: environmentStaticIp
+      }
+    ]
+  }
+}
+
+resource environmentDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+  parent: environmentDns
+  name: 'link-${name}'
+  location: 'global'
+  tags: tags
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: {
+      id: vnetId
+    }
+  }
+}
+
+output name string = mediaHost.name
+output internalUrl string = internalUrl

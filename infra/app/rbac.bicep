@@ -1,0 +1,186 @@
+// Every role assignment of the deployment, in one place, each at the narrowest scope that works.
+//
+//   identity   | role                              | scope
+//   -----------+-----------------------------------+------------------------------------------
+//   api        | Storage Blob Data Owner           | storage account (host + Flex package)
+//   api        | Storage Table Data Contributor    | storage account (sessions/events/mediahosts)
+//   api        | Key Vault Secrets User            | secrets media-host-key, turn-shared-secret
+//   api        | Monitoring Metrics Publisher      | Application Insights
+//   mediahost  | Storage Table Data Contributor    | storage account
+//   mediahost  | AcrPull                           | container registry
+//   mediahost  | Key Vault Secrets User            | secrets media-host-key, turn-shared-secret
+//   mediahost  | Cognitive Services OpenAI User    | AI Services account
+//   mediahost  | Monitoring Metrics Publisher      | Application Insights
+//   turn       | Key Vault Secrets User            | secret turn-shared-secret
+//   user (opt) | Key Vault Secrets Officer         | key vault (azd reads secrets back; rotation)
+//   user (opt) | Cognitive Services OpenAI User    | AI Services account (local runs)
+param storageAccountName string
+param keyVaultName string
+param appInsightsName string
+param registryName string
+param aiAccountName string
+param apiPrincipalId string
+param mediaHostPrincipalId string
+param turnPrincipalId string
+param mediaHostKeySecretName string
+param turnSecretName string
+
+@description('Developer or CI principal running azd; empty grants nothing.')
+param userPrincipalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param userPrincipalType string = 'User'
+
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+  cognitiveServicesOpenAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+var storageGrants = [
+  {
+    principalId: apiPrincipalId
+    role: roles.storageBlobDataOwner
+  }
+  {
+    principalId: apiPrincipalId
+    role: roles.storageTableDataContributor
+  }
+  {
+    principalId: mediaHostPrincipalId
+    role: roles.storageTableDataContributor
+  }
+]
+
+var mediaHostKeyReaders = [
+  apiPrincipalId
+  mediaHostPrincipalId
+]
+
+var turnSecretReaders = [
+  apiPrincipalId
+  mediaHostPrincipalId
+  turnPrincipalId
+]
+
+var telemetryPublishers = [
+  apiPrincipalId
+  mediaHostPrincipalId
+]
+
+resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: storageAccountName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
+}
+
+resource mediaHostKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = {
+  parent: vault
+  name: mediaHostKeySecretName
+}
+
+resource turnSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = {
+  parent: vault
+  name: turnSecretName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
+  name: registryName
+}
+
+resource aiAccount 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = {
+  name: aiAccountName
+}
+
+resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in storageGrants: {
+  name: guid(storage.id, grant.principalId, grant.role)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.role)
+    principalId: grant.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource mediaHostKeyAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for reader in mediaHostKeyReaders: {
+  name: guid(mediaHostKeySecret.id, reader, roles.keyVaultSecretsUser)
+  scope: mediaHostKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: reader
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource turnSecretAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for reader in turnSecretReaders: {
+  name: guid(turnSecret.id, reader, roles.keyVaultSecretsUser)
+  scope: turnSecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: reader
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource telemetryAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for publisher in telemetryPublishers: {
+  name: guid(appInsights.id, publisher, roles.monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: publisher
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource mediaHostAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, mediaHostPrincipalId, roles.acrPull)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: mediaHostPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource mediaHostOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(aiAccount.id, mediaHostPrincipalId, roles.cognitiveServicesOpenAiUser)
+  scope: aiAccount
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.cognitiveServicesOpenAiUser)
+    principalId: mediaHostPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource userSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(vault.id, userPrincipalId, roles.keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+  }
+}
+
+resource userOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(aiAccount.id, userPrincipalId, roles.cognitiveServicesOpenAiUser)
+  scope: aiAccount
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.cognitiveServicesOpenAiUser)
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+  }
+}

@@ -1,0 +1,134 @@
+"""Body sites and laterality: "pain in my lower right abdomen", "left arm", "both legs";
+site-plus-pain composition ("my knee hurts" → knee pain) and radiation ("radiating to the jaw").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# site word(s) → (canonical site, pain concept id)
+_SITES: dict[str, tuple[str, str]] = {
+    "chest": ("chest", "chest_pain"), "pecho": ("chest", "chest_pain"), "torax": ("chest", "chest_pain"),
+    "abdomen": ("abdomen", "abdominal_pain"), "stomach": ("abdomen", "abdominal_pain"),
+    "belly": ("abdomen", "abdominal_pain"), "tummy": ("abdomen", "abdominal_pain"),
+    "gut": ("abdomen", "abdominal_pain"),
+    "estomago": ("abdomen", "abdominal_pain"), "barriga": ("abdomen", "abdominal_pain"),
+    "panza": ("abdomen", "abdominal_pain"), "vientre": ("abdomen", "abdominal_pain"),
+    "head": ("head", "headache"), "cabeza": ("head", "headache"),
+    "back": ("back", "back_pain"), "espalda": ("back", "back_pain"),
+    "neck": ("neck", "neck_pain"), "cuello": ("neck", "neck_pain"),
+    "throat": ("throat", "sore_throat"), "garganta": ("throat", "sore_throat"),
+    "ear": ("ear", "ear_pain"), "ears": ("ear", "ear_pain"), "oido": ("ear", "ear_pain"),
+    "eye": ("eye", "eye_pain"), "eyes": ("eye", "eye_pain"), "ojo": ("eye", "eye_pain"),
+    "tooth": ("tooth", "toothache"), "teeth": ("tooth", "toothache"), "muela": ("tooth", "toothache"),
+    "knee": ("knee", "knee_pain"), "rodilla": ("knee", "knee_pain"),
+    "ankle": ("ankle", "ankle_pain"), "tobillo": ("ankle", "ankle_pain"),
+    "leg": ("leg", "leg_pain"), "thigh": ("thigh", "leg_pain"), "shin": ("shin", "leg_pain"),
+    "hip": ("hip", "leg_pain"), "foot": ("foot", "leg_pain"), "feet": ("foot", "leg_pain"),
+    "heel": ("foot", "leg_pain"), "toe": ("toe", "leg_pain"), "pierna": ("leg", "leg_pain"),
+    "cadera": ("hip", "leg_pain"), "pie": ("foot", "leg_pain"),
+    "calf": ("calf", "calf_pain"), "pantorrilla": ("calf", "calf_pain"),
+    "arm": ("arm", "arm_pain"), "elbow": ("elbow", "arm_pain"), "wrist": ("wrist", "arm_pain"),
+    "hand": ("hand", "arm_pain"), "finger": ("finger", "arm_pain"), "thumb": ("thumb", "arm_pain"),
+    "forearm": ("forearm", "arm_pain"), "brazo": ("arm", "arm_pain"), "muneca": ("wrist", "arm_pain"),
+    "mano": ("hand", "arm_pain"), "codo": ("elbow", "arm_pain"),
+    "shoulder": ("shoulder", "shoulder_pain"), "hombro": ("shoulder", "shoulder_pain"),
+    "flank": ("flank", "flank_pain"), "loin": ("flank", "flank_pain"), "kidney": ("flank", "flank_pain"),
+    "costado": ("flank", "flank_pain"), "rinon": ("flank", "flank_pain"),
+    "pelvis": ("pelvis", "pelvic_pain"), "groin": ("groin", "pelvic_pain"), "ingle": ("groin", "pelvic_pain"),
+    "testicle": ("testicle", "testicular_pain"), "testicles": ("testicle", "testicular_pain"),
+    "scrotum": ("scrotum", "testicular_pain"), "testiculo": ("testicle", "testicular_pain"),
+    "jaw": ("jaw", "jaw_pain"), "mandibula": ("jaw", "jaw_pain"),
+    "joints": ("joints", "joint_pain"), "joint": ("joint", "joint_pain"),
+    "muscles": ("muscles", "muscle_pain"), "body": ("body", "muscle_pain"),
+    "sinuses": ("sinuses", "sinus_pain"), "face": ("face", "sinus_pain"),
+    "breast": ("breast", "breast_pain"), "seno": ("breast", "breast_pain"),
+}
+_SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _SITES), key=len, reverse=True)) + r")\b")
+_PAIN_RE = re.compile(
+    r"\b(?:pain|pains|painful|ache|aches|aching|achy|hurts?|hurting|sore|soreness|tender|tenderness|"
+    r"discomfort|cramps?|cramping|killing\s+me|throbbing|dolor|duele|duelen|molestia|adolorido|adolorida)\b"
+)
+_REGION_RE = re.compile(
+    r"\b(?:(?:lower|upper|bottom|top)\s+(?:right|left)|(?:right|left)\s+(?:lower|upper|sided)|lower|upper|"
+    r"central|middle|centre|center|right|left|inferior|superior|derecho|derecha|izquierdo|izquierda)\b"
+)
+_LATERALITY_RE = re.compile(
+    r"\b(?P<side>left|right|both|bilateral(?:ly)?|izquierd[oa]|derech[oa]|ambos|ambas|l|r)"
+    r"(?:[\s-]+(?:sided|side|hand\s+side|lado))?\b"
+)
+_RADIATION_RE = re.compile(
+    r"\b(?:radiat\w*|spread\w*|going|goes|moving|moves|travel\w*|shoot\w*|extend\w*|se\s+extiende|se\s+corre|"
+    r"irradia\w*|referred)\s+(?:down|up|into|to|through|towards|toward|hacia|al|a\s+la|a\s+los|a\s+las)?\s*"
+    r"(?:down\s+|up\s+|into\s+|to\s+)?(?:the\s+|my\s+|his\s+|her\s+|both\s+|el\s+|la\s+|los\s+|las\s+)?"
+    r"(?P<target>(?:(?:left|right|both|izquierd[oa]|derech[oa])\s+)?(?:arms?|jaw|neck|back|shoulders?|"
+    r"shoulder\s+blades?|groin|legs?|buttocks?|scapula|throat|teeth|brazos?|mandibula|cuello|espalda|hombros?|"
+    r"ingle|piernas?)(?:\s+(?:izquierd[oa]|derech[oa]))?(?:\s+and\s+(?:left\s+|right\s+)?(?:arms?|jaw|neck|back|shoulders?))?)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMention:
+    start: int
+    end: int
+    site: str
+    pain_concept: str
+    region: str | None  # e.g. "lower right"
+
+
+def find_sites(norm: str) -> list[SiteMention]:
+    """Body-site words with an optional region qualifier just before them."""
+    found: list[SiteMention] = []
+    for m in _SITE_RE.finditer(norm):
+        site, concept = _SITES[m.group(0)]
+        before = norm[max(0, m.start() - 25) : m.start()]
+        region = None
+        rm = list(_REGION_RE.finditer(before))
+        if rm and before[rm[-1].end() :].strip(" ,-").split()[:2] in ([], ["the"], ["my"], ["of"]) or (
+            rm and len(before[rm[-1].end() :].split()) <= 2
+        ):
+            region = rm[-1].group(0).replace("sided", "").strip()
+        found.append(SiteMention(m.start(), m.end(), site, concept, region))
+    return found
+
+
+def find_pain_words(norm: str) -> list[tuple[int, int]]:
+    """Spans of generic pain words ("pain", "hurts", "sore", "dolor")."""
+    return [(m.start(), m.end()) for m in _PAIN_RE.finditer(norm)]
+
+
+def laterality_near(norm: str, start: int, end: int) -> str | None:
+    """"left" / "right" / "bilateral" stated within a few words before or at the span."""
+    window = norm[max(0, start - 30) : end + 12]
+    sides = set()
+    for m in _LATERALITY_RE.finditer(window):
+        side = m.group("side")
+        if side in ("l", "r") and not (m.group(0).endswith("sided") or m.group(0).endswith("side")):
+            continue
+        if side.startswith(("left", "izquierd", "l")):
+            sides.add("left")
+        elif side.startswith(("right", "derech", "r")):
+            sides.add("right")
+        else:
+            sides.add("bilateral")
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return next(iter(sides)) if sides else None
+
+
+def find_radiation(norm: str) -> list[tuple[int, int, str]]:
+    """Radiation phrases: (start, end, normalised target such as "left arm")."""
+    out = []
+    for m in _RADIATION_RE.finditer(norm):
+        target = " ".join(m.group("target").split())
+        target = (
+            target.replace("izquierdo", "left").replace("izquierda", "left").replace("derecho", "right")
+            .replace("derecha", "right").replace("brazo", "arm").replace("mandibula", "jaw")
+            .replace("cuello", "neck").replace("espalda", "back").replace("hombro", "shoulder")
+        )
+        words = target.split()
+        if len(words) == 2 and words[1] in ("left", "right"):
+            target = f"{words[1]} {words[0]}"
+        out.append((m.start(), m.end(), target))
+    return out

@@ -1,0 +1,143 @@
+"""Age, sex and pregnancy from first-person ("I'm 34", "my 2-year-old son") and clinical
+third-person prose ("a 45-year-old man", "28 y/o F", "a 3-month-old infant", "G2P1 at 30 weeks").
+"""
+
+from __future__ import annotations
+
+import re
+
+from media_host.intake_agent.extraction.numbers import NUMBER_ALTERNATION, parse_number
+from media_host.intake_agent.models import Demographics
+
+_N = rf"(?P<n>\d{{1,3}}(?:[.,]\d)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]\w+)"
+_UNIT = r"(?P<unit>years?|yrs?|y|months?|mos?|mths?|weeks?|wks?|days?|anos?|meses|mes|semanas?|dias?)"
+_AGE_PATTERNS = [
+    # "45-year-old", "3 month old", "45 yo", "45 y/o", "45 y.o.", "45yo"
+    re.compile(rf"\b{_N}[\s-]*{_UNIT}[\s-]*(?:old|o)\b"),
+    re.compile(rf"\b(?P<n>\d{{1,3}})\s*(?:yo|y/o|y\.o\.?|y\s+o|yr\s+old|yrs\s+old|years\s+of\s+age|year\s+old)\b(?P<unit>)"),
+    re.compile(rf"\b(?:aged?|age|edad(?:\s+de)?)\s*:?\s*(?P<n>\d{{1,3}})(?:\s*{_UNIT})?\b"),
+    re.compile(rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?{_N}(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"),
+    re.compile(rf"\b(?:bebe|nino|nina|hijo|hija|hombre|mujer|paciente|senor|senora)\s+de\s+{_N}\s+{_UNIT}\b"),
+    # "28M", "45 F", "28 y/o F" handled above; "M45"/"F 28" clinical shorthand
+    re.compile(r"\b(?P<n>\d{1,3})\s?(?P<sexchar>[mf])\b(?P<unit>)"),
+]
+_AGE_WORDS = [
+    (re.compile(r"\b(?:newborn|neonate|neonatal|recien\s+nacido)\b"), 0.02),
+    (re.compile(r"\b(?:infant|baby|bebe|lactante)\b"), 0.5),
+    (re.compile(r"\b(?:toddler)\b"), 2.0),
+    (re.compile(r"\b(?:teenager|teenage|adolescent|adolescente)\b"), 15.0),
+    (re.compile(r"\b(?:elderly|anciano|anciana)\b"), 80.0),
+]
+_FEMALE = re.compile(
+    r"\b(?:woman|women|female|lady|girl|daughter|mother|mom|mum|wife|she|her|herself|sister|"
+    r"grandmother|granddaughter|mujer|senora|nina|hija|madre|esposa|ella|f)\b"
+)
+_MALE = re.compile(
+    r"\b(?:man|men|male|gentleman|guy|boy|son|father|dad|husband|he|him|his|himself|brother|"
+    r"grandfather|grandson|hombre|senor|nino|hijo|padre|esposo|el\s+paciente|m)\b"
+)
+_FIRST_PERSON_SEX = [
+    (re.compile(r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:woman|female|girl|lady)\b|\bsoy\s+mujer\b"), "female"),
+    (re.compile(r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:man|male|guy|boy)\b|\bsoy\s+hombre\b"), "male"),
+]
+_PREGNANT = re.compile(
+    r"\b(?:pregnant|pregnancy|gravid|g\d+\s*p\d+|primigravida|multigravida|gestation(?:al)?|antenatal|"
+    r"expecting\s+a\s+baby|embarazada|embarazo|gestante)\b"
+)
+_PREGNANT_NEGATED = re.compile(
+    r"\b(?:not|no|isnt|arent|never|cant\s+be|could\s+not\s+be|couldnt\s+be|denies(?:\s+being)?|"
+    r"no\s+estoy|no\s+esta|negative)\s+(?:\w+\s+){0,2}(?:pregnant|pregnancy|embarazada)\b|"
+    r"\bpregnancy\s+test\s+(?:was\s+|is\s+)?negative\b|\bpossibility\s+of\s+pregnancy\b|"
+    r"\b(?:might|may|could)\s+be\s+pregnant\b|\bpodria\s+estar\s+embarazada\b|"
+    r"\bpostpartum\b|\bpregnancy\s+test\b"
+)
+_PREGNANCY_WEEKS = re.compile(
+    r"\b(?P<n>\d{1,2})\s*(?:\+\d)?\s*(?:weeks?|wks?|semanas?)\s*(?:pregnant|gestation|of\s+pregnancy|"
+    r"gestational\s+age|ga|de\s+embarazo|embarazada)\b|\b(?:at|a\s+las)\s+(?P<n2>\d{1,2})\s*(?:weeks?|semanas)\b"
+)
+_UNIT_YEARS = {"y": 1.0, "yr": 1.0, "year": 1.0, "ano": 1.0, "mo": 1 / 12, "mth": 1 / 12, "month": 1 / 12,
+               "mes": 1 / 12, "mese": 1 / 12, "week": 1 / 52, "wk": 1 / 52, "semana": 1 / 52, "day": 1 / 365,
+               "dia": 1 / 365}
+
+
+def _age_from(match: re.Match[str]) -> float | None:
+    number = parse_number(match.group("n"))
+    if number is None:
+        return None
+    unit = (match.groupdict().get("unit") or "year").rstrip("s") or "year"
+    factor = _UNIT_YEARS.get(unit, _UNIT_YEARS.get(unit[:-1] if unit.endswith("e") else unit))
+    if factor is None:
+        factor = 1.0
+    age = number * factor
+    return round(age, 3) if 0 <= age <= 130 else None
+
+
+def extract_demographics(norm: str) -> Demographics:
+    """Age, sex and pregnancy stated anywhere in ``norm`` (first statement wins)."""
+    age: float | None = None
+    sex: str | None = None
+    for pattern in _AGE_PATTERNS:
+        m = pattern.search(norm)
+        if m is None:
+            continue
+        candidate = _age_from(m)
+        if candidate is None:
+            continue
+        if m.groupdict().get("sexchar"):
+            sex = "female" if m.group("sexchar") == "f" else "male"
+        age = candidate
+        break
+    if age is None:
+        for pattern, years in _AGE_WORDS:
+            if pattern.search(norm):
+                age = years
+                break
+    if sex is None:
+        for pattern, label in _FIRST_PERSON_SEX:
+            if pattern.search(norm):
+                sex = label
+                break
+    if sex is None:
+        female = _FEMALE.search(norm)
+        male = _MALE.search(norm)
+        if female and (not male or female.start() < male.start()):
+            sex = "female"
+        elif male:
+            sex = "male"
+    pregnant: bool | None = None
+    weeks: int | None = None
+    if _PREGNANT.search(norm):
+        negated = _PREGNANT_NEGATED.search(norm)
+        if negated is None:
+            pregnant = True
+        elif re.search(r"negative|not|no\s|isnt|never|denies|cant|couldnt", negated.group(0)):
+            pregnant = False
+    wm = _PREGNANCY_WEEKS.search(norm)
+    if wm and pregnant is not False:
+        value = int(wm.group("n") or wm.group("n2"))
+        if 4 <= value <= 42 and (wm.group("n") or pregnant):
+            weeks = value
+            pregnant = True
+    if pregnant:
+        sex = "female"
+    return Demographics(
+        age_years=age,
+        sex=sex,  # type: ignore[arg-type]
+        pregnant=pregnant,
+        pregnancy_weeks=weeks,
+    )
+
+
+_BARE_AGE = re.compile(
+    rf"^\s*(?:i'?m|i\s+am|he'?s|she'?s|he\s+is|she\s+is|tengo|tiene|about|around|just|only|\s)*{_N}"
+    rf"(?:\s*{_UNIT})?(?:\s+old|\s+de\s+edad)?\s*[.!]?\s*$"
+)
+
+
+def parse_bare_age(norm: str) -> float | None:
+    """A bare answer to "how old are you?": "34", "I'm 34", "two years", "tengo 40 años"."""
+    m = _BARE_AGE.match(norm)
+    if m:
+        return _age_from(m)
+    demo = extract_demographics(norm)
+    return demo.age_years

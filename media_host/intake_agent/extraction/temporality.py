@@ -1,0 +1,147 @@
+"""Time expressions: durations ("for three days", "2 hours ago", "since yesterday"), onset
+("sudden", "gradual") and timing ("comes and goes", "constant", "worse at night").
+
+Everything works on the normalised text (lower case, accents stripped, same length as input).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from media_host.intake_agent.extraction.numbers import NUMBER_ALTERNATION, parse_number
+
+_UNIT_HOURS = {
+    "second": 1 / 3600, "sec": 1 / 3600, "minute": 1 / 60, "min": 1 / 60, "hour": 1.0, "hr": 1.0,
+    "h": 1.0, "day": 24.0, "d": 24.0, "night": 24.0, "week": 168.0, "wk": 168.0, "fortnight": 336.0,
+    "month": 730.0, "mo": 730.0, "year": 8760.0, "yr": 8760.0, "y": 8760.0,
+    "segundo": 1 / 3600, "minuto": 1 / 60, "hora": 1.0, "dia": 24.0, "noche": 24.0,
+    "semana": 168.0, "mes": 730.0, "meses": 730.0, "ano": 8760.0,
+}
+_UNIT = (
+    r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|nights?|weeks?|wks?|fortnights?|"
+    r"months?|mos?|years?|yrs?|segundos?|minutos?|horas?|dias?|noches?|semanas?|mes|meses|anos?)"
+)
+_NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty)[\s-]\w+)"
+_NUM_UNIT = re.compile(rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?")
+# Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
+_EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
+_HALF_HOUR = re.compile(r"\b(?:half\s+an?\s+hour|media\s+hora)\b")
+
+# Named points in time → hours since then (approximate, for "since"/"started" phrases).
+_ANCHORS: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(r"\b(?:just\s+now|a\s+(?:few|couple\s+of)\s+minutes?\s+ago|moments?\s+ago|hace\s+un\s+momento|hace\s+unos\s+minutos)\b"), 0.1),
+    (re.compile(r"\b(?:an?\s+hour\s+ago|(?:the\s+)?(?:past|last)\s+hour|hace\s+una\s+hora)\b"), 1.0),
+    (re.compile(r"\b(?:this\s+afternoon|this\s+evening|tonight|esta\s+tarde|esta\s+noche)\b"), 3.0),
+    (re.compile(r"\b(?:this\s+morning|today|earlier\s+today|esta\s+manana|hoy)\b"), 6.0),
+    (re.compile(r"\b(?:overnight|during\s+the\s+night|in\s+the\s+night|woke\s+(?:me\s+)?up\s+with|durante\s+la\s+noche)\b"), 8.0),
+    (re.compile(r"\b(?:last\s+night|anoche)\b"), 12.0),
+    (re.compile(r"\b(?:yesterday|ayer)\b"), 24.0),
+    (re.compile(r"\b(?:day\s+before\s+yesterday|antes\s+de\s+ayer|anteayer)\b"), 48.0),
+    (re.compile(r"\b(?:the\s+weekend|last\s+weekend|el\s+fin\s+de\s+semana)\b"), 72.0),
+    (re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"), 72.0),
+    (re.compile(r"\b(?:last\s+week|la\s+semana\s+pasada)\b"), 168.0),
+    (re.compile(r"\b(?:last\s+month|el\s+mes\s+pasado)\b"), 730.0),
+    (re.compile(r"\b(?:last\s+year|el\s+ano\s+pasado)\b"), 8760.0),
+    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?days\b|\bpor\s+dias\b"), 72.0),
+    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?weeks\b|\bpor\s+semanas\b"), 504.0),
+    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\bpor\s+meses\b|\bchronic(?:ally)?\b|\bcronico\b|\bcronica\b"), 2190.0),
+    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?years\b|\bpor\s+anos\b|\blong[\s-]?standing\b"), 8760.0),
+    (re.compile(r"\bfor\s+hours\b|\ball\s+day\b|\btodo\s+el\s+dia\b"), 10.0),
+]
+
+_ONSET: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:sudden(?:ly)?|abrupt(?:ly)?|all\s+of\s+a\s+sudden|out\s+of\s+nowhere|out\s+of\s+the\s+blue|"
+                r"came\s+on\s+(?:all\s+at\s+once|instantly|fast|quickly)|instantly|instantaneous|acute\s+onset|"
+                r"within\s+(?:seconds|a\s+minute|one\s+minute|a\s+few\s+seconds)|de\s+repente|subito|subita|"
+                r"repentino|repentina|de\s+golpe|hyperacute|like\s+a\s+switch)\b"), "sudden"),
+    (re.compile(r"\b(?:gradual(?:ly)?|slowly|over\s+time|insidious(?:ly)?|poco\s+a\s+poco|progresivamente|"
+                r"came\s+on\s+slowly|crept\s+up)\b"), "gradual"),
+]
+
+_TIMING: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:constant(?:ly)?|continuous(?:ly)?|all\s+the\s+time|non[\s-]?stop|persistent|"
+                r"unrelenting|constante|continuo|todo\s+el\s+tiempo)\b"), "constant"),
+    (re.compile(r"\b(?:comes\s+and\s+goes|coming\s+and\s+going|on\s+and\s+off|off\s+and\s+on|intermittent(?:ly)?|"
+                r"episodic|episodes|in\s+waves|waves\s+of|viene\s+y\s+va|intermitente|a\s+ratos)\b"), "intermittent"),
+    (re.compile(r"\b(?:getting\s+worse|worsening|progressively\s+worse|worse\s+and\s+worse|increasing(?:ly)?|"
+                r"progressive|escalating|cada\s+vez\s+peor|empeorando)\b"), "worsening"),
+    (re.compile(r"\b(?:getting\s+better|improving|improved|easing|mejorando|mejor)\b"), "improving"),
+    (re.compile(r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente)\b"), "recurrent"),
+]
+
+_NEW = re.compile(
+    r"\b(?:first\s+time|first\s+ever|never\s+had\s+(?:this|anything\s+like\s+this|one\s+like\s+this)|"
+    r"new[\s-]onset|primera\s+vez|nunca\s+me\s+habia)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """One time expression: which Finding field it fills and with what."""
+
+    start: int
+    end: int
+    field: str  # "duration_hours" | "onset" | "timing" | "qualifier"
+    hours: float | None = None
+    text: str | None = None
+
+
+def find_time_mentions(norm: str) -> list[TimeMention]:
+    """All durations, onsets and timings in ``norm``, ordered by position."""
+    found: list[TimeMention] = []
+    taken: list[tuple[int, int]] = []
+
+    for m in _NUM_UNIT.finditer(norm):
+        if m.group("tail"):
+            continue  # an age or gestation, not a duration
+        if _EVERY.search(norm[max(0, m.start() - 6) : m.start()]):
+            found.append(TimeMention(m.start(), m.end(), "timing", text="periodic"))
+            taken.append((m.start(), m.end()))
+            continue
+        number = parse_number(m.group("num"))
+        unit = m.group("unit")
+        if number is None:
+            continue
+        if unit in ("d", "h", "y", "mo") and not m.group("num")[0].isdigit():
+            continue  # "a d..." is not "1 day"
+        key = unit if unit in _UNIT_HOURS else unit.rstrip("s")
+        if key not in _UNIT_HOURS:
+            key = key.rstrip("e")  # "meses"
+        hours = _UNIT_HOURS.get(key)
+        if hours is None:
+            continue
+        if "and a half" in m.group(0):
+            number += 0.5
+        found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=number * hours))
+        taken.append((m.start(), m.end()))
+
+    for m in _HALF_HOUR.finditer(norm):
+        found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=0.5))
+        taken.append((m.start(), m.end()))
+
+    for pattern, hours in _ANCHORS:
+        for m in pattern.finditer(norm):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=hours))
+            taken.append((m.start(), m.end()))
+
+    for pattern, label in _ONSET:
+        for m in pattern.finditer(norm):
+            found.append(TimeMention(m.start(), m.end(), "onset", text=label))
+    for pattern, label in _TIMING:
+        for m in pattern.finditer(norm):
+            found.append(TimeMention(m.start(), m.end(), "timing", text=label))
+    for m in _NEW.finditer(norm):
+        found.append(TimeMention(m.start(), m.end(), "qualifier", text="new"))
+    found.sort(key=lambda t: t.start)
+    return found
+
+
+def parse_duration(text: str) -> float | None:
+    """Hours of a bare duration answer ("two days", "since yesterday"); None if none found."""
+    for mention in find_time_mentions(text):
+        if mention.field == "duration_hours" and mention.hours is not None:
+            return mention.hours
+    return None

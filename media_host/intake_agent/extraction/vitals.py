@@ -1,0 +1,105 @@
+"""Vital signs in clinical prose: temperature, heart rate, blood pressure, SpO2, respiratory rate,
+blood glucose and GCS → sign findings carrying the measured value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TEMP = re.compile(
+    r"\b(?:temp(?:erature)?|t|fever|febrile|temperatura|fiebre)\s*(?:of|is|was|at|to|:|=|de)?\s*(?:of\s+)?"
+    r"(?P<v>\d{2,3}(?:[.,]\d)?)\s*(?P<u>°\s*[cf]|degrees?\s*(?:c|f|celsius|fahrenheit)?|[cf]\b|grados)?|"
+    r"\b(?P<v2>\d{2,3}(?:[.,]\d)?)\s*(?P<u2>°\s*[cf]?|degrees?\s*(?:c|f|celsius|fahrenheit)?|grados)"
+)
+_HR = re.compile(
+    r"\b(?:hr|heart\s+rate|pulse(?:\s+rate)?|pulse\s+of|p|fc|frecuencia\s+cardiaca|pulso)\s*(?:of|is|was|at|:|=|de)?\s*"
+    r"(?P<v>\d{2,3})\b(?:\s*(?:bpm|beats))?|\b(?P<v2>\d{2,3})\s*(?:bpm|beats\s+per\s+minute|lpm)\b"
+)
+_BP = re.compile(
+    r"\b(?:bp|blood\s+pressure|ta|presion(?:\s+arterial)?|tension(?:\s+arterial)?)\s*(?:of|is|was|at|:|=|de)?\s*"
+    r"(?P<s>\d{2,3})\s*(?:/|over)\s*(?P<d>\d{2,3})"
+)
+_SPO2 = re.compile(
+    r"\b(?:spo2|sp\s*o2|sao2|o2\s+sat(?:uration)?s?|sats?|oxygen\s+sat(?:uration)?s?|oxygen(?:\s+level)?|"
+    r"pulse\s+ox(?:imetry)?|saturation|saturacion|saturando)\s*(?:of|is|was|at|:|=|de)?\s*(?P<v>\d{2,3})\s*%?"
+)
+_RR = re.compile(
+    r"\b(?:rr|resp(?:iratory)?\s+rate|respirations?|breaths?|fr|frecuencia\s+respiratoria)\s*(?:of|is|was|at|:|=|de)?\s*"
+    r"(?P<v>\d{1,2})\b(?:\s*(?:/min|per\s+minute|breaths))?|\b(?P<v2>\d{1,2})\s*breaths\s+(?:per|a|/)\s*min"
+)
+_GLUCOSE = re.compile(
+    r"\b(?:glucose|blood\s+sugar|sugar|bg|bm|cbg|glucemia|glucosa|azucar)\s*(?:level\s*)?(?:of|is|was|at|:|=|de|reading)?\s*"
+    r"(?P<v>\d{1,3}(?:[.,]\d)?)\s*(?P<u>mmol(?:/l)?|mg/dl|mg)?"
+)
+_GCS = re.compile(r"\b(?:gcs|glasgow\s+coma\s+scale|glasgow)\s*(?:of|is|was|:|=|de)?\s*(?P<v>\d{1,2})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class VitalReading:
+    start: int
+    end: int
+    concept_id: str  # e.g. "fever", "tachycardia"
+    value: float
+    abnormal: bool  # False → the concept is stated absent (normal reading)
+
+
+def _f(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def find_vitals(norm: str) -> list[VitalReading]:
+    """All vital-sign readings in ``norm``, each mapped to its sign concept."""
+    out: list[VitalReading] = []
+    for m in _TEMP.finditer(norm):
+        raw = m.group("v") or m.group("v2")
+        unit = (m.group("u") or m.group("u2") or "").replace(" ", "")
+        value = _f(raw)
+        if "f" in unit or (not unit and 93 <= value <= 110):
+            value = round((value - 32) * 5 / 9, 1)
+        if not 30 <= value <= 44:
+            continue
+        out.append(VitalReading(m.start(), m.end(), "fever", value, value >= 38.0))
+    for m in _HR.finditer(norm):
+        value = _f(m.group("v") or m.group("v2"))
+        if not 20 <= value <= 260:
+            continue
+        if value > 100:
+            out.append(VitalReading(m.start(), m.end(), "tachycardia", value, True))
+        elif value < 50:
+            out.append(VitalReading(m.start(), m.end(), "bradycardia", value, True))
+        else:
+            out.append(VitalReading(m.start(), m.end(), "tachycardia", value, False))
+    for m in _BP.finditer(norm):
+        systolic, diastolic = _f(m.group("s")), _f(m.group("d"))
+        if not (40 <= systolic <= 300 and 20 <= diastolic <= 200):
+            continue
+        out.append(VitalReading(m.start(), m.end(), "hypotension", systolic, systolic < 90))
+        if systolic >= 180 or diastolic >= 120:
+            out.append(VitalReading(m.start(), m.end(), "hypertension_reading", systolic, True))
+    for m in _SPO2.finditer(norm):
+        value = _f(m.group("v"))
+        if not 50 <= value <= 100:
+            continue
+        out.append(VitalReading(m.start(), m.end(), "hypoxia", value, value < 94))
+    for m in _RR.finditer(norm):
+        value = _f(m.group("v") or m.group("v2"))
+        if not 4 <= value <= 90:
+            continue
+        out.append(VitalReading(m.start(), m.end(), "tachypnea", value, value > 24))
+    for m in _GLUCOSE.finditer(norm):
+        value = _f(m.group("v"))
+        unit = m.group("u") or ""
+        mmol = value / 18.0 if ("mg" in unit or value > 35) else value
+        if not 0.5 <= mmol <= 100:
+            continue
+        if mmol >= 15:
+            out.append(VitalReading(m.start(), m.end(), "high_blood_sugar", round(mmol, 1), True))
+        elif mmol < 4:
+            out.append(VitalReading(m.start(), m.end(), "low_blood_sugar", round(mmol, 1), True))
+    for m in _GCS.finditer(norm):
+        value = _f(m.group("v"))
+        if 3 <= value <= 15 and value < 15:
+            concept = "unresponsive" if value <= 8 else "confusion"
+            out.append(VitalReading(m.start(), m.end(), concept, value, True))
+    return out

@@ -1,0 +1,313 @@
+"""The symptom lexicon: concepts (id, labels, SNOMED CT id, synonyms in en/es) and a phrase matcher.
+
+The data lives in ``data/lexicon.yaml`` (clinician-editable) and is loaded and validated once per
+process (:func:`load_lexicon` is cached). Matching is a token trie with longest-match semantics, so
+extraction cost does not grow with the number of synonyms.
+
+Synonym syntax (one phrase per entry, matched on accent-free lower-case word tokens):
+
+* plain words: ``short of breath``; apostrophes are dropped (``can't`` ≡ ``cant``);
+* ``~``: an optional determiner / possessive (``pain in ~ chest`` matches
+  "pain in chest", "pain in my chest", "pain in the chest");
+* ``*``: exactly one arbitrary word (``rolled * ankle``).
+
+A token ending in "s" also matches the singular synonym ("headaches" → "headache").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from media_host.intake_agent.errors import RuleTableError
+from media_host.intake_agent.extraction.text import Token, normalise, tokenize
+from media_host.intake_agent.models import Level
+
+LANGUAGES = ("en", "es")
+CATEGORIES = frozenset(
+    {"symptom", "sign", "vital", "context", "injury", "mental", "exposure", "pediatric"}
+)
+_SNOMED_RE = re.compile(r"^[1-9]\d{5,17}$")
+_DETERMINERS = {
+    "en": frozenset(
+        "my the his her their a an your its our this that both one some any".split()
+    ),
+    "es": frozenset("el la los las mi mis su sus un una al del lo tu tus".split()),
+}
+_CANONICAL_TOKENS = {"cannot": "cant", "couldnt": "cant", "wont": "wont", "im": "im"}
+_DET_SLOT = "\x00det"
+_ANY_SLOT = "\x00any"
+_END = "\x00end"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One symptom / sign / context concept of the lexicon."""
+
+    id: str
+    label: str
+    label_es: str
+    snomed_ct: str | None
+    category: str
+    system: str
+    site: str | None = None
+    is_pain: bool = False
+    base_level: Level = Level.NON_URGENT
+    self_care_max_days: float | None = None  # beyond this duration a self-care issue needs a GP
+    complaint: bool = True  # can be a chief complaint (vitals / context concepts cannot)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    absent_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def label_in(self, language: str) -> str:
+        """The concept's label in ``language`` ("es" → Spanish, anything else → English)."""
+        return self.label_es if language == "es" and self.label_es else self.label
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    """A lexicon phrase found in a token sequence (token indices are [start, end))."""
+
+    concept_id: str
+    start_token: int
+    end_token: int
+    negated_form: bool  # the phrase itself says the concept is absent ("can walk on it")
+
+
+def canonical_token(text: str) -> str:
+    """Token form used for matching (a few contractions unified)."""
+    return _CANONICAL_TOKENS.get(text, text)
+
+
+class _Trie:
+    def __init__(self, determiners: frozenset[str]) -> None:
+        self.root: dict[str, Any] = {}
+        self.determiners = determiners
+
+    def add(self, words: Sequence[str], payload: tuple[str, bool]) -> None:
+        node = self.root
+        for word in words:
+            node = node.setdefault(word, {})
+        existing = node.get(_END)
+        if existing is not None and existing != payload:
+            raise RuleTableError(
+                f"lexicon: phrase {' '.join(words)!r} is claimed by both "
+                f"{existing[0]!r} and {payload[0]!r}"
+            )
+        node[_END] = payload
+
+    def longest(self, words: Sequence[str], start: int) -> tuple[int, tuple[str, bool]] | None:
+        """Longest phrase starting at ``words[start]``: (end index, payload)."""
+        best: tuple[int, tuple[str, bool]] | None = None
+        stack: list[tuple[dict[str, Any], int]] = [(self.root, start)]
+        while stack:
+            node, pos = stack.pop()
+            if _END in node and pos > start and (best is None or pos > best[0]):
+                best = (pos, node[_END])
+            if pos >= len(words):
+                continue
+            word = words[pos]
+            if not word:  # punctuation: phrases never span it
+                continue
+            for candidate in {word, _singular(word)}:
+                child = node.get(candidate)
+                if child is not None:
+                    stack.append((child, pos + 1))
+            if _DET_SLOT in node:
+                stack.append((node[_DET_SLOT], pos))  # optional: skip
+                if word in self.determiners:
+                    stack.append((node[_DET_SLOT], pos + 1))
+            if _ANY_SLOT in node:
+                stack.append((node[_ANY_SLOT], pos + 1))
+        return best
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def phrase_words(phrase: str) -> list[str]:
+    """Split a lexicon phrase into trie keys (slots become markers)."""
+    words: list[str] = []
+    for raw in phrase.split():
+        if raw == "~":
+            words.append(_DET_SLOT)
+        elif raw == "*":
+            words.append(_ANY_SLOT)
+        else:
+            words.extend(canonical_token(t.text) for t in tokenize(normalise(raw)))
+    return words
+
+
+class Lexicon:
+    """All concepts plus one phrase matcher per language."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts: dict[str, Concept] = {}
+        for concept in concepts:
+            if concept.id in self.concepts:
+                raise RuleTableError(f"lexicon: duplicate concept id {concept.id!r}")
+            self.concepts[concept.id] = concept
+        self._tries = {lang: _Trie(_DETERMINERS[lang]) for lang in LANGUAGES}
+        self._phrase_index: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+        for concept in self.concepts.values():
+            for lang in LANGUAGES:
+                for phrase in concept.synonyms.get(lang, ()):
+                    self._add(lang, phrase, concept.id, negated=False)
+                for phrase in concept.absent_synonyms.get(lang, ()):
+                    self._add(lang, phrase, concept.id, negated=True)
+
+    def _add(self, lang: str, phrase: str, concept_id: str, *, negated: bool) -> None:
+        words = phrase_words(phrase)
+        if not words or all(w in (_DET_SLOT, _ANY_SLOT) for w in words):
+            raise RuleTableError(f"lexicon: concept {concept_id!r} has an empty phrase")
+        self._tries[lang].add(words, (concept_id, negated))
+        if _DET_SLOT not in words and _ANY_SLOT not in words and not negated:
+            self._phrase_index[lang].setdefault(" ".join(words), concept_id)
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __contains__(self, concept_id: object) -> bool:
+        return concept_id in self.concepts
+
+    def concept(self, concept_id: str) -> Concept:
+        """The concept with id ``concept_id``.
+
+        Raises:
+            KeyError: no such concept.
+        """
+        try:
+            return self.concepts[concept_id]
+        except KeyError:
+            raise KeyError(f"unknown concept id {concept_id!r}") from None
+
+    def lookup(self, phrase: str, language: str = "en") -> Concept | None:
+        """The concept a whole phrase names ("dyspnoea" → shortness_of_breath), or None."""
+        lang = language if language in LANGUAGES else "en"
+        words = [canonical_token(t.text) for t in tokenize(normalise(phrase)) if t.kind != "punct"]
+        if not words:
+            return None
+        found = self._tries[lang].longest(words, 0)
+        if found is None or found[0] != len(words) or found[1][1]:
+            return None
+        return self.concepts[found[1][0]]
+
+    def match_tokens(self, tokens: Sequence[Token], language: str) -> list[PhraseMatch]:
+        """All non-overlapping longest phrase matches, left to right."""
+        trie = self._tries[language]
+        words = [canonical_token(t.text) if t.kind != "punct" else "" for t in tokens]
+        matches: list[PhraseMatch] = []
+        i = 0
+        while i < len(words):
+            found = trie.longest(words, i) if words[i] else None
+            if found is None:
+                i += 1
+                continue
+            end, (concept_id, negated) = found
+            matches.append(PhraseMatch(concept_id, i, end, negated))
+            i = end
+        return matches
+
+
+def _as_tuple(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RuleTableError(f"lexicon: {where} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+_CONCEPT_KEYS = frozenset(
+    {
+        "label",
+        "label_es",
+        "snomed",
+        "cat",
+        "system",
+        "site",
+        "pain",
+        "level",
+        "self_care_days",
+        "complaint",
+        "en",
+        "es",
+        "en_absent",
+        "es_absent",
+    }
+)
+
+
+def parse_concept(concept_id: str, raw: Any) -> Concept:
+    """Build and validate one concept entry of ``lexicon.yaml``."""
+    where = f"concept {concept_id!r}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", concept_id):
+        raise RuleTableError(f"lexicon: bad concept id {concept_id!r} (use snake_case)")
+    if not isinstance(raw, dict):
+        raise RuleTableError(f"lexicon: {where} must be a mapping")
+    unknown = set(raw) - _CONCEPT_KEYS
+    if unknown:
+        raise RuleTableError(f"lexicon: {where} has unknown keys {sorted(unknown)}")
+    snomed = raw.get("snomed")
+    if snomed is not None:
+        snomed = str(snomed)
+        if not _SNOMED_RE.match(snomed):
+            raise RuleTableError(f"lexicon: {where} has a malformed SNOMED CT id {snomed!r}")
+    category = raw.get("cat", "symptom")
+    if category not in CATEGORIES:
+        raise RuleTableError(f"lexicon: {where} has unknown category {category!r}")
+    try:
+        level = Level(raw.get("level", "non_urgent"))
+    except ValueError:
+        raise RuleTableError(f"lexicon: {where} has unknown level {raw.get('level')!r}") from None
+    days = raw.get("self_care_days")
+    if days is not None and (not isinstance(days, int | float) or days <= 0):
+        raise RuleTableError(f"lexicon: {where} self_care_days must be a positive number")
+    synonyms = {lang: _as_tuple(raw.get(lang), f"{where}.{lang}") for lang in LANGUAGES}
+    if not synonyms["en"]:
+        raise RuleTableError(f"lexicon: {where} needs at least one English synonym")
+    label = raw.get("label") or concept_id.replace("_", " ")
+    return Concept(
+        id=concept_id,
+        label=str(label),
+        label_es=str(raw.get("label_es") or label),
+        snomed_ct=snomed,
+        category=category,
+        system=str(raw.get("system", "general")),
+        site=raw.get("site"),
+        is_pain=bool(raw.get("pain", False)),
+        base_level=level,
+        self_care_max_days=float(days) if days is not None else None,
+        complaint=bool(raw.get("complaint", category not in ("vital", "context"))),
+        synonyms=synonyms,
+        absent_synonyms={
+            lang: _as_tuple(raw.get(f"{lang}_absent"), f"{where}.{lang}_absent")
+            for lang in LANGUAGES
+        },
+    )
+
+
+def read_data_file(name: str) -> Any:
+    """Parse a YAML file shipped in ``media_host/intake_agent/data``."""
+    text = resources.files("media_host.intake_agent").joinpath("data", name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def build_lexicon(raw: Any) -> Lexicon:
+    """Validate a parsed lexicon document and build the :class:`Lexicon`."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("concepts"), dict):
+        raise RuleTableError("lexicon: top level must be a mapping with a 'concepts' mapping")
+    return Lexicon(parse_concept(str(cid), body) for cid, body in raw["concepts"].items())
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The packaged lexicon, loaded and validated once per process."""
+    return build_lexicon(read_data_file("lexicon.yaml"))

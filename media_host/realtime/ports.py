@@ -1,0 +1,36 @@
+"""What the bridge needs from the intake agent: its public interface, nothing more.
+
+:class:`IntakeAgentPort` is structurally satisfied by
+``media_host.intake_agent.agent.IntakeAgent``. An agent that also offers tools to the realtime
+model implements :class:`RealtimeToolProvider`; the bridge checks for it at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from media_host.intake_agent.models import AgentReply, AgentTurn, IntakeSummary
+
+
+class IntakeAgentPort(Protocol):
+    """The intake agent as the bridge sees it. Every method may take a while (extraction, storage);
+    the bridge never awaits one on its receive path."""
+
+    async def start_session(self, session_id: str, language: str) -> AgentReply: ...
+
+    async def handle_utterance(self, session_id: str, *, item_id: str, text: str) -> AgentTurn: ...
+
+    async def realtime_instructions(self, session_id: str) -> str: ...
+
+    async def get_summary(self, session_id: str) -> Any: ...
+
+    async def finish(self, session_id: str) -> IntakeSummary: ...
+
+
+@runtime_checkable
+class RealtimeToolProvider(Protocol):
+    """Optional: tools the agent lets the realtime model call (function tools, GA shape)."""
+
+    async def realtime_tools(self, session_id: str) -> list[dict[str, Any]]: ...
+
+    async def call_tool(self, session_id: str, *, name: str, arguments: str) -> str: ...

@@ -1,0 +1,296 @@
+"""The media host's internal HTTP API (:mod:`shared.mediahost_api`) as a FastAPI app.
+
+Only the control plane calls it. Every ``/internal/v1`` request must carry the shared key in
+``X-Triage-Media-Host-Key``; the check is constant-time (:func:`shared.tokens.keys_match`) and
+runs before the body is read. Request bodies are bounded (``MAX_BODY_BYTES``). Errors are RFC 9457
+``application/problem+json`` with the stable codes the contract lists. ``GET /livez`` is an
+unauthenticated liveness probe that says nothing but "ok" (for the container healthcheck).
+
+The app's lifespan opens Table Storage, builds the :class:`~media_host.calls.CallManager`,
+registers the host and keeps its heartbeat; on shutdown it publishes ``draining``, lets calls
+finish for ``drain_timeout_s``, ends the rest and deregisters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from media_host.call import BridgeFactory, CallObservers
+from media_host.calls import CallManager
+from media_host.registry_heartbeat import RegistryHeartbeat
+from media_host.settings import MediaHostSettings
+from shared.mediahost_api import (
+    API_PREFIX,
+    HEALTH_PATH,
+    KEY_HEADER,
+    HostAnswer,
+    HostCandidates,
+    HostHealth,
+    HostOfferRequest,
+    candidates_path,
+    offer_path,
+    session_path,
+)
+from shared.problems import (
+    PROBLEM_CONTENT_TYPE,
+    BadRequest,
+    FieldError,
+    PayloadTooLarge,
+    TriageError,
+    Unauthorized,
+    Unprocessable,
+)
+from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
+from shared.storage.event_log import validate_session_key
+from shared.tokens import keys_match
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 128 * 1024  # a 64 KiB SDP plus its session context, with room to spare
+
+
+@dataclass
+class MediaHostRuntime:
+    """What the running app holds (``app.state.runtime``)."""
+
+    settings: MediaHostSettings
+    store: TableStore
+    manager: CallManager
+    heartbeat: RegistryHeartbeat | None
+
+
+def create_app(
+    settings: MediaHostSettings,
+    *,
+    bridge_factory: BridgeFactory | None = None,
+    observers: CallObservers | None = None,
+    register: bool = True,
+) -> FastAPI:
+    """Build the internal API.
+
+    Args:
+        settings: Host settings.
+        bridge_factory: Builds each call's realtime bridge; default: the real
+            ``RealtimeBridge`` with a fresh ``IntakeAgent`` (:func:`default_bridge_factory`).
+        observers: Optional latency probes for every call (benchmarks).
+        register: Whether to register in the ``mediahosts`` registry and heartbeat.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = TableStore.from_settings(settings.storage)
+        await store.open()
+        manager = CallManager(
+            settings,
+            event_log=EventLog(store),
+            sessions=SessionStore(store),
+            bridge_factory=bridge_factory or default_bridge_factory(settings),
+            observers=observers,
+        )
+        heartbeat = None
+        if register:
+            heartbeat = RegistryHeartbeat(
+                MediaHostRegistry(store),
+                host_id=settings.host_id,
+                internal_url=settings.advertised_url,
+                capacity=settings.capacity,
+                interval_s=settings.heartbeat_interval_s,
+                load=lambda: (manager.active_sessions, manager.draining),
+            )
+            await heartbeat.start()
+        app.state.runtime = MediaHostRuntime(settings, store, manager, heartbeat)
+        try:
+            yield
+        finally:
+            manager.draining = True
+            if heartbeat is not None:
+                await heartbeat.beat()  # publish draining: no new sessions come here
+            await manager.drain(settings.drain_timeout_s)
+            if heartbeat is not None:
+                await heartbeat.stop(deregister=True)
+            await store.close()
+
+    app = FastAPI(
+        title="Realtime Virtual Triage — media host internal API",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.add_middleware(_SharedKeyAndBodyLimit, key=settings.link.key.get_secret_value())
+    _install_error_handlers(app)
+
+    def manager_of(request: Request) -> CallManager:
+        runtime: MediaHostRuntime = request.app.state.runtime
+        return runtime.manager
+
+    @app.post(offer_path("{session_id}"), response_model=HostAnswer)
+    async def offer(session_id: str, body: HostOfferRequest, request: Request) -> HostAnswer:
+        validate_session_key(session_id)
+        return await manager_of(request).offer(session_id, body)
+
+    @app.post(candidates_path("{session_id}"), status_code=204)
+    async def candidates(session_id: str, body: HostCandidates, request: Request) -> Response:
+        validate_session_key(session_id)
+        await manager_of(request).candidates(session_id, body.candidates)
+        return Response(status_code=204)
+
+    @app.delete(session_path("{session_id}"), status_code=204)
+    async def hang_up(session_id: str, request: Request) -> Response:
+        validate_session_key(session_id)
+        await manager_of(request).hang_up(session_id)
+        return Response(status_code=204)
+
+    @app.get(HEALTH_PATH, response_model=HostHealth)
+    async def health(request: Request) -> HostHealth:
+        manager = manager_of(request)
+        return HostHealth(
+            host_id=settings.host_id,
+            status="draining" if manager.draining else "ok",
+            active_sessions=manager.active_sessions,
+            capacity=manager.capacity,
+        )
+
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def default_bridge_factory(settings: MediaHostSettings) -> BridgeFactory:
+    """The production bridge: ``RealtimeBridge`` driving a fresh ``IntakeAgent`` per call."""
+    from media_host.intake_agent.agent import IntakeAgent
+    from media_host.realtime.bridge import RealtimeBridge
+
+    def build(*, session_id: str, language: str, playback: Any, events: Any) -> Any:
+        return RealtimeBridge(
+            settings=settings.realtime,
+            session_id=session_id,
+            language=language,
+            agent=IntakeAgent(),
+            playback=playback,
+            events=events,
+        )
+
+    return build
+
+
+def problem_response(error: TriageError, instance: str | None = None) -> JSONResponse:
+    """The problem+json response for one of our errors."""
+    return JSONResponse(
+        error.to_problem(instance=instance).to_json(),
+        status_code=error.status,
+        media_type=PROBLEM_CONTENT_TYPE,
+        headers=error.headers or None,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def triage_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, TriageError)
+        return problem_response(exc, request.url.path)
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return problem_response(BadRequest("body is not JSON", code="invalid_json"))
+        fields = [
+            FieldError(
+                loc=list(error.get("loc", ())), msg=str(error.get("msg", "")), type=error["type"]
+            )
+            for error in errors[:20]
+        ]
+        invalid = Unprocessable("request body failed validation", errors=fields)
+        return problem_response(invalid, request.url.path)
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("internal API request failed")
+        return problem_response(TriageError("unexpected error"), request.url.path)
+
+    app.add_exception_handler(TriageError, triage_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+class _SharedKeyAndBodyLimit:
+    """Pure ASGI middleware: shared-key check (before any body is read) and a body-size bound."""
+
+    def __init__(self, app: ASGIApp, *, key: str) -> None:
+        self._app = app
+        self._key = key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self._app(scope, receive, send)
+            return
+        presented = _header(scope, KEY_HEADER.lower().encode("ascii"))
+        if not keys_match(presented, self._key):
+            await _send_problem(send, Unauthorized("missing or wrong media host key"))
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _send_problem(send, _too_large())
+            return
+        # Read the (small) body here, bounded, then replay it: FastAPI would turn an error
+        # raised from inside its own body read into a generic 400.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await _send_problem(send, _too_large())
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self._app(scope, replay, send)
+
+
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"request body larger than {MAX_BODY_BYTES} bytes", code="body_too_large"
+    )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _send_problem(send: Callable[[Message], Awaitable[None]], error: TriageError) -> None:
+    response = problem_response(error)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})

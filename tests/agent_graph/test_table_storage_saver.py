@@ -1,0 +1,128 @@
+"""Sync API, Table Storage limits (chunking, key escaping) and torn-write safety of the saver."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from azure.data.tables import TableClient
+from langgraph.checkpoint.conformance.test_utils import (
+    generate_checkpoint,
+    generate_config,
+    generate_metadata,
+)
+
+from media_host.intake_agent.checkpoint import TableStorageSaver
+from media_host.intake_agent.checkpoint import rows as R
+
+AWKWARD_THREAD = "sess/1\\#?\x01|~ünïcode 'quoted'"
+
+
+@pytest.fixture
+def saver(azurite, table_prefix):
+    s = TableStorageSaver(
+        table_name=f"{table_prefix}ck", connection_string=azurite.connection_string
+    )
+    yield s
+    s.close()
+
+
+def test_sync_put_get_list_writes_delete_roundtrip(saver: TableStorageSaver) -> None:
+    first = saver.put(
+        generate_config(AWKWARD_THREAD),
+        generate_checkpoint(channel_values={"a": 1}, channel_versions={"a": 1}),
+        generate_metadata(step=0),
+        {"a": 1},
+    )
+    second_cfg = generate_config(AWKWARD_THREAD)
+    second_cfg["configurable"]["checkpoint_id"] = first["configurable"]["checkpoint_id"]
+    cp2 = generate_checkpoint(channel_values={"a": 2}, channel_versions={"a": 2})
+    second = saver.put(second_cfg, cp2, generate_metadata(step=1), {"a": 2})
+    saver.put_writes(second, [("a", 3), ("b", "x")], "task/1", task_path="p")
+
+    latest = saver.get_tuple(generate_config(AWKWARD_THREAD))
+    assert latest is not None
+    assert latest.checkpoint["id"] == cp2["id"]
+    assert latest.checkpoint["channel_values"] == {"a": 2}
+    assert latest.config["configurable"]["thread_id"] == AWKWARD_THREAD
+    assert latest.parent_config is not None
+    assert (
+        latest.parent_config["configurable"]["checkpoint_id"]
+        == first["configurable"]["checkpoint_id"]
+    )
+    assert [(w[0], w[1], w[2]) for w in latest.pending_writes or []] == [
+        ("task/1", "a", 3),
+        ("task/1", "b", "x"),
+    ]
+    listed = list(saver.list(generate_config(AWKWARD_THREAD)))
+    assert [t.checkpoint["id"] for t in listed] == [
+        cp2["id"],
+        first["configurable"]["checkpoint_id"],
+    ]
+    assert [t.metadata["step"] for t in saver.list(None, filter={"step": 0})] == [0]
+    assert len(list(saver.list(generate_config(AWKWARD_THREAD), limit=1))) == 1
+
+    saver.delete_thread(AWKWARD_THREAD)
+    assert saver.get_tuple(generate_config(AWKWARD_THREAD)) is None
+    assert list(saver.list(None)) == []
+
+
+def test_big_checkpoint_is_chunked_across_properties_and_rows(
+    saver: TableStorageSaver, azurite
+) -> None:
+    big = os.urandom(2_500_000)  # > 1 MiB entity limit: needs overflow rows
+    text = "é" * 40_000  # > 32K UTF-16 chars string property limit
+    cp = generate_checkpoint(
+        channel_values={"blob": big, "text": text}, channel_versions={"blob": 1, "text": 1}
+    )
+    stored = saver.put(generate_config("big"), cp, generate_metadata(), {"blob": 1, "text": 1})
+    saver.put_writes(stored, [("blob", big)], "t1")
+
+    tup = saver.get_tuple(generate_config("big"))
+    assert tup is not None
+    assert tup.checkpoint["channel_values"]["blob"] == big
+    assert tup.checkpoint["channel_values"]["text"] == text
+    assert tup.pending_writes is not None and tup.pending_writes[0][2] == big
+
+    raw = TableClient.from_connection_string(azurite.connection_string, table_name=saver.table_name)
+    with raw:
+        rows = list(raw.list_entities())
+    parts = [r for r in rows if r["kind"] == R.KIND_PART]
+    assert len(parts) >= 4  # 2 overflow rows for the checkpoint, 2 for the write
+    for row in rows:
+        assert R.entity_size(row) < 1024 * 1024
+        for key, value in row.items():
+            if isinstance(value, bytes):
+                assert len(value) <= 64 * 1024, key
+
+
+def test_torn_write_is_reported_not_silently_truncated(saver: TableStorageSaver, azurite) -> None:
+    cp = generate_checkpoint(
+        channel_values={"blob": os.urandom(1_200_000)}, channel_versions={"blob": 1}
+    )
+    saver.put(generate_config("torn"), cp, generate_metadata(), {"blob": 1})
+    raw = TableClient.from_connection_string(azurite.connection_string, table_name=saver.table_name)
+    with raw:
+        part = next(r for r in raw.list_entities() if r["kind"] == R.KIND_PART)
+        raw.delete_entity(part["PartitionKey"], part["RowKey"])
+    with pytest.raises(ValueError, match="incomplete"):
+        saver.get_tuple(generate_config("torn"))
+
+
+def test_key_escaping_is_injective_and_table_safe() -> None:
+    samples = ["a/b", "a~2fb", "a|b", "", "#?\\", "\x7f\x9f", "日本"]
+    escaped = [R.escape_key(s) for s in samples]
+    assert len(set(escaped)) == len(samples)
+    for key in escaped:
+        assert not set(key) & set("/\\#?|") and all(32 <= ord(c) < 127 for c in key)
+    with pytest.raises(ValueError):
+        R.escape_key("x" * 600)
+    with pytest.raises(ValueError):
+        R.invert_checkpoint_id("not-a-uuid")
+
+
+def test_bad_table_name_rejected() -> None:
+    with pytest.raises(ValueError):
+        TableStorageSaver(table_name="no-dashes", connection_string="UseDevelopmentStorage=true")
+    with pytest.raises(ValueError):
+        TableStorageSaver(table_name="validname")

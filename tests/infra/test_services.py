@@ -1,0 +1,274 @@
+"""The two deployables, the TURN relay and the role assignments are wired as the apps expect."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+import yaml
+
+from tests.infra.bicep_model import INFRA, MAIN, module_params, parse, resource, unwrap
+
+APP = INFRA / "app"
+CLOUD_INIT = APP / "turn" / "cloud-init.yaml"
+
+# The environment contract of the media host container (names read by media_host/ and shared/).
+MEDIA_HOST_ENV = {
+    "TRIAGE_STORAGE_TABLE_ENDPOINT",
+    "AZURE_CLIENT_ID",
+    "TRIAGE_MEDIA_HOST_KEY",
+    "AZURE_FOUNDRY_ENDPOINT",
+    "AZURE_DEPLOYMENT_NAME_REALTIME",
+    "TRIAGE_TURN_URLS",
+    "TRIAGE_TURN_SECRET",
+    "TRIAGE_MEDIA_HOST_PUBLIC_URL",
+}
+API_SETTINGS = {
+    "TRIAGE_STORAGE_TABLE_ENDPOINT",
+    "AZURE_CLIENT_ID",
+    "TRIAGE_MEDIA_HOST_KEY",
+    "TRIAGE_TURN_URLS",
+    "TRIAGE_TURN_SECRET",
+    "TRIAGE_STUN_URLS",
+    "TRIAGE_SUPPORTED_LANGUAGES",
+}
+SECRET_SETTINGS = {"TRIAGE_MEDIA_HOST_KEY", "TRIAGE_TURN_SECRET"}
+
+
+# --- control plane ------------------------------------------------------------------------------
+
+
+def test_function_app_runs_python_311_on_flex_consumption() -> None:
+    plan = resource(APP / "api.bicep", "plan")
+    assert plan["sku"] == {"name": "FC1", "tier": "FlexConsumption"}
+    config = resource(APP / "api.bicep", "api")["properties"]["functionAppConfig"]
+    assert config["runtime"] == {"name": "python", "version": "3.11"}
+    assert config["deployment"]["storage"]["authentication"]["type"] == "UserAssignedIdentity"
+
+
+def test_function_platform_settings() -> None:
+    settings = parse(APP / "api.bicep")["variables"]["platformSettings"]["value"]
+    assert settings["PYTHON_ENABLE_INIT_INDEXING"] == "1"
+    assert settings["PYTHON_ISOLATE_WORKER_DEPENDENCIES"] == "1"
+    assert settings["AzureWebJobsStorage__credential"] == "managedidentity"
+    assert settings["AzureWebJobsStorage__clientId"] == "identityClientId"
+    assert "AzureWebJobsStorage__accountName" in settings
+    # Flex Consumption rejects these; the runtime comes from functionAppConfig instead.
+    assert not {"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"} & set(settings)
+    assert not any(name == "AzureWebJobsStorage" for name in settings)  # no connection string
+
+
+def test_function_app_settings_use_the_app_contract_and_key_vault_references() -> None:
+    settings = module_params("api")["appSettings"]
+    assert set(settings) == API_SETTINGS
+    for name in SECRET_SETTINGS:
+        assert settings[name].startswith("@Microsoft.KeyVault(SecretUri="), name
+    assert settings["TRIAGE_TURN_URLS"] == "turnUrls"
+    site_settings = resource(APP / "api.bicep", "api")["properties"]["siteConfig"]["appSettings"]
+    source = site_settings["loop_type"]["detail"]["array_name"]["function"]
+    assert source == {"type": "items", "parameters": {"arg_1": "allSettings"}}
+    merged = parse(APP / "api.bicep")["variables"]["allSettings"]["value"]["function"]
+    assert merged["type"] == "union"
+    assert list(merged["parameters"].values()) == ["appSettings", "platformSettings"]
+
+
+# --- media host ---------------------------------------------------------------------------------
+
+
+def _media_host_container() -> dict[str, Any]:
+    app = resource(APP / "mediahost.bicep", "mediaHost")
+    (container,) = app["properties"]["template"]["containers"]
+    return cast("dict[str, Any]", container)
+
+
+def test_media_host_environment_matches_the_contract() -> None:
+    env = {item["name"]: item for item in _media_host_container()["env"]}
+    assert set(env) >= MEDIA_HOST_ENV
+    assert set(env) - MEDIA_HOST_ENV == {"APPLICATIONINSIGHTS_CONNECTION_STRING"}
+    for name in SECRET_SETTINGS:
+        assert "secretRef" in env[name] and "value" not in env[name], name
+
+
+def test_media_host_secrets_are_key_vault_references() -> None:
+    app = resource(APP / "mediahost.bicep", "mediaHost")
+    secrets = app["properties"]["configuration"]["secrets"]
+    refs = {item["secretRef"] for item in _media_host_container()["env"] if "secretRef" in item}
+    assert {secret["name"] for secret in secrets} == refs
+    for secret in secrets:
+        assert set(secret) == {"name", "keyVaultUrl", "identity"}
+
+
+def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
+    app = resource(APP / "mediahost.bicep", "mediaHost")
+    ingress = app["properties"]["configuration"]["ingress"]
+    assert ingress["targetPort"] == 8080
+    assert ingress["allowInsecure"] is False
+    (rule,) = ingress["ipSecurityRestrictions"]
+    assert rule["action"] == "Allow" and rule["ipAddressRange"] == "allowedCallerPrefix"
+    assert (
+        module_params("mediaHost")["allowedCallerPrefix"]["operator"]["operands"]["operand_1"]
+        == "network"
+    )
+    scale = app["properties"]["template"]["scale"]
+    assert scale == {"minReplicas": 1, "maxReplicas": 1}
+    assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "mediahost"}
+
+
+# --- TURN ---------------------------------------------------------------------------------------
+
+
+def test_turn_nsg_opens_udp_listener_and_relay_range() -> None:
+    rules = {
+        rule["name"]: rule["properties"]
+        for rule in resource(APP / "network.bicep", "turnNsg")["properties"]["securityRules"]
+    }
+    udp = {r["destinationPortRange"] for r in rules.values() if r["protocol"] == "Udp"}
+    assert udp == {"3478", "${turnMinPort}-${turnMaxPort}"}
+    assert all(r["access"] == "Allow" and r["direction"] == "Inbound" for r in rules.values())
+
+
+def test_turn_relay_range_defaults_cover_the_dynamic_ports() -> None:
+    params = parse(MAIN)["parameters"]
+    assert params["turnMinPort"]["default"] == 49152
+    assert params["turnMaxPort"]["default"] == 65535
+
+
+def test_coturn_uses_the_rest_shared_secret_and_blocks_private_peers() -> None:
+    cloud_init = yaml.safe_load(CLOUD_INIT.read_text())
+    assert cloud_init["ssh_pwauth"] is False
+    assert "coturn" in cloud_init["packages"]
+    files = {entry["path"]: entry["content"] for entry in cloud_init["write_files"]}
+    script = files["/usr/local/sbin/turn-config-refresh"]
+    for line in (
+        "use-auth-secret",
+        "static-auth-secret=$secret",
+        "min-port=__MIN_PORT__",
+        "max-port=__MAX_PORT__",
+        "listening-port=3478",
+        "no-cli",
+        "denied-peer-ip=10.0.0.0-10.255.255.255",
+        "denied-peer-ip=169.254.0.0-169.254.255.255",
+    ):
+        assert f"\n{line}\n" in script, line
+    # coturn must never start on the package's unauthenticated default configuration.
+    dropin = files["/etc/systemd/system/coturn.service.d/10-require-key-vault-config.conf"]
+    assert "ConditionPathExists=/etc/turnserver.conf.from-key-vault" in dropin
+
+
+def test_every_cloud_init_placeholder_is_filled_by_turn_bicep() -> None:
+    placeholders = set(re.findall(r"__[A-Z_]+__", CLOUD_INIT.read_text())) - {"__PLACEHOLDERS__"}
+    replaced: set[str] = set()
+    node = parse(APP / "turn.bicep")["variables"]["cloudInit"]["value"]
+    while isinstance(node, dict) and "function" in node:
+        call = node["function"]
+        if call["type"] != "replace":
+            assert call["type"] == "load_text_content"
+            assert call["parameters"]["file_path"] == "turn/cloud-init.yaml"
+            break
+        replaced.add(call["parameters"]["old_string"])
+        node = call["parameters"]["original_string"]
+    assert placeholders and placeholders == replaced
+
+
+def test_ice_urls_point_at_the_relay() -> None:
+    variables = parse(MAIN)["variables"]
+    turn_urls = variables["turnUrls"]["value"].split(",")
+    assert all(url.startswith("turn:${turn.outputs.fqdn}:3478?transport=") for url in turn_urls)
+    assert {url.rsplit("=", 1)[1] for url in turn_urls} == {"udp", "tcp"}
+    assert variables["stunUrls"]["value"] == "stun:${turn.outputs.fqdn}:3478"
+
+
+# --- identities and roles -----------------------------------------------------------------------
+
+BUILT_IN_ROLES = {
+    "storageBlobDataOwner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "storageTableDataContributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+    "keyVaultSecretsUser": "4633458b-17de-408a-b874-0445c86b69e6",
+    "keyVaultSecretsOfficer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "acrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "cognitiveServicesOpenAiUser": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    "monitoringMetricsPublisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+}
+
+
+def _rbac_var(name: str) -> Any:
+    return parse(APP / "rbac.bicep")["variables"][name]["value"]
+
+
+def test_role_ids_are_the_built_in_definitions() -> None:
+    assert _rbac_var("roles") == BUILT_IN_ROLES
+
+
+def test_storage_grants_are_least_privilege() -> None:
+    grants = {
+        (grant["principalId"], grant["role"]["operator"]["operands"]["operand_2"])
+        for grant in _rbac_var("storageGrants")
+    }
+    assert grants == {
+        ("apiPrincipalId", "storageBlobDataOwner"),
+        ("apiPrincipalId", "storageTableDataContributor"),
+        ("mediaHostPrincipalId", "storageTableDataContributor"),
+    }
+
+
+def test_secret_readers_are_scoped_per_secret() -> None:
+    assert set(_rbac_var("mediaHostKeyReaders")) == {"apiPrincipalId", "mediaHostPrincipalId"}
+    assert set(_rbac_var("turnSecretReaders")) == {
+        "apiPrincipalId",
+        "mediaHostPrincipalId",
+        "turnPrincipalId",
+    }
+    for symbol, scope in (
+        ("mediaHostKeyAssignments", "mediaHostKeySecret"),
+        ("turnSecretAssignments", "turnSecret"),
+    ):
+        assert resource(APP / "rbac.bicep", symbol)["scope"] == scope
+
+
+def test_media_host_gets_acr_pull_and_openai_user() -> None:
+    for symbol, scope in (("mediaHostAcrPull", "registry"), ("mediaHostOpenAiUser", "aiAccount")):
+        assignment = resource(APP / "rbac.bicep", symbol)
+        assert assignment["scope"] == scope
+        assert assignment["properties"]["principalId"] == "mediaHostPrincipalId"
+
+
+def test_user_grants_are_conditional_on_a_principal() -> None:
+    rbac = parse(APP / "rbac.bicep")["resources"]
+    for symbol in ("userSecretsOfficer", "userOpenAiUser"):
+        assert rbac[symbol]["config"]["condition"]  # only when principalId is set
+
+
+def test_workloads_wait_for_their_roles() -> None:
+    modules = parse(MAIN)["modules"]
+    for symbol in ("api", "mediaHost", "turn"):
+        assert "rbac" in modules[symbol]["config"]["dependsOn"], symbol
+
+
+# --- AI and outputs -----------------------------------------------------------------------------
+
+
+def test_realtime_deployment_is_optional_and_pinned() -> None:
+    deployment = parse(APP / "openai.bicep")["resources"]["realtime"]["config"]
+    assert deployment["condition"] == "deployRealtimeModel"
+    body = unwrap(deployment)
+    assert body["properties"]["versionUpgradeOption"] == "NoAutoUpgrade"
+    defaults = parse(MAIN)["parameters"]
+    assert defaults["realtimeModelName"]["default"] == "gpt-realtime"
+    assert defaults["deployRealtimeModel"]["default"] is True
+
+
+def test_outputs_azd_and_the_apps_need() -> None:
+    outputs = set(parse(MAIN)["outputs"])
+    assert {
+        "AZURE_LOCATION",
+        "AZURE_TENANT_ID",
+        "AZURE_RESOURCE_GROUP",
+        "AZURE_CONTAINER_REGISTRY_ENDPOINT",
+        "AZURE_CONTAINER_ENVIRONMENT_NAME",
+        "AZURE_KEY_VAULT_NAME",
+        "SERVICE_API_NAME",
+        "AZURE_FOUNDRY_ENDPOINT",
+        "AZURE_DEPLOYMENT_NAME_REALTIME",
+        "TRIAGE_TURN_URLS",
+        "TRIAGE_STORAGE_TABLE_ENDPOINT",
+    } <= outputs
