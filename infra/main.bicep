@@ -81,8 +81,8 @@ param realtimeDeploymentSku string = 'GlobalStandard'
 
 @minValue(1)
 @maxValue(1000)
-@description('Capacity (thousands of tokens per minute) of the realtime deployment.')
-param realtimeCapacity int = 1
+@description('Capacity units of the realtime deployment; raise it with the number of concurrent calls (and your quota).')
+param realtimeCapacity int = 10
 
 @description('Address space of the virtual network.')
 param vnetAddressPrefix string = '10.40.0.0/16'

@@ -72,8 +72,8 @@ async def running_media_host(
     try:
         while not server.started:
             if task.done():
-                task.result()  # startup failed: raise its error
-                raise RuntimeError("media host stopped during startup")
+                # uvicorn logs the cause and exits (SystemExit) when the lifespan fails.
+                raise RuntimeError("media host failed to start (see the log above)")
             await asyncio.sleep(0.01)
         yield RunningMediaHost(url=url, settings=settings, app=app)
     finally:

@@ -87,34 +87,38 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        factory = bridge_factory or default_bridge_factory(settings)  # fail before any I/O
         store = TableStore.from_settings(settings.storage)
-        await store.open()
-        manager = CallManager(
-            settings,
-            event_log=EventLog(store),
-            sessions=SessionStore(store),
-            bridge_factory=bridge_factory or default_bridge_factory(settings),
-            observers=observers,
-        )
-        heartbeat = None
-        if register:
-            heartbeat = RegistryHeartbeat(
-                MediaHostRegistry(store),
-                host_id=settings.host_id,
-                internal_url=settings.advertised_url,
-                capacity=settings.capacity,
-                interval_s=settings.heartbeat_interval_s,
-                load=lambda: (manager.active_sessions, manager.draining),
-            )
-            await heartbeat.start()
-        app.state.runtime = MediaHostRuntime(settings, store, manager, heartbeat)
+        heartbeat: RegistryHeartbeat | None = None
+        manager: CallManager | None = None
         try:
+            await store.open()
+            manager = CallManager(
+                settings,
+                event_log=EventLog(store),
+                sessions=SessionStore(store),
+                bridge_factory=factory,
+                observers=observers,
+            )
+            if register:
+                current = manager
+                heartbeat = RegistryHeartbeat(
+                    MediaHostRegistry(store),
+                    host_id=settings.host_id,
+                    internal_url=settings.advertised_url,
+                    capacity=settings.capacity,
+                    interval_s=settings.heartbeat_interval_s,
+                    load=lambda: (current.active_sessions, current.draining),
+                )
+                await heartbeat.start()
+            app.state.runtime = MediaHostRuntime(settings, store, manager, heartbeat)
             yield
         finally:
-            manager.draining = True
-            if heartbeat is not None:
-                await heartbeat.beat()  # publish draining: no new sessions come here
-            await manager.drain(settings.drain_timeout_s)
+            if manager is not None:
+                manager.draining = True
+                if heartbeat is not None:
+                    await heartbeat.beat()  # publish draining: no new sessions come here
+                await manager.drain(settings.drain_timeout_s)
             if heartbeat is not None:
                 await heartbeat.stop(deregister=True)
             await store.close()

@@ -32,6 +32,38 @@ param appInsightsConnectionString string
 // Until azd pushes the real image, a public sample keeps the revision provisionable.
 var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
 
+// /livez is served by media_host/server.py without authentication; the placeholder has no such
+// route, so probes are attached only once the real image runs.
+var livenessProbes = [
+  {
+    type: 'Startup'
+    httpGet: {
+      path: '/livez'
+      port: 8080
+    }
+    periodSeconds: 5
+    failureThreshold: 24
+  }
+  {
+    type: 'Liveness'
+    httpGet: {
+      path: '/livez'
+      port: 8080
+    }
+    periodSeconds: 15
+    failureThreshold: 4
+  }
+  {
+    type: 'Readiness'
+    httpGet: {
+      path: '/livez'
+      port: 8080
+    }
+    periodSeconds: 10
+    failureThreshold: 3
+  }
+]
+
 resource containerEnv 'Microsoft.App/managedEnvironments@2024-03-01' existing = {
   name: environmentName
 }
@@ -94,7 +126,8 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
       containers: [
         {
           name: 'mediahost'
-          image: !empty(imageName) ? imageName : placeholderImage
+          image: empty(imageName) ? placeholderImage : imageName
+          probes: empty(imageName) ? [] : livenessProbes
           resources: {
             cpu: json(cpu)
             memory: memory
@@ -129,8 +162,27 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
               secretRef: 'turn-shared-secret'
             }
             {
-              name: 'TRIAGE_MEDIA_HOST_PUBLIC_URL'
+              // Registered in the mediahosts table; the control plane relays signalling to it.
+              name: 'TRIAGE_MEDIA_HOST_INTERNAL_URL'
               value: internalUrl
+            }
+            {
+              // Ingress forwards to the container's interface, not to its loopback.
+              name: 'TRIAGE_MEDIA_HOST_BIND'
+              value: '0.0.0.0'
+            }
+            {
+              name: 'TRIAGE_MEDIA_HOST_PORT'
+              value: '8080'
+            }
+            {
+              name: 'TRIAGE_REALTIME_MODE'
+              value: 'azure'
+            }
+            {
+              // aiortc picks random UDP ports; only TURN relay candidates are reachable.
+              name: 'TRIAGE_ICE_TRANSPORT_POLICY'
+              value: 'relay'
             }
             {
               name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -217,6 +217,11 @@ class IntakeAgent:
                 return AgentTurn(reply=self._repeat(values, "resume"), notices=notices)
             if not cleaned.strip():
                 return AgentTurn(reply=self._repeat(values, "empty"), notices=notices)
+            if any(ref.item_id == item_id for ref in values.get("transcript_refs", [])):
+                # Redelivered item (e.g. after a reconnect): answering it twice would double
+                # count it, so repeat the current reply instead.
+                notices.append("duplicate item_id ignored")
+                return AgentTurn(reply=self._reply(values), notices=notices)
             try:
                 result: IntakeState = await self.graph.ainvoke(
                     {"turn_input": {"kind": "utterance", "item_id": item_id, "text": cleaned}},
@@ -237,8 +242,15 @@ class IntakeAgent:
         )
 
     async def _restore(self, config: RunnableConfig, values: IntakeState) -> None:
-        """Make the pre-turn state the thread's latest checkpoint again."""
-        await self.graph.aupdate_state(config, dict(values), as_node="respond")
+        """Make the pre-turn state the thread's latest checkpoint again.
+
+        If even that fails (e.g. storage unreachable), the failed run most likely did not
+        persist either; the caller still answers with a re-prompt instead of crashing.
+        """
+        try:
+            await self.graph.aupdate_state(config, dict(values), as_node="respond")
+        except Exception as exc:  # noqa: BLE001 - never crash the call over a failed restore
+            logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
 
     async def realtime_instructions(self, session_id: str) -> str:
         """System instructions for a realtime voice model, with a compact recap of the session.

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from media_host.intake_agent.errors import RuleTableError
-from media_host.intake_agent.extraction.text import Token, normalise, tokenize
+from media_host.intake_agent.textnorm import Token, canonical_token, normalise, tokenize
 from media_host.intake_agent.models import Level
 
 LANGUAGES = ("en", "es")
@@ -40,7 +40,6 @@ _DETERMINERS = {
     ),
     "es": frozenset("el la los las mi mis su sus un una al del lo tu tus".split()),
 }
-_CANONICAL_TOKENS = {"cannot": "cant", "couldnt": "cant", "wont": "wont", "im": "im"}
 _DET_SLOT = "\x00det"
 _ANY_SLOT = "\x00any"
 _END = "\x00end"
@@ -77,11 +76,6 @@ class PhraseMatch:
     start_token: int
     end_token: int
     negated_form: bool  # the phrase itself says the concept is absent ("can walk on it")
-
-
-def canonical_token(text: str) -> str:
-    """Token form used for matching (a few contractions unified)."""
-    return _CANONICAL_TOKENS.get(text, text)
 
 
 class _Trie:

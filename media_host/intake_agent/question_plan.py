@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from media_host.intake_agent import protocols
 from media_host.intake_agent.lexicon import Lexicon
+from media_host.intake_agent.models import Finding
 from media_host.intake_agent.state import IntakeState, PendingQuestion, Phase, finding_field
 
 MAX_COMPLAINT_ATTEMPTS = 2
@@ -60,6 +61,17 @@ def next_question(state: IntakeState, lexicon: Lexicon) -> PlanStep:
     return _readback_step(state)
 
 
+# "Since yesterday" answers both when it started and how long it has lasted: asking one after
+# the other was stated would be asking again.
+_TIME_FIELDS = ("onset", "duration_hours")
+
+
+def _attribute_known(finding: Finding, field: str) -> bool:
+    if field in _TIME_FIELDS:
+        return any(getattr(finding, f) is not None for f in _TIME_FIELDS)
+    return getattr(finding, field, None) is not None
+
+
 def _settled(state: IntakeState, key: str) -> bool:
     return key in state.get("asked", []) or key in state.get("unknown", [])
 
@@ -70,8 +82,7 @@ def _complaint_questions(state: IntakeState, chief: str) -> Iterator[PlanStep]:
     complaint = findings.get(chief)
     for attribute in protocol.hpi_attributes:
         key = f"attr:{chief}:{attribute}"
-        field = finding_field(attribute)
-        known = complaint is not None and getattr(complaint, field, None) is not None
+        known = complaint is not None and _attribute_known(complaint, finding_field(attribute))
         if not known and not _settled(state, key):
             yield PlanStep("hpi", _q(key, "attribute", chief, attribute))
     for phase, concepts in (

@@ -16,6 +16,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from media_host.local_realtime.audio import BYTES_PER_MS
+from media_host.local_realtime.errors import ProtocolError, error_event
 from media_host.local_realtime.protocol import (
     CloseRequest,
     Output,
@@ -30,6 +31,9 @@ from media_host.local_realtime.tts import EspeakSynthesizer, SpeechSynthesisErro
 log = logging.getLogger(__name__)
 
 _MAX_PENDING_TRANSCRIPTIONS = 8
+_SERVER_ERROR = ProtocolError(
+    "The server had an error while processing your request.", None, None, "server_error"
+)
 _MAX_QUEUED_EVENTS = 512  # output pacing waits while the client is this far behind
 
 
@@ -108,7 +112,12 @@ class ConnectionRunner:
         try:
             self._apply(self._protocol.open())
             async for message in self._ws:
-                self._apply(self._process(message))
+                try:
+                    outputs = self._process(message)
+                except Exception:  # a bug must cost one event, not the caller's session
+                    log.exception("client event processing failed")
+                    outputs = [error_event(_SERVER_ERROR)]
+                self._apply(outputs)
                 if writer.done():
                     break
         except ConnectionClosed:
@@ -207,6 +216,11 @@ class ConnectionRunner:
         except (SpeechSynthesisError, ValueError) as exc:
             log.warning("speech synthesis failed: %s", type(exc).__name__)
             self._apply(protocol.response_failed(request.response_id, "Speech synthesis failed."))
+        except Exception:  # response.done must always follow response.created
+            log.exception("response generation failed")
+            self._apply(
+                protocol.response_failed(request.response_id, "Response generation failed.")
+            )
 
     async def _pace(self, started: float, sent_ms: int) -> None:
         pace = self._settings.output_pace_factor
@@ -232,7 +246,11 @@ class ConnectionRunner:
             transcript = await self._transcriber.transcribe(
                 request.pcm, request.prompt, request.language
             )
-        except TranscriptionError:
+        except TranscriptionError as exc:
+            self._apply(self._protocol.transcription_failed(request.item_id, exc.code, str(exc)))
+            return
+        except Exception:  # a failed transcription must not end the session
+            log.exception("transcription failed")
             self._apply(self._protocol.transcription_failed(request.item_id))
             return
         self._apply(self._protocol.transcription_completed(request.item_id, transcript))

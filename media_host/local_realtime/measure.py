@@ -27,7 +27,7 @@ SENTENCES = (
     "I have been vomiting since yesterday.",
     "The pain is about seven out of ten.",
 )
-# Words mostly absent from the STT prompt: an honest check that the prompt is not doing all the work.
+# Words mostly absent from the STT prompt: checks the prompt is not doing all the work.
 HELD_OUT_SENTENCES = (
     "My throat is sore and my ears hurt.",
     "I twisted my ankle while running.",
@@ -71,7 +71,8 @@ async def _measure(rate_wpm: int, threads: int, prompt: bool, held_out: bool) ->
         decode_s += result.decode_seconds
         print(f"{result.decode_seconds / result.audio_seconds:5.2f}  {sentence} -> {result.text}")
     print(
-        f"rate={rate_wpm} wpm threads={threads} prompt={prompt} held_out={held_out}: WER {errors / words:.1%} "
+        f"rate={rate_wpm} wpm threads={threads} prompt={prompt} held_out={held_out}: "
+        f"WER {errors / words:.1%} "
         f"({errors}/{words} words), RTF {decode_s / audio_s:.3f} "
         f"({decode_s:.2f} s decode for {audio_s:.1f} s audio)"
     )

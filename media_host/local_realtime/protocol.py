@@ -10,26 +10,23 @@ once: later output for it is silently dropped.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from media_host.local_realtime.audio import BYTES_PER_MS, AudioDecodeError, decode_pcm16_base64
+from media_host.local_realtime.audio import AudioDecodeError, decode_pcm16_base64
+from media_host.local_realtime.client_events import validate_envelope
+from media_host.local_realtime.conversation import Conversation, ConversationItem
 from media_host.local_realtime.errors import (
     ProtocolError,
     error_event,
-    invalid_value,
-    missing,
     new_id,
 )
+from media_host.local_realtime.input_buffer import InputAudioBuffer, SpeechStart
 from media_host.local_realtime.responses import ResponseState, server_event
-from media_host.local_realtime.schema import integer, nullable, obj, string
 from media_host.local_realtime.session_config import (
     ACKNOWLEDGEMENTS,
     DEFAULT_INSTRUCTIONS,
-    ITEM_SCHEMA,
     OPENAI_VOICES,
-    SEMANTIC_SILENCE_MS,
     default_session,
     merge_session_update,
     validate_response,
@@ -37,64 +34,6 @@ from media_host.local_realtime.session_config import (
 )
 from media_host.local_realtime.settings import LocalRealtimeSettings
 from media_host.local_realtime.stt import Transcript
-from media_host.local_realtime.vad import StreamingVad
-
-_SAMPLES_PER_MS = 24
-_MIN_COMMIT_MS = 100
-_IDLE_KEEP_MS = 500  # audio kept before a VAD start (covers the start window + prefix padding)
-CLIENT_EVENT_TYPES = (
-    "session.update",
-    "session.close",
-    "input_audio_buffer.append",
-    "session.input_audio_buffer.append",
-    "input_audio_buffer.commit",
-    "input_audio_buffer.clear",
-    "conversation.item.create",
-    "conversation.item.truncate",
-    "conversation.item.delete",
-    "conversation.item.retrieve",
-    "response.create",
-    "response.cancel",
-)
-_EVENT_ID = string(128)
-_ENVELOPES = {
-    "session.update": obj({"type": string(), "event_id": _EVENT_ID, "session": lambda v, p: v}),
-    "session.close": obj({"type": string(), "event_id": _EVENT_ID}),
-    "input_audio_buffer.append": obj(
-        {"type": string(), "event_id": _EVENT_ID, "audio": string(64 * 1024 * 1024)},
-        required=("audio",),
-    ),
-    "input_audio_buffer.commit": obj({"type": string(), "event_id": _EVENT_ID}),
-    "input_audio_buffer.clear": obj({"type": string(), "event_id": _EVENT_ID}),
-    "conversation.item.create": obj(
-        {
-            "type": string(),
-            "event_id": _EVENT_ID,
-            "previous_item_id": nullable(string(64)),
-            "item": lambda v, p: v,
-        },
-        required=("item",),
-    ),
-    "conversation.item.truncate": obj(
-        {
-            "type": string(),
-            "event_id": _EVENT_ID,
-            "item_id": string(64),
-            "content_index": integer(0, 1_000),
-            "audio_end_ms": integer(0, 24 * 3600 * 1000),
-        },
-        required=("item_id", "content_index", "audio_end_ms"),
-    ),
-    "conversation.item.delete": obj(
-        {"type": string(), "event_id": _EVENT_ID, "item_id": string(64)}, required=("item_id",)
-    ),
-    "conversation.item.retrieve": obj(
-        {"type": string(), "event_id": _EVENT_ID, "item_id": string(64)}, required=("item_id",)
-    ),
-    "response.create": obj({"type": string(), "event_id": _EVENT_ID, "response": lambda v, p: v}),
-    "response.cancel": obj({"type": string(), "event_id": _EVENT_ID, "response_id": string(64)}),
-}
-_ENVELOPES["session.input_audio_buffer.append"] = _ENVELOPES["input_audio_buffer.append"]
 
 
 @dataclass(frozen=True)
@@ -137,12 +76,6 @@ class CloseRequest:
 Output = dict[str, Any] | SpeakRequest | TranscribeRequest | CloseRequest
 
 
-@dataclass
-class _Item:
-    item: dict[str, Any]
-    response: ResponseState | None = None  # set for assistant items this engine generated
-
-
 class RealtimeProtocol:
     """State of one Realtime connection (session, input buffer, conversation, response).
 
@@ -158,16 +91,11 @@ class RealtimeProtocol:
         self._session = default_session(
             self.session_id, model, settings.tts_voice, settings.max_session_seconds
         )
-        self._items: OrderedDict[str, _Item] = OrderedDict()
+        self._conversation = Conversation(settings.max_conversation_items)
         self._active: ResponseState | None = None
-        self._buffer = bytearray()
-        self._buffer_start = 0  # session-timeline sample index of _buffer[0]
-        self._timeline = 0  # samples appended during the session
-        self._vad: StreamingVad | None = None
-        self._speech_item_id: str | None = None
-        self._speech_start_ms = 0
+        self._input = InputAudioBuffer(settings.max_input_buffer_ms, settings.max_utterance_ms)
+        self._input.configure(self._turn_detection())
         self._last_user_audio = b""
-        self._reset_vad()
 
     # ------------------------------------------------------------------ public API
 
@@ -198,21 +126,8 @@ class RealtimeProtocol:
         if isinstance(event, dict) and isinstance(event.get("event_id"), str):
             client_event_id = event["event_id"][:128]
         try:
-            if not isinstance(event, dict):
-                raise ProtocolError("Invalid event: expected a JSON object.", "invalid_event", None)
-            if "type" not in event:
-                raise missing("type")
-            kind = event["type"]
-            if not isinstance(kind, str) or kind not in _ENVELOPES:
-                raise invalid_value(kind, list(CLIENT_EVENT_TYPES), "type")
-            _ENVELOPES[kind](event, "")
-            handler = getattr(
-                self,
-                "_on_"
-                + kind.replace("session.input_audio_buffer", "input_audio_buffer").replace(
-                    ".", "_"
-                ),
-            )
+            kind = validate_envelope(event)
+            handler = getattr(self, "_on_" + kind.replace(".", "_"))
             outputs: list[Output] = handler(event)
             return outputs
         except ProtocolError as exc:
@@ -295,7 +210,7 @@ class RealtimeProtocol:
                     delta=word if index == 0 else " " + word,
                 )
             )
-        record = self._items.get(item_id)
+        record = self._conversation.get(item_id)
         if record is not None:
             record.item["content"][0]["transcript"] = text
         events.append(
@@ -309,7 +224,12 @@ class RealtimeProtocol:
         )
         return events
 
-    def transcription_failed(self, item_id: str) -> list[Output]:
+    def transcription_failed(
+        self,
+        item_id: str,
+        code: str = "audio_unintelligible",
+        message: str = "The audio could not be transcribed.",
+    ) -> list[Output]:
         """``conversation.item.input_audio_transcription.failed`` for ``item_id``."""
         return [
             server_event(
@@ -318,8 +238,8 @@ class RealtimeProtocol:
                 content_index=0,
                 error={
                     "type": "transcription_error",
-                    "code": "audio_unintelligible",
-                    "message": "The audio could not be transcribed.",
+                    "code": code,
+                    "message": message,
                     "param": None,
                 },
             )
@@ -336,7 +256,7 @@ class RealtimeProtocol:
         )
         self._session = session
         if detection_changed:
-            self._reset_vad()
+            self._input.configure(self._turn_detection())
         return [server_event("session.updated", session=self._session)]
 
     def _on_session_close(self, _event: dict[str, Any]) -> list[Output]:
@@ -346,120 +266,62 @@ class RealtimeProtocol:
 
     # ------------------------------------------------------------------ input audio
 
-    def _reset_vad(self) -> None:
-        detection = self._session["audio"]["input"]["turn_detection"]
-        self._speech_item_id = None
-        if detection is None:
-            self._vad = None
-            return
-        if detection["type"] == "semantic_vad":
-            threshold, silence = 0.5, SEMANTIC_SILENCE_MS[detection["eagerness"]]
-        else:
-            threshold, silence = detection["threshold"], detection["silence_duration_ms"]
-        self._vad = StreamingVad(
-            threshold, silence, self._settings.max_utterance_ms, self._timeline // _SAMPLES_PER_MS
-        )
+    def _turn_detection(self) -> dict[str, Any] | None:
+        detection: dict[str, Any] | None = self._session["audio"]["input"]["turn_detection"]
+        return detection
 
     def _on_input_audio_buffer_append(self, event: dict[str, Any]) -> list[Output]:
         try:
             pcm = decode_pcm16_base64(event["audio"], self._settings.max_message_bytes)
         except AudioDecodeError as exc:
             raise ProtocolError(f"Invalid 'audio': {exc}.", "invalid_value", "audio") from exc
-        self._buffer += pcm
-        self._timeline += len(pcm) // 2
         outputs: list[Output] = []
-        if self._vad is not None:
-            for edge in self._vad.feed(pcm):
-                if edge.kind == "start":
-                    outputs += self._speech_started(edge.at_ms)
-                else:
-                    outputs += self._speech_stopped(edge.at_ms)
-        self._bound_buffer()
+        for signal in self._input.append(pcm):
+            if isinstance(signal, SpeechStart):
+                outputs += self._speech_started(signal)
+            else:
+                outputs.append(
+                    server_event(
+                        "input_audio_buffer.speech_stopped",
+                        audio_end_ms=signal.audio_end_ms,
+                        item_id=signal.item_id,
+                    )
+                )
+                outputs += self._commit(signal.item_id, signal.pcm)
+                detection = self._turn_detection() or {}
+                if detection.get("create_response", True) and self._active is None:
+                    outputs += self._start_response({}, echo_pcm=signal.pcm)
         return outputs
 
-    def _bound_buffer(self) -> None:
-        if self._vad is not None and self._speech_item_id is None:
-            keep_ms = _IDLE_KEEP_MS + self._prefix_padding_ms()
-        else:
-            keep_ms = self._settings.max_input_buffer_ms
-        excess = len(self._buffer) - keep_ms * BYTES_PER_MS
-        if excess > 0:
-            excess += excess % 2
-            del self._buffer[:excess]
-            self._buffer_start += excess // 2
-
-    def _prefix_padding_ms(self) -> int:
-        detection = self._session["audio"]["input"]["turn_detection"] or {}
-        return int(detection.get("prefix_padding_ms", 300))
-
-    def _speech_started(self, at_ms: int) -> list[Output]:
-        buffer_start_ms = -(-self._buffer_start // _SAMPLES_PER_MS)
-        self._speech_start_ms = max(buffer_start_ms, at_ms - self._prefix_padding_ms())
-        self._speech_item_id = new_id("item")
+    def _speech_started(self, signal: SpeechStart) -> list[Output]:
         outputs: list[Output] = [
             server_event(
                 "input_audio_buffer.speech_started",
-                audio_start_ms=self._speech_start_ms,
-                item_id=self._speech_item_id,
+                audio_start_ms=signal.audio_start_ms,
+                item_id=signal.item_id,
             )
         ]
-        detection = self._session["audio"]["input"]["turn_detection"]
-        if detection and detection.get("interrupt_response", True):
+        detection = self._turn_detection()
+        interrupt = detection is not None and detection.get("interrupt_response", True)
+        # Like the hosted service, only responses in the default conversation are interrupted.
+        if interrupt and self._active is not None and self._active.in_conversation:
             outputs += self._cancel_active("turn_detected")
         return outputs
 
-    def _speech_stopped(self, at_ms: int) -> list[Output]:
-        item_id = self._speech_item_id or new_id("item")
-        self._speech_item_id = None
-        outputs: list[Output] = [
-            server_event("input_audio_buffer.speech_stopped", audio_end_ms=at_ms, item_id=item_id)
-        ]
-        start = self._speech_start_ms * _SAMPLES_PER_MS - self._buffer_start
-        end = min(at_ms * _SAMPLES_PER_MS, self._timeline) - self._buffer_start
-        pcm = bytes(self._buffer[max(0, start) * 2 : max(0, end) * 2])
-        del self._buffer[: max(0, end) * 2]
-        self._buffer_start += max(0, end)
-        outputs += self._commit(item_id, pcm)
-        detection = self._session["audio"]["input"]["turn_detection"] or {}
-        if detection.get("create_response", True) and self._active is None:
-            outputs += self._start_response({}, echo_pcm=pcm)
-        return outputs
-
     def _on_input_audio_buffer_commit(self, _event: dict[str, Any]) -> list[Output]:
-        buffered_ms = len(self._buffer) / BYTES_PER_MS
-        if buffered_ms < _MIN_COMMIT_MS:
-            raise ProtocolError(
-                "Error committing input audio buffer: buffer too small. Expected at least "
-                f"{_MIN_COMMIT_MS}ms of audio, but buffer only has {buffered_ms:.2f}ms of audio.",
-                "input_audio_buffer_commit_empty",
-                None,
-            )
-        item_id = self._speech_item_id or new_id("item")
-        pcm = bytes(self._buffer)
-        self._buffer_start = self._timeline
-        self._buffer.clear()
-        self._reset_vad()
+        item_id, pcm = self._input.commit()
         outputs = self._commit(item_id, pcm)
         if self._settings.mode == "echo" and self._active is None:
             outputs += self._start_response({}, echo_pcm=pcm)
         return outputs
 
     def _on_input_audio_buffer_clear(self, _event: dict[str, Any]) -> list[Output]:
-        self._buffer_start = self._timeline
-        self._buffer.clear()
-        self._reset_vad()
+        self._input.clear()
         return [server_event("input_audio_buffer.cleared")]
 
     def _commit(self, item_id: str, pcm: bytes) -> list[Output]:
-        previous = self._last_item_id()
-        item = {
-            "id": item_id,
-            "type": "message",
-            "status": "completed",
-            "role": "user",
-            "content": [{"type": "input_audio", "transcript": None}],
-        }
-        self._remember(_Item(item))
+        previous = self._conversation.last_item_id()
+        item = self._conversation.user_audio_item(item_id)
         self._last_user_audio = pcm
         outputs: list[Output] = [
             server_event(
@@ -482,112 +344,17 @@ class RealtimeProtocol:
 
     # ------------------------------------------------------------------ conversation
 
-    def _last_item_id(self) -> str | None:
-        return next(reversed(self._items)) if self._items else None
-
-    def _remember(self, record: _Item) -> None:
-        self._items[record.item["id"]] = record
-        while len(self._items) > self._settings.max_conversation_items:
-            self._items.popitem(last=False)
-
     def _on_conversation_item_create(self, event: dict[str, Any]) -> list[Output]:
-        item: dict[str, Any] = ITEM_SCHEMA(event["item"], "item")
-        previous = event.get("previous_item_id")
-        if previous is not None and previous != "root" and previous not in self._items:
-            raise ProtocolError(
-                f"Previous item with id '{previous}' not found.",
-                "invalid_value",
-                "previous_item_id",
-            )
-        if item["type"] == "item_reference":
-            raise invalid_value(
-                "item_reference", ["message", "function_call", "function_call_output"], "item.type"
-            )
-        item_id = item.get("id") or new_id("item")
-        if item_id in self._items:
-            raise ProtocolError(
-                f"Item with id '{item_id}' already exists.", "invalid_value", "item.id"
-            )
-        stored = {k: v for k, v in item.items() if k != "object"}
-        stored["id"] = item_id
-        stored["status"] = "completed"
-        if stored["type"] == "message":
-            stored["content"] = [
-                {k: v for k, v in part.items() if k != "audio"} for part in stored["content"]
-            ]
-        reported_previous = previous if previous is not None else self._last_item_id()
-        self._remember(_Item(stored))
-        return [
-            server_event(
-                "conversation.item.added", previous_item_id=reported_previous, item=stored
-            ),
-            server_event("conversation.item.done", previous_item_id=reported_previous, item=stored),
-        ]
-
-    def _find(self, item_id: str) -> _Item:
-        record = self._items.get(item_id)
-        if record is None:
-            raise ProtocolError(
-                f"Conversation item with id '{item_id}' not found.", "item_not_found", "item_id"
-            )
-        return record
+        return list(self._conversation.create(event))
 
     def _on_conversation_item_delete(self, event: dict[str, Any]) -> list[Output]:
-        self._find(event["item_id"])
-        del self._items[event["item_id"]]
-        return [server_event("conversation.item.deleted", item_id=event["item_id"])]
+        return list(self._conversation.delete(event["item_id"]))
 
     def _on_conversation_item_retrieve(self, event: dict[str, Any]) -> list[Output]:
-        record = self._find(event["item_id"])
-        return [server_event("conversation.item.retrieved", item=record.item)]
+        return list(self._conversation.retrieve(event["item_id"]))
 
     def _on_conversation_item_truncate(self, event: dict[str, Any]) -> list[Output]:
-        record = self._find(event["item_id"])
-        response = record.response
-        if response is None or response.modality != "audio":
-            raise ProtocolError(
-                "Only assistant messages with audio content can be truncated.",
-                "invalid_value",
-                "item_id",
-            )
-        if event["content_index"] != 0:
-            raise ProtocolError(
-                f"Invalid 'content_index': no content part at index {event['content_index']}.",
-                "invalid_value",
-                "content_index",
-            )
-        requested = event["audio_end_ms"]
-        available = response.audio_bytes // BYTES_PER_MS
-        outputs: list[Output] = []
-        if requested > available:
-            # The hosted service reports the overshoot and still truncates at the real length.
-            outputs.append(
-                error_event(
-                    ProtocolError(
-                        f"Audio content of {available}ms is already shorter than {requested}ms"
-                    ),
-                    event.get("event_id"),
-                )
-            )
-        end_ms = min(requested, available)
-        kept = 0
-        for mark_ms, length in response.text_marks:
-            if mark_ms < end_ms:
-                kept = length
-        response.transcript = response.transcript[:kept]
-        response.audio_bytes = end_ms * BYTES_PER_MS
-        response.text_marks = [m for m in response.text_marks if m[0] < end_ms]
-        if record.item.get("content"):
-            record.item["content"][0]["transcript"] = response.transcript
-        outputs.append(
-            server_event(
-                "conversation.item.truncated",
-                item_id=event["item_id"],
-                content_index=0,
-                audio_end_ms=end_ms,
-            )
-        )
-        return outputs
+        return list(self._conversation.truncate(event))
 
     # ------------------------------------------------------------------ responses
 
@@ -618,9 +385,10 @@ class RealtimeProtocol:
     def _finish_active(self, status: str, details: dict[str, Any] | None) -> list[Output]:
         assert self._active is not None
         response, self._active = self._active, None
-        if response.in_conversation and response.item_id in self._items:
+        record = self._conversation.get(response.item_id)
+        if response.in_conversation and record is not None:
             item_status = "completed" if status == "completed" else "incomplete"
-            self._items[response.item_id].item = response.message_item(item_status)
+            record.item = response.message_item(item_status)
         return list(response.finish_events(status, details))
 
     def _start_response(self, params: dict[str, Any], echo_pcm: bytes) -> list[Output]:
@@ -638,7 +406,7 @@ class RealtimeProtocol:
             modality=modality,
             voice=voice,
             in_conversation=in_conversation,
-            previous_item_id=self._last_item_id() if in_conversation else None,
+            previous_item_id=self._conversation.last_item_id() if in_conversation else None,
             conversation_id=self._conversation_id if in_conversation else None,
             max_output_tokens=params.get("max_output_tokens", session["max_output_tokens"]),
             metadata=params.get("metadata"),
@@ -646,7 +414,7 @@ class RealtimeProtocol:
         )
         self._active = response
         if in_conversation:
-            self._remember(_Item(response.message_item("in_progress"), response))
+            self._conversation.add(ConversationItem(response.message_item("in_progress"), response))
         echo = echo_pcm if self._settings.mode == "echo" else None
         text = "" if echo is not None else self._text_to_speak(params)
         return [

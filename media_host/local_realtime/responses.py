@@ -95,6 +95,16 @@ class ResponseState:
             "metadata": self.metadata,
         }
 
+    def truncate(self, end_ms: int) -> None:
+        """Forget audio after ``end_ms`` and the words that started after it."""
+        kept = 0
+        for mark_ms, length in self.text_marks:
+            if mark_ms < end_ms:
+                kept = length
+        self.transcript = self.transcript[:kept]
+        self.audio_bytes = min(self.audio_bytes, end_ms * BYTES_PER_MS)
+        self.text_marks = [mark for mark in self.text_marks if mark[0] < end_ms]
+
     def _part_ref(self) -> dict[str, Any]:
         return {
             "response_id": self.id,

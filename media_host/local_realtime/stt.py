@@ -21,7 +21,15 @@ _MAX_AUDIO_MS = 5 * 60 * 1000
 
 
 class TranscriptionError(RuntimeError):
-    """The audio could not be transcribed."""
+    """The audio could not be transcribed.
+
+    Attributes:
+        code: Error code for the ``…input_audio_transcription.failed`` event.
+    """
+
+    def __init__(self, message: str, code: str = "audio_unintelligible") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ class WhisperTranscriber:
         """
         audio_ms = len(pcm24k) // (SAMPLE_RATE * 2 // 1000)
         if audio_ms < _MIN_AUDIO_MS or audio_ms > _MAX_AUDIO_MS:
-            raise TranscriptionError("audio length outside the supported range")
+            raise TranscriptionError("The audio could not be transcribed.")
         async with self._slots:
             return await asyncio.to_thread(self._transcribe_blocking, pcm24k, prompt, language)
 
@@ -135,6 +143,16 @@ class WhisperTranscriber:
         started = time.perf_counter()
         try:
             model = self._ensure_model()
+        except Exception as exc:  # missing/corrupt model files
+            raise TranscriptionError("The audio could not be transcribed.") from exc
+        if language and not language.lower().startswith("en") and not model.model.is_multilingual:
+            # An English-only model would return English-sounding garbage for other languages;
+            # for health data a clear failure is safer than a wrong transcript.
+            raise TranscriptionError(
+                f"The local transcription model does not support language '{language[:16]}'.",
+                "unsupported_language",
+            )
+        try:
             samples = pcm16_to_float32(resample_pcm16(pcm24k, SAMPLE_RATE, _WHISPER_RATE))
             segments, _info = model.transcribe(
                 samples,
@@ -148,7 +166,7 @@ class WhisperTranscriber:
             )
             texts = [segment.text for segment in segments]
         except Exception as exc:  # decoder errors must become `.failed`, not a dead session
-            raise TranscriptionError("decoder failure") from exc
+            raise TranscriptionError("The audio could not be transcribed.") from exc
         return Transcript(
             segments=texts,
             audio_seconds=len(pcm24k) / (SAMPLE_RATE * 2),

@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 BYTES_PER_MS = 48  # 24 kHz mono s16le
 MAX_TYPED_CHARS = 2_000
 TICK_S = 0.05
+EXPIRY_MARGIN_S = 120.0  # rotate at least this long before session.expires_at
 _MAX_HANDLER_FAILURES = 20
 
 AgentJob = AskAgent | RunTool | FetchSummary
@@ -120,6 +121,7 @@ class RealtimeBridge:
         self._lock = asyncio.Lock()  # one logic step (and its commands) at a time
         self._conn: AsyncRealtimeConnection | None = None
         self._connected_at = 0.0
+        self._expires_at = float("inf")
         self._rotating = False
         self._closing = False
         self._first_connect = asyncio.Event()
@@ -320,6 +322,7 @@ class RealtimeBridge:
         self.connections_opened += 1
         self._conn = conn
         self._connected_at = self._clock()
+        self._expires_at = float("inf")
         update = ev.session_update(
             self._settings, instructions=instructions, language=self._language, tools=tools
         )
@@ -337,6 +340,10 @@ class RealtimeBridge:
             while True:
                 frame = await conn.recv_bytes()
                 event = ev.parse_server_event(frame)
+                if isinstance(event, ev.SessionStarted) and event.expires_at:
+                    # Rotate before the service's own cap, whatever rotate_after_s says.
+                    left = event.expires_at - time.time()
+                    self._expires_at = self._clock() + left
                 if isinstance(event, ev.ServerError):
                     log.warning("model error event: kind=%s code=%s", event.kind, event.code)
                 elif not isinstance(event, ev.ProtocolViolation):
@@ -462,10 +469,15 @@ class RealtimeBridge:
 
     async def _maybe_rotate(self) -> None:
         conn = self._conn
+        now = self._clock()
+        due = (
+            now - self._connected_at >= self._settings.rotate_after_s
+            or now >= self._expires_at - EXPIRY_MARGIN_S
+        )
         if (
             conn is None
             or self._rotating
-            or self._clock() - self._connected_at < self._settings.rotate_after_s
+            or not due
             or not self._logic.is_quiet
             or self._agent_busy
             or not self._agent_q.empty()

@@ -106,7 +106,7 @@ def speak_instructions(*, guidance: str, say: str) -> str:
     The sentence is quoted between triple quotes on its own lines so a model without language
     understanding (the local engine) can speak exactly that part.
     """
-    say = say.strip()[:MAX_SAY_CHARS]
+    say = say.replace('"""', '"').strip()[:MAX_SAY_CHARS]  # keep the quoting unambiguous
     guidance = guidance.strip()[:MAX_SAY_CHARS]
     if not say:
         return guidance

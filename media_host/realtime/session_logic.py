@@ -158,6 +158,7 @@ class SessionLogic:
         self._closing_generated = False
         self._summary: dict[str, Any] | None = None
         self._summary_requested = False
+        self._barged_reply: Reply | None = None  # what a barge-in cut off, until answered
         self._tools_pending: dict[str, Reply | None] = {}
         self._protocol_errors = 0
         self.finished = False
@@ -208,7 +209,7 @@ class SessionLogic:
             del self._tools_pending[call_id]
             if reply is not None and reply not in self._queue:
                 self._queue.appendleft(reply)
-        cmds += self._released(self._log.drop_pending(now))
+        cmds += self._released(self._log.drop_pending(now), now)
         if unexpected:
             cmds.append(_error("model_connection_lost", "reconnecting to the model", True))
         return cmds
@@ -231,7 +232,7 @@ class SessionLogic:
         if self._connected:
             cmds.append(SendEvent(ev.user_text(item_id=item_id, text=text)))
         self._log.register(item_id, None, "patient", now)
-        cmds += self._released(self._log.final(item_id, "patient", text, now))
+        cmds += self._released(self._log.final(item_id, "patient", text, now), now)
         return cmds
 
     def on_agent_turn(self, turn: AgentTurn, now: float) -> list[Command]:
@@ -253,6 +254,10 @@ class SessionLogic:
         reply = _reply(turn.reply, "answer")
         reply.closing = reply.closing or turn.summary is not None
         if not turn.new_red_flags:
+            # A newer answer supersedes answers not yet spoken (the patient said more since).
+            stale = [r for r in self._queue if r.purpose in ("answer", "repeat")]
+            for old in stale:
+                self._queue.remove(old)
             self._queue.append(reply)
             return cmds + self._pump(now)
         # A red flag preempts whatever is being said or waiting to be said.
@@ -298,6 +303,8 @@ class SessionLogic:
         """The bridge executed :class:`StopPlayback`; truncate what the patient did not hear."""
         cmds: list[Command] = []
         active = self._active
+        if reason == "barge_in" and active is not None and not active.muted:
+            self._barged_reply = active.reply
         if active is not None:
             if not active.cancel_sent and self._connected and reason != "reconnect":
                 # Only while our view says a response is active; a race with the server's own
@@ -313,6 +320,12 @@ class SessionLogic:
             end_ms = max(0, min(cut.played_ms, cut.received_ms, received_ms))
             if self._connected and reason != "reconnect":
                 cmds.append(SendEvent(ev.truncate(item_id=item_id, audio_end_ms=end_ms)))
+                # Items queued behind the one playing were dropped unheard: the model must
+                # not believe it said them.
+                order = list(self._received)
+                if item_id in order:
+                    for unheard in order[order.index(item_id) + 1 :]:
+                        cmds.append(SendEvent(ev.truncate(item_id=unheard, audio_end_ms=0)))
             if reason == "barge_in":
                 cmds.append(EmitEvent(BargeIn(item_id=item_id, played_ms=end_ms)))
         self._audio_out = False
@@ -322,7 +335,7 @@ class SessionLogic:
 
     def on_tick(self, now: float, *, playing: bool) -> list[Command]:
         """Periodic: flush transcript batches, notice playback end, finish, retry replies."""
-        cmds = self._released(self._log.tick(now))
+        cmds = self._released(self._log.tick(now), now)
         if self.finished:
             return cmds
         speaking_done = self._active is None or self._active.muted
@@ -336,7 +349,7 @@ class SessionLogic:
                     cmds.append(FetchSummary())
                 return cmds
             cmds.append(EmitEvent(SymptomComplete(summary=self._summary)))
-            cmds += self._released(self._log.flush_all(now))
+            cmds += self._released(self._log.flush_all(now), now)
             cmds += self._end(SessionStatus.COMPLETED, "intake summary written")
             return cmds
         return cmds + self._pump(now)
@@ -356,14 +369,16 @@ class SessionLogic:
             case ev.ItemAdded():
                 return self._on_item(event, now)
             case ev.InputTranscriptDelta():
-                return self._released(self._log.delta(event.item_id, "patient", event.delta, now))
+                return self._released(
+                    self._log.delta(event.item_id, "patient", event.delta, now), now
+                )
             case ev.InputTranscriptDone():
                 return self._released(
-                    self._log.final(event.item_id, "patient", event.transcript, now)
+                    self._log.final(event.item_id, "patient", event.transcript, now), now
                 )
             case ev.InputTranscriptFailed():
                 self._queue.append(Reply("", _REPEAT_GUIDANCE, "repeat"))
-                cmds = self._released(self._log.resolve_without_text(event.item_id, now))
+                cmds = self._released(self._log.resolve_without_text(event.item_id, now), now)
                 return cmds + self._pump(now)
             case ev.ResponseCreated():
                 return self._on_response_created(event)
@@ -374,10 +389,12 @@ class SessionLogic:
                 return self._on_audio(event)
             case ev.OutputTranscriptDelta():
                 if self._is_audible(event.response_id):
-                    return self._released(self._log.delta(event.item_id, "agent", event.delta, now))
+                    return self._released(
+                        self._log.delta(event.item_id, "agent", event.delta, now), now
+                    )
             case ev.OutputTranscriptDone():
                 return self._released(
-                    self._log.final(event.item_id, "agent", event.transcript, now)
+                    self._log.final(event.item_id, "agent", event.transcript, now), now
                 )
             case ev.FunctionCallDone():
                 reply = self._active.reply if self._active else None
@@ -401,9 +418,13 @@ class SessionLogic:
             role = "patient"
         elif item.item_type == "message" and item.role == "assistant":
             role = "agent"
-        cmds = self._released(self._log.register(item.item_id, item.previous_item_id, role, now))
+        cmds = self._released(
+            self._log.register(item.item_id, item.previous_item_id, role, now), now
+        )
         if role == "patient" and "input_text" in item.content_types and item.transcript:
-            cmds += self._released(self._log.final(item.item_id, "patient", item.transcript, now))
+            cmds += self._released(
+                self._log.final(item.item_id, "patient", item.transcript, now), now
+            )
         return cmds
 
     def _on_response_created(self, event: ev.ResponseCreated) -> list[Command]:
@@ -442,7 +463,7 @@ class SessionLogic:
         cmds: list[Command] = []
         for item_id in (*done.output_item_ids, *active.item_ids):
             if not self._log.is_finalized(item_id):
-                cmds += self._released(self._log.resolve_without_text(item_id, now))
+                cmds += self._released(self._log.resolve_without_text(item_id, now), now)
         reply = active.reply
         if done.status == "failed" and done.error_kind is not None:
             kind = done.error_kind
@@ -487,9 +508,17 @@ class SessionLogic:
         instructions = ev.speak_instructions(guidance=reply.guidance, say=reply.say)
         return [SendEvent(ev.response_create(instructions=instructions, purpose=reply.purpose))]
 
-    def _released(self, released: Released) -> list[Command]:
+    def _released(self, released: Released, now: float) -> list[Command]:
         cmds: list[Command] = [EmitEvent(chunk) for chunk in released.chunks]
-        cmds += [AskAgent(item_id, text) for item_id, text in released.patient_finals]
+        for item_id, text in released.patient_finals:
+            if text.strip():
+                self._barged_reply = None
+                cmds.append(AskAgent(item_id, text))
+            elif self._barged_reply is not None:
+                # A cough or noise cut the agent off: ask its question again.
+                self._queue.append(self._barged_reply)
+                self._barged_reply = None
+                cmds += self._pump(now)
         return cmds
 
     def _set_status(self, status: SessionStatus) -> list[Command]:

@@ -150,3 +150,15 @@ async def test_finish_early_is_cautious_and_ends_the_session(interview: Intervie
     turn = await interview.say("hello? one more thing")
     assert turn.reply.end_of_interview
     assert turn.reply.say.startswith("Our interview is already complete.")
+
+
+async def test_redelivered_item_id_is_not_processed_twice(interview: Interview) -> None:
+    await interview.start()
+    await interview.agent.handle_utterance(interview.session_id, item_id="dup-1", text="yes")
+    before = await interview.values()
+    turn = await interview.agent.handle_utterance(
+        interview.session_id, item_id="dup-1", text="yes"
+    )
+    assert turn.notices == ["duplicate item_id ignored"]
+    assert turn.reply.say == before["reply_say"]
+    assert await interview.values() == before

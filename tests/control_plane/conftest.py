@@ -41,6 +41,7 @@ def cp_settings(azurite: Azurite, table_prefix: str) -> ControlPlaneSettings:
         relay_read_timeout_s=0.5,
         status_check_interval_s=0.2,
         sse_heartbeat_s=0.3,
+        sse_max_stream_s=15,  # bounds a failing SSE test
     )
 
 

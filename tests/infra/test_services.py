@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import yaml
 
-from tests.infra.bicep_model import INFRA, MAIN, module_params, parse, resource, unwrap
+from tests.infra.bicep_model import INFRA, MAIN, REPO_ROOT, module_params, parse, resource, unwrap
 
 APP = INFRA / "app"
 CLOUD_INIT = APP / "turn" / "cloud-init.yaml"
@@ -21,7 +21,7 @@ MEDIA_HOST_ENV = {
     "AZURE_DEPLOYMENT_NAME_REALTIME",
     "TRIAGE_TURN_URLS",
     "TRIAGE_TURN_SECRET",
-    "TRIAGE_MEDIA_HOST_PUBLIC_URL",
+    "TRIAGE_MEDIA_HOST_INTERNAL_URL",
 }
 API_SETTINGS = {
     "TRIAGE_STORAGE_TABLE_ENDPOINT",
@@ -84,9 +84,42 @@ def _media_host_container() -> dict[str, Any]:
 def test_media_host_environment_matches_the_contract() -> None:
     env = {item["name"]: item for item in _media_host_container()["env"]}
     assert set(env) >= MEDIA_HOST_ENV
-    assert set(env) - MEDIA_HOST_ENV == {"APPLICATIONINSIGHTS_CONNECTION_STRING"}
+    assert set(env) - MEDIA_HOST_ENV == {
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "TRIAGE_MEDIA_HOST_BIND",
+        "TRIAGE_MEDIA_HOST_PORT",
+        "TRIAGE_REALTIME_MODE",
+        "TRIAGE_ICE_TRANSPORT_POLICY",
+    }
     for name in SECRET_SETTINGS:
         assert "secretRef" in env[name] and "value" not in env[name], name
+    # Production mode: the Azure model, reachable only over TURN relay, listening on all interfaces.
+    assert env["TRIAGE_REALTIME_MODE"]["value"] == "azure"
+    assert env["TRIAGE_ICE_TRANSPORT_POLICY"]["value"] == "relay"
+    assert env["TRIAGE_MEDIA_HOST_BIND"]["value"] == "0.0.0.0"
+    assert env["TRIAGE_MEDIA_HOST_PORT"]["value"] == "8080"
+    assert env["TRIAGE_MEDIA_HOST_INTERNAL_URL"]["value"] == "internalUrl"
+
+
+# Names the deployment may set although no code reads them yet (none today).
+NOT_YET_READ: set[str] = set()
+
+
+def _names_read_by_the_code() -> str:
+    sources = [REPO_ROOT / "shared", REPO_ROOT / "control_plane", REPO_ROOT / "media_host"]
+    return "\n".join(path.read_text() for root in sources for path in root.rglob("*.py"))
+
+
+def test_every_variable_the_deployment_sets_is_read_by_the_code() -> None:
+    code = _names_read_by_the_code()
+    env = {item["name"] for item in _media_host_container()["env"]}
+    names = (env | set(module_params("api")["appSettings"])) - {
+        "APPLICATIONINSIGHTS_CONNECTION_STRING"  # read by the OpenTelemetry exporter
+    }
+    for name in sorted(names - NOT_YET_READ):
+        assert f'"{name}"' in code, f"{name} is set by infra but read nowhere"
+    for name in NOT_YET_READ:
+        assert f'"{name}"' not in code, f"{name} is read now: drop it from NOT_YET_READ"
 
 
 def test_media_host_secrets_are_key_vault_references() -> None:
@@ -96,6 +129,18 @@ def test_media_host_secrets_are_key_vault_references() -> None:
     assert {secret["name"] for secret in secrets} == refs
     for secret in secrets:
         assert set(secret) == {"name", "keyVaultUrl", "identity"}
+
+
+def test_media_host_probes_use_livez_once_the_real_image_runs() -> None:
+    probes = parse(APP / "mediahost.bicep")["variables"]["livenessProbes"]["value"]
+    assert {probe["type"] for probe in probes} == {"Startup", "Liveness", "Readiness"}
+    for probe in probes:
+        assert probe["httpGet"] == {"path": "/livez", "port": 8080}
+    assert "/livez" in (REPO_ROOT / "media_host" / "server.py").read_text()
+    attached = _media_host_container()["probes"]["operator"]
+    assert attached["type"] == "conditional"
+    assert attached["operands"]["condition"]["function"]["type"] == "empty"
+    assert attached["operands"]["false_value"] == "livenessProbes"
 
 
 def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:

@@ -44,6 +44,17 @@ async def collect_until(conn: Any, stop: Callable[[Any], bool], timeout: float =
     return events
 
 
+async def collect_until_all(conn: Any, kinds: set[str], timeout: float = 60.0) -> list[Any]:
+    """Receive events until every type in ``kinds`` was seen (their order may vary)."""
+    seen: set[str] = set()
+
+    def all_seen(event: Any) -> bool:
+        seen.add(event.type)
+        return kinds <= seen
+
+    return await collect_until(conn, all_seen, timeout)
+
+
 async def next_event(conn: Any) -> Any:
     """The next SDK event, typed loosely (the SDK's event union is too wide for attribute use)."""
     return await conn.recv()
@@ -70,6 +81,7 @@ __all__ = [
     "LocalRealtimeSettings",
     "append_audio",
     "collect_until",
+    "collect_until_all",
     "next_event",
     "sdk_client",
     "types_of",

@@ -6,8 +6,8 @@ import base64
 from typing import Any
 
 from media_host.local_realtime import LocalRealtimeSettings
+from media_host.local_realtime.client_events import CLIENT_EVENT_TYPES
 from media_host.local_realtime.protocol import (
-    CLIENT_EVENT_TYPES,
     RealtimeProtocol,
     SpeakRequest,
     TranscribeRequest,
@@ -374,3 +374,167 @@ def test_echo_mode_manual_commit_echoes_input() -> None:
     out = m.handle({"type": "input_audio_buffer.commit"})
     speak = [o for o in out if isinstance(o, SpeakRequest)]
     assert len(speak) == 1 and speak[0].echo_pcm == pcm
+
+
+def _speak_request(m: RealtimeProtocol, event: dict[str, Any]) -> SpeakRequest:
+    return next(o for o in m.handle(event) if isinstance(o, SpeakRequest))
+
+
+def test_voice_selection_follows_language_and_explicit_espeak_voices() -> None:
+    m = machine()
+    assert _speak_request(m, {"type": "response.create"}).voice == "en-us"
+    m.handle({"type": "response.cancel"})
+    m.handle(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "audio": {
+                    "input": {"transcription": {"model": "whisper-1", "language": "es"}},
+                    "output": {"voice": "marin"},
+                },
+            },
+        }
+    )
+    spanish = _speak_request(m, {"type": "response.create"})
+    assert spanish.voice == "es" and spanish.text == "Gracias. Continúe, por favor."
+    m.handle({"type": "response.cancel"})
+    explicit = _speak_request(
+        m,
+        {
+            "type": "response.create",
+            "response": {"instructions": "Hello.", "audio": {"output": {"voice": "en-gb"}}},
+        },
+    )
+    assert explicit.voice == "en-gb"
+
+
+def test_session_instructions_last_line_is_spoken_without_response_instructions() -> None:
+    m = machine()
+    m.handle(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "instructions": "You are a nurse.\n\nAsk: any fever?\n",
+            },
+        }
+    )
+    assert _speak_request(m, {"type": "response.create"}).text == "Ask: any fever?"
+
+
+def test_function_call_output_and_items_lifecycle() -> None:
+    m = machine()
+    out = events(
+        m.handle(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "id": "item_tool_1",
+                    "type": "function_call_output",
+                    "call_id": "call_1",
+                    "output": '{"ok": true}',
+                },
+            }
+        )
+    )
+    assert [e["type"] for e in out] == ["conversation.item.added", "conversation.item.done"]
+    assert out[0]["item"]["call_id"] == "call_1"
+    duplicate = only_error(
+        m.handle(
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "id": "item_tool_1",
+                    "type": "function_call_output",
+                    "call_id": "c",
+                    "output": "",
+                },
+            }
+        )
+    )
+    assert duplicate["param"] == "item.id"
+    missing_output = only_error(
+        m.handle(
+            {
+                "type": "conversation.item.create",
+                "item": {"type": "function_call_output", "call_id": "c"},
+            }
+        )
+    )
+    assert missing_output["param"] == "item.output"
+    [deleted] = m.handle({"type": "conversation.item.delete", "item_id": "item_tool_1"})
+    assert isinstance(deleted, dict) and deleted["type"] == "conversation.item.deleted"
+    gone = only_error(m.handle({"type": "conversation.item.retrieve", "item_id": "item_tool_1"}))
+    assert gone["param"] == "item_id"
+
+
+def test_semantic_vad_is_accepted_and_drives_turns() -> None:
+    m = machine()
+    [updated] = m.handle(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "audio": {
+                    "input": {"turn_detection": {"type": "semantic_vad", "eagerness": "high"}}
+                },
+            },
+        }
+    )
+    assert isinstance(updated, dict)
+    assert updated["session"]["audio"]["input"]["turn_detection"]["eagerness"] == "high"
+    out = events(append(m, synthesize_pcm16_24k("Hello.") + silence_pcm16(700)))
+    assert [e["type"] for e in out][:3] == [
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+    ]
+
+
+def test_turn_detection_off_means_manual_commit_without_auto_response() -> None:
+    m = machine()
+    m.handle(
+        {
+            "type": "session.update",
+            "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},
+        }
+    )
+    assert events(append(m, synthesize_pcm16_24k("Hello there.") + silence_pcm16(800))) == []
+    out = m.handle({"type": "input_audio_buffer.commit"})
+    assert [o["type"] for o in events(out)] == [
+        "input_audio_buffer.committed",
+        "conversation.item.added",
+        "conversation.item.done",
+    ]
+    assert not any(isinstance(o, SpeakRequest | TranscribeRequest) for o in out)
+    assert m.active_response_id is None
+
+
+def test_out_of_band_response_adds_no_conversation_items() -> None:
+    m = machine()
+    out = m.handle(
+        {
+            "type": "response.create",
+            "response": {"conversation": "none", "instructions": "Side note."},
+        }
+    )
+    kinds = [e["type"] for e in events(out)]
+    assert "conversation.item.added" not in kinds
+    assert events(out)[0]["response"]["conversation_id"] is None
+    bad = m.handle({"type": "response.cancel"})
+    assert events(bad)[-2]["response"]["status"] == "cancelled"
+    assert (
+        only_error(m.handle({"type": "response.create", "response": {"conversation": "other"}}))[
+            "param"
+        ]
+        == "response.conversation"
+    )
+
+
+def test_barge_in_does_not_cancel_out_of_band_responses() -> None:
+    m = machine()
+    m.handle({"type": "response.create", "response": {"conversation": "none"}})
+    out = events(append(m, silence_pcm16(300) + synthesize_pcm16_24k("Hello there.")))
+    assert [e["type"] for e in out] == ["input_audio_buffer.speech_started"]
+    assert m.active_response_id is not None

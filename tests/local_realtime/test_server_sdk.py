@@ -275,3 +275,30 @@ async def test_echo_mode_returns_audio_equal_in_length_to_input() -> None:
     )
     assert echoed == pcm
     assert "conversation.item.input_audio_transcription.completed" not in types_of(got)
+
+
+async def test_unknown_espeak_voice_fails_the_response(server: LocalRealtimeServer) -> None:
+    async with sdk_client(server).realtime.connect(model="gpt-realtime") as conn:
+        await next_event(conn)
+        await conn.response.create(
+            response={"instructions": "Hello.", "audio": {"output": {"voice": "zz-nope"}}}
+        )
+        got = await collect_until(conn, _is("response.done"))
+        assert got[-1].response.status == "failed"
+        assert got[-1].response.status_details.error.code == "speech_synthesis_failed"
+        await conn.response.create(response={"instructions": "Hello again."})
+        again = await collect_until(conn, _is("response.done"))
+        assert again[-1].response.status == "completed"
+
+
+async def test_session_expiry_closes_with_1001() -> None:
+    settings = LocalRealtimeSettings(max_session_seconds=0.3)
+    async with (
+        LocalRealtimeServer(settings) as server,
+        websockets.connect(server.url + "/realtime?model=gpt-realtime") as ws,
+    ):
+        assert json.loads(await ws.recv())["type"] == "session.created"
+        await ws.wait_closed()
+        assert ws.close_code == 1001
+        assert ws.close_reason is not None and "maximum duration" in ws.close_reason
+        assert server.connections[-1].close_code == 1001

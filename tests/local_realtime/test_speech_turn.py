@@ -14,6 +14,7 @@ from tests.fixtures.speech import silence_pcm16, synthesize_pcm16_24k
 from tests.local_realtime.conftest import (
     append_audio,
     collect_until,
+    collect_until_all,
     next_event,
     sdk_client,
     types_of,
@@ -41,14 +42,9 @@ async def test_spoken_turn_is_segmented_transcribed_and_answered(
         await collect_until(conn, lambda e: e.type == "session.updated")
         await append_audio(conn, silence_pcm16(500) + utterance + silence_pcm16(1000), realtime=8)
         # Transcription is asynchronous: it may finish before or after the response.
-        wanted = {"conversation.item.input_audio_transcription.completed", "response.done"}
-        seen: set[str] = set()
-
-        def both_seen(event: object) -> bool:
-            seen.add(event.type)  # type: ignore[attr-defined]
-            return wanted <= seen
-
-        got = await collect_until(conn, both_seen, timeout=60)
+        got = await collect_until_all(
+            conn, {"conversation.item.input_audio_transcription.completed", "response.done"}
+        )
     kinds = types_of(got)
     assert kinds[:6] == [
         "input_audio_buffer.speech_started",
@@ -103,3 +99,24 @@ async def test_transcription_failure_is_reported_not_fatal() -> None:
         await conn.response.create(response={"instructions": "Still here."})
         done = await collect_until(conn, lambda e: e.type == "response.done")
         assert done[-1].response.status in {"completed", "cancelled"}
+
+
+async def test_non_english_transcription_fails_clearly_with_english_only_model(
+    server: LocalRealtimeServer,
+) -> None:
+    session = {
+        "type": "realtime",
+        "audio": {"input": {"transcription": {"model": "whisper-1", "language": "es"}}},
+    }
+    async with sdk_client(server).realtime.connect(model="gpt-realtime") as conn:
+        await next_event(conn)
+        await conn.session.update(session=session)  # type: ignore[arg-type]
+        spanish = synthesize_pcm16_24k("Me duele el pecho.", voice="es")
+        await append_audio(conn, silence_pcm16(300) + spanish + silence_pcm16(800))
+        got = await collect_until_all(
+            conn, {"conversation.item.input_audio_transcription.failed", "response.done"}
+        )
+    failed = next(e for e in got if e.type.endswith("input_audio_transcription.failed"))
+    assert failed.error.code == "unsupported_language"
+    answer = [e for e in got if e.type == "response.output_audio_transcript.delta"]
+    assert "".join(e.delta for e in answer) == "Gracias. Continúe, por favor."

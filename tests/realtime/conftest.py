@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
+import pytest_asyncio
 
 from media_host.realtime.bridge import RealtimeBridge
-from media_host.realtime.settings import ReconnectSettings, RealtimeSettings
+from media_host.realtime.settings import RealtimeSettings, ReconnectSettings
 from tests.realtime.fakes import MemoryEvents, MemoryPlayback, ScriptedAgent
 from tests.realtime.replay_server import ReplayServer, Step
 
@@ -40,7 +41,7 @@ class Rig:
 RigFactory = Callable[..., Awaitable[Rig]]
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="function")
 async def rig() -> AsyncIterator[RigFactory]:
     made: list[Rig] = []
 
@@ -50,6 +51,7 @@ async def rig() -> AsyncIterator[RigFactory]:
         *,
         retry: QuickRetry | None = None,
         start: bool = True,
+        clock: Callable[[], float] = time.monotonic,
         **overrides: Any,
     ) -> Rig:
         server = await ReplayServer(scripts).start()
@@ -70,6 +72,7 @@ async def rig() -> AsyncIterator[RigFactory]:
             playback=playback,
             events=events,
             retry_policy=retry,
+            clock=clock,
         )
         made.append(Rig(server, bridge, agent, playback, events, retry))
         if start:

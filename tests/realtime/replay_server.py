@@ -97,24 +97,33 @@ class ReplayServer:
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(lambda: len(self.connections) >= n)
 
-    async def wait_for_event(self, conn_index: int, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_for_event(
+        self, conn_index: int, kind: str, timeout: float = 5.0
+    ) -> dict[str, Any]:
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(
-                lambda: len(self.connections) > conn_index and bool(self.connections[conn_index].of(kind))
+                lambda: (
+                    len(self.connections) > conn_index
+                    and bool(self.connections[conn_index].of(kind))
+                )
             )
             return self.connections[conn_index].of(kind)[0]
 
     async def _handle(self, ws: ServerConnection) -> None:
         request = ws.request
         assert request is not None
-        record = RecordedConnection(path=request.path, headers={k.lower(): v for k, v in request.headers.raw_items()})
+        record = RecordedConnection(
+            path=request.path, headers={k.lower(): v for k, v in request.headers.raw_items()}
+        )
         async with self._changed:
             self.connections.append(record)
             self._changed.notify_all()
         index = len(self.connections) - 1
-        script = self._scripts[index] if index < len(self._scripts) else [Send(wire.session_created())]
+        script = (
+            self._scripts[index] if index < len(self._scripts) else [Send(wire.session_created())]
+        )
         reader = asyncio.get_running_loop().create_task(self._read(ws, record))
-        cursor = 0
+        consumed: set[int] = set()
         try:
             for step in script:
                 match step:
@@ -124,7 +133,7 @@ class ReplayServer:
                     case Pause():
                         await asyncio.sleep(step.seconds)
                     case Expect():
-                        cursor = await self._expect(record, step, cursor)
+                        await self._expect(record, step, consumed)
                     case Close():
                         await ws.close(step.code, step.reason)
                         return
@@ -139,10 +148,12 @@ class ReplayServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
 
-    async def _expect(self, record: RecordedConnection, step: Expect, cursor: int) -> int:
+    async def _expect(self, record: RecordedConnection, step: Expect, consumed: set[int]) -> None:
+        """Wait for the first not yet consumed client event of the type (order-insensitive)."""
+
         def found() -> int | None:
-            for i in range(cursor, len(record.received)):
-                if record.received[i].get("type") == step.type:
+            for i, event in enumerate(record.received):
+                if i not in consumed and event.get("type") == step.type:
                     return i
             return None
 
@@ -151,10 +162,10 @@ class ReplayServer:
                 await self._changed.wait_for(lambda: found() is not None)
         except TimeoutError:
             record.expect_failures.append(step.type)
-            return cursor
+            return
         index = found()
         assert index is not None
-        return index + 1
+        consumed.add(index)
 
     async def _read(self, ws: ServerConnection, record: RecordedConnection) -> None:
         try:

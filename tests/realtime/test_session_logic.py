@@ -449,3 +449,45 @@ def test_rate_limits_are_recorded() -> None:
     h.connect()
     assert h.feed(wire.rate_limits(remaining=1234)) == []
     assert h.logic.rate_limits[0].remaining == 1234
+
+
+def test_audio_queued_behind_the_playing_item_is_truncated_to_zero() -> None:
+    h = LogicHarness()
+    _speaking(h, 3)  # A1: 120 ms received
+    h.feed(*wire.assistant_end("resp_1", A1, "item_x", "First part."))
+    h.run(h.logic.on_agent_turn(turn("Second part?"), h.now))
+    h.feed(wire.response_created("resp_2"), *wire.assistant_start("resp_2", A2, A1))
+    h.feed(wire.audio_delta("resp_2", A2))  # queued behind A1 in the playback buffer
+    h.cut = PlaybackCut(item_id=A1, played_ms=80, received_ms=120)
+    h.playing = True
+    out = h.feed(wire.speech_started(U2, 30_000))
+    assert [(t["item_id"], t["audio_end_ms"]) for t in sent(out, "conversation.item.truncate")] == [
+        (A1, 80),
+        (A2, 0),
+    ]
+
+
+def test_a_blank_utterance_after_a_barge_in_repeats_the_cut_off_question() -> None:
+    h = LogicHarness()
+    _speaking(h, 3)
+    h.cut = PlaybackCut(item_id=A1, played_ms=40, received_ms=120)
+    h.feed(wire.speech_started(U2, 5_000))
+    h.feed(
+        wire.response_done("resp_1", "cancelled", {"type": "cancelled", "reason": "turn_detected"})
+    )
+    h.feed(wire.committed(U2, A1))
+    out = h.feed(wire.transcription_completed(U2, "  "))
+    assert asked(out) == []  # nothing for the agent
+    (create,) = sent(out, "response.create")
+    assert "Hello, what brings you in today?" in create["response"]["instructions"]
+
+
+def test_a_newer_answer_supersedes_one_not_yet_spoken() -> None:
+    h = LogicHarness()
+    started(h)  # resp_1 occupies the slot
+    h.run(h.logic.on_agent_turn(turn("Where is the pain?"), h.now))
+    h.run(h.logic.on_agent_turn(turn("How long have you had it?"), h.now))
+    out = h.feed(wire.response_done("resp_1", "completed", None))
+    (create,) = sent(out, "response.create")
+    assert "How long have you had it?" in create["response"]["instructions"]
+    assert "Where is the pain?" not in create["response"]["instructions"]

@@ -191,7 +191,9 @@ def _assistant_item(item_id: str, status: str, transcript: str | None) -> dict[s
     }
 
 
-def assistant_start(response_id: str, item_id: str, previous_item_id: str | None) -> list[dict[str, Any]]:
+def assistant_start(
+    response_id: str, item_id: str, previous_item_id: str | None
+) -> list[dict[str, Any]]:
     """``output_item.added`` → ``conversation.item.added`` → ``content_part.added``."""
     return [
         {

@@ -100,7 +100,7 @@ def find_pain_words(norm: str) -> list[tuple[int, int]]:
 
 def laterality_near(norm: str, start: int, end: int) -> str | None:
     """"left" / "right" / "bilateral" stated within a few words before or at the span."""
-    window = norm[max(0, start - 30) : end + 12]
+    window = norm[max(0, start - 16) : end + 12]
     sides = set()
     for m in _LATERALITY_RE.finditer(window):
         side = m.group("side")

@@ -16,8 +16,13 @@ from media_host.intake_agent.extraction import anatomy, answers, scope, severity
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.demographics import extract_demographics, parse_bare_age
 from media_host.intake_agent.extraction.history import extract_history
-from media_host.intake_agent.extraction.text import normalise, sentence_bounds, tokenize
-from media_host.intake_agent.lexicon import Lexicon, canonical_token, load_lexicon
+from media_host.intake_agent.textnorm import (
+    canonical_token,
+    normalise,
+    sentence_bounds,
+    tokenize,
+)
+from media_host.intake_agent.lexicon import Lexicon, load_lexicon
 from media_host.intake_agent.models import (
     Answer,
     Demographics,
@@ -59,7 +64,10 @@ _CATEGORY_WORDS = [
     (re.compile(r"nitro|gtn|spray"), "nitroglycerin"),
     (re.compile(r"paracetamol|ibuprofen|painkiller|tylenol|advil|medic"), "analgesia"),
 ]
-_SYSTEMIC = frozenset({"fever", "fatigue", "chills", "nausea", "vomiting", "diarrhea", "cough"})
+_LATERAL = frozenset(
+    {"unilateral_weakness", "numbness", "facial_droop", "vision_loss", "leg_swelling", "calf_pain",
+     "sprain", "possible_fracture", "joint_swelling", "red_eye", "hearing_loss", "cold_limb"}
+)
 
 
 @dataclass
@@ -251,8 +259,9 @@ class RulesExtractor:
             if t.field == "duration_hours":
                 for d in targets(t.start, nearest=False):
                     d.attrs.setdefault("duration_hours", t.hours)
-                    if "onset" not in d.attrs and t.hours is not None:
-                        d.attrs["onset_phrase"] = norm[t.start : t.end].strip()
+                    phrase = norm[t.start : t.end].strip()
+                    if "onset" not in d.attrs and not phrase[:1].isdigit():
+                        d.attrs["onset_phrase"] = phrase
             elif t.field == "onset":
                 for d in targets(t.start, nearest=False):
                     d.attrs["onset"] = t.text
@@ -266,7 +275,9 @@ class RulesExtractor:
         for sm in severity.find_severity_mentions(norm):
             if sm.field == "severity":
                 for d in targets(sm.start, pain_only=True):
-                    d.attrs.setdefault("severity", sm.score)
+                    current = d.attrs.get("severity")
+                    if current is None or (sm.score or 0) > int(current):  # type: ignore[call-overload]
+                        d.attrs["severity"] = sm.score
             elif sm.field == "character":
                 for d in targets(sm.start, pain_only=True):
                     if self._is_pain(d.concept_id):
@@ -296,7 +307,7 @@ class RulesExtractor:
 
         for d in drafts:
             concept = self.lexicon.concept(d.concept_id)
-            if d.concept_id not in _SYSTEMIC:
+            if concept.site or concept.is_pain or d.concept_id in _LATERAL:
                 side = anatomy.laterality_near(norm, d.start, d.end)
                 if side:
                     d.attrs.setdefault("laterality", side)

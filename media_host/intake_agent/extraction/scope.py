@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from media_host.intake_agent.extraction.text import Token
-from media_host.intake_agent.lexicon import canonical_token
+from media_host.intake_agent.textnorm import Token
+from media_host.intake_agent.textnorm import canonical_token
 
 NEGATION = "negation"
 UNCERTAIN = "uncertain"
@@ -70,7 +70,7 @@ _PRE_TRIGGERS: dict[str, dict[str, tuple[str, ...]]] = {
             "not interested", "not wanting to live", "dont want to", "no reason to live",
             "not recognising", "not recognizing", "no strength", "not rousable", "no fetal",
             "doesnt respond", "doesnt blanch", "does not blanch", "doesnt fade", "does not fade",
-            "dont fade", "doesnt know", "dont want", "not hungry", "no interest", "havent peed",
+            "dont fade", "doesnt know", "dont want", "not hungry", "no interest", "havent peed", "confused about", "confused by",
             "hasnt peed", "hasnt urinated", "havent passed", "havent had a bowel", "havent pooped",
             "havent had ~ period", "not felt", "not feeling the baby", "havent felt",
         ),

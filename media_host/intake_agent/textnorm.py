@@ -39,6 +39,14 @@ def normalise(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
+_CANONICAL_TOKENS = {"cannot": "cant", "couldnt": "cant"}
+
+
+def canonical_token(text: str) -> str:
+    """Token form used for matching (a few contractions unified: "cannot" → "cant")."""
+    return _CANONICAL_TOKENS.get(text, text)
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """One word, number or punctuation mark of the normalised text."""

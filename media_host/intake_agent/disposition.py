@@ -1,0 +1,168 @@
+"""Triage disposition: deterministic, never a language model.
+
+Order of decision:
+1. the most urgent red-flag hit wins (emergency / urgent);
+2. otherwise each PRESENT finding is graded from the lexicon (``level`` = its acuity when it is the
+   only problem, ``self_care_days`` = how long a self-care problem may last), adjusted for severity
+   (pain ≥ 8/10 → urgent, ≥ 6/10 → at least non-urgent), duration (a self-care problem lasting
+   longer than its limit → non-urgent; an urgent-type problem present for over two weeks without red
+   flags → non-urgent), age extremes (< 1 year or ≥ 80 → self-care raised to non-urgent), pregnancy
+   and risk conditions (raise self-care to non-urgent);
+3. when evidence is thin (no findings, no chief complaint, or a lone complaint with no duration and
+   no severity) the level is raised one step and ``cautious`` is set, with the reason stated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from media_host.intake_agent.lexicon import Lexicon, load_lexicon
+from media_host.intake_agent.models import (
+    Demographics,
+    Disposition,
+    Finding,
+    History,
+    Level,
+    Presence,
+    RedFlagHit,
+)
+
+_ADVICE: dict[Level, dict[str, str]] = {
+    Level.EMERGENCY: {
+        "en": "Please call your local emergency number now, or go to the nearest emergency department.",
+        "es": "Llame ahora a su número local de emergencias o acuda al servicio de urgencias más cercano.",
+    },
+    Level.URGENT: {
+        "en": "Please get seen by a doctor today, within the next few hours. If you get worse, call your local emergency number.",
+        "es": "Acuda hoy a un médico, en las próximas horas. Si empeora, llame a su número local de emergencias.",
+    },
+    Level.NON_URGENT: {
+        "en": "Please book an appointment with your doctor within the next few days. If you get worse or develop new symptoms, seek care sooner.",
+        "es": "Pida cita con su médico en los próximos días. Si empeora o aparecen síntomas nuevos, consulte antes.",
+    },
+    Level.SELF_CARE: {
+        "en": "This can usually be looked after at home: rest, fluids and a pharmacist's advice. If it gets worse, lasts longer than expected or you are worried, contact your doctor.",
+        "es": "Normalmente esto se puede cuidar en casa: descanso, líquidos y consejo de su farmacéutico. Si empeora, dura más de lo esperado o le preocupa, contacte con su médico.",
+    },
+}
+_RISK_CONDITIONS = frozenset(
+    {"immunosuppression", "cancer", "heart_failure", "kidney_disease", "liver_disease", "sickle_cell", "copd"}
+)
+_CHRONIC_HOURS = 336.0  # two weeks
+
+
+def _raise(level: Level) -> Level:
+    return Level.most_urgent(level, _ORDER[max(0, level.rank - 1)])
+
+
+_ORDER = [Level.EMERGENCY, Level.URGENT, Level.NON_URGENT, Level.SELF_CARE]
+
+
+def grade_finding(
+    finding: Finding, demographics: Demographics, history: History, lexicon: Lexicon
+) -> tuple[Level, str]:
+    """Acuity of one PRESENT finding without red flags, and why."""
+    concept = lexicon.concept(finding.concept_id)
+    level = concept.base_level
+    reason = f"{concept.label}: usual acuity {level.value}"
+    if finding.severity is not None and concept.is_pain:
+        if finding.severity >= 8:
+            level = Level.most_urgent(level, Level.URGENT)
+            reason += f"; severity {finding.severity}/10"
+        elif finding.severity >= 6 and level is Level.SELF_CARE:
+            level = Level.NON_URGENT
+            reason += f"; severity {finding.severity}/10"
+    hours = finding.duration_hours
+    if hours is not None:
+        limit = concept.self_care_max_days
+        if level is Level.SELF_CARE and limit is not None and hours > limit * 24:
+            level = Level.NON_URGENT
+            reason += f"; lasting {hours / 24:.0f} days (> {limit:g})"
+        elif (
+            level is Level.URGENT
+            and hours >= _CHRONIC_HOURS
+            and (finding.severity is None or finding.severity < 8)
+            and "worsening" != finding.timing
+        ):
+            level = Level.NON_URGENT
+            reason += f"; long-standing ({hours / 24:.0f} days) without red flags"
+    return level, reason
+
+
+def decide_disposition(
+    findings: Sequence[Finding],
+    demographics: Demographics,
+    history: History,
+    red_flags: Sequence[RedFlagHit],
+    *,
+    language: str = "en",
+) -> Disposition:
+    """The disposition for everything known so far (see module docstring for the logic)."""
+    lang = "es" if language.lower().startswith("es") else "en"
+    lexicon = load_lexicon()
+    rationale: list[str] = []
+    present = [f for f in findings if f.presence is Presence.PRESENT and f.concept_id in lexicon]
+
+    if red_flags:
+        top = min(red_flags, key=lambda h: h.level.rank)
+        matched = [h.rule_id for h in red_flags if h.level is top.level]
+        rationale.append(f"Red flag: {top.title} ({top.source}).")
+        rationale.extend(f"Also matched: {h.title}." for h in red_flags if h is not top)
+        advice = top.advice
+        return Disposition(
+            level=top.level,
+            matched_rules=[h.rule_id for h in red_flags] if matched else [],
+            rationale=rationale,
+            advice=advice,
+        )
+
+    level = Level.SELF_CARE
+    for finding in present:
+        graded, reason = grade_finding(finding, demographics, history, lexicon)
+        rationale.append(reason + ".")
+        level = Level.most_urgent(level, graded)
+
+    age = demographics.age_years
+    if present and level is Level.SELF_CARE:
+        if age is not None and (age < 1 or age >= 80):
+            level = Level.NON_URGENT
+            rationale.append(f"Age {age:g} years: lower threshold for a clinician review.")
+        elif demographics.pregnant:
+            level = Level.NON_URGENT
+            rationale.append("Pregnant: lower threshold for a clinician review.")
+        elif _RISK_CONDITIONS.intersection(history.conditions):
+            level = Level.NON_URGENT
+            rationale.append("Risk condition in history: lower threshold for a clinician review.")
+
+    cautious = False
+    complaints = [f for f in present if lexicon.concept(f.concept_id).complaint]
+    if not present:
+        cautious = True
+        level = _raise(level) if level is Level.SELF_CARE else level
+        rationale.append(
+            "Cautious: no symptom could be identified, so a clinician should review rather than self-care."
+        )
+    elif not complaints:
+        cautious = True
+        level = _raise(level)
+        rationale.append("Cautious: no chief complaint identified; raised one level.")
+    elif (
+        len(present) == 1
+        and present[0].duration_hours is None
+        and present[0].severity is None
+        and present[0].onset is None
+        and level is not Level.URGENT
+        and not any(f.presence is Presence.ABSENT for f in findings)
+    ):
+        cautious = True
+        level = _raise(level)
+        rationale.append(
+            "Cautious: a single symptom with unknown duration and severity; raised one level."
+        )
+    return Disposition(
+        level=level,
+        matched_rules=[],
+        rationale=rationale,
+        advice=_ADVICE[level][lang],
+        cautious=cautious,
+    )

@@ -1,0 +1,453 @@
+"""The bridge against a local replay server speaking GA Realtime, through the real openai SDK.
+
+Each test replays a server-event sequence shaped like the recorded traces (our own ids) and
+asserts what the bridge SENT to the server and what it EMITTED as session events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+
+from shared.events import (
+    BargeIn,
+    ErrorEvent,
+    EventType,
+    SessionStatus,
+    StatusUpdate,
+    TranscriptChunk,
+)
+from tests.realtime import wire
+from tests.realtime.conftest import QuickRetry, RigFactory
+from tests.realtime.fakes import ScriptedAgent, ToolAgent, turn
+from tests.realtime.replay_server import Close, Drop, Expect, Send
+
+GREETING = "Hello, what brings you in?"
+A0, U1, A1, U2, A2 = "item_A0", "item_U1", "item_A1", "item_U2", "item_A2"
+
+
+def opening(*, previous: str | None = None, greeting_item: str = A0, resp: str = "resp_g") -> list:
+    """session.created → session.update/updated → greeting response.create → spoken greeting."""
+    return [
+        Send(wire.session_created()),
+        Expect("session.update"),
+        Send(wire.session_updated()),
+        Expect("response.create"),
+        Send(
+            wire.response_created(resp),
+            *wire.assistant_start(resp, greeting_item, previous),
+            wire.transcript_delta(resp, greeting_item, "Hello,"),
+            wire.audio_delta(resp, greeting_item),
+            wire.transcript_delta(resp, greeting_item, " what brings you in?"),
+            wire.audio_delta(resp, greeting_item),
+            *wire.assistant_end(resp, greeting_item, previous, GREETING),
+            wire.rate_limits(),
+        ),
+    ]
+
+
+def spoken(resp: str, item: str, previous: str, text: str, n_audio: int = 2) -> Send:
+    return Send(
+        wire.response_created(resp),
+        *wire.assistant_start(resp, item, previous),
+        wire.transcript_delta(resp, item, text),
+        *[wire.audio_delta(resp, item) for _ in range(n_audio)],
+        *wire.assistant_end(resp, item, previous, text),
+        wire.rate_limits(),
+    )
+
+
+def finals(events) -> list[tuple[str, str, str]]:
+    return [(c.role, c.item_id, c.text) for c in events.of(EventType.TRANSCRIPT_CHUNK) if c.final]
+
+
+async def test_audio_turn(rig: RigFactory) -> None:
+    agent = ScriptedAgent([turn("How bad is the pain, from 0 to 10?")])
+    r = await rig(
+        [
+            [
+                *opening(),
+                Send(
+                    *wire.user_turn(U1, A0, 4000),
+                    wire.transcription_delta(U1, "I have had a headache"),
+                    wire.transcription_completed(U1, "I have had a headache since yesterday."),
+                ),
+                Expect("response.create"),
+                spoken("resp_2", A1, U1, "How bad is the pain, from 0 to 10?"),
+            ]
+        ],
+        agent,
+    )
+    await r.bridge.send_audio(b"\x01\x00" * (24_000 // 5))  # 200 ms → three 60 ms appends
+    await r.events.wait_for(lambda ev: len(finals(ev)) == 3)
+    conn = r.server.connections[0]
+    assert conn.path == "/v1/realtime?model=gpt-realtime"
+
+    update = conn.of("session.update")[0]["session"]
+    assert update["type"] == "realtime"
+    assert update["instructions"].startswith("You are the voice of a triage intake assistant.")
+    assert update["output_modalities"] == ["audio"]
+    audio_in = update["audio"]["input"]
+    assert audio_in["format"] == {"type": "audio/pcm", "rate": 24000}
+    assert audio_in["turn_detection"]["type"] == "server_vad"
+    assert audio_in["turn_detection"]["create_response"] is False
+    assert audio_in["transcription"]["model"] == "gpt-4o-mini-transcribe"
+    assert update["audio"]["output"]["voice"] == "alloy"
+
+    creates = conn.of("response.create")
+    assert GREETING in creates[0]["response"]["instructions"]
+    assert "How bad is the pain, from 0 to 10?" in creates[1]["response"]["instructions"]
+    assert r.agent.utterances == [(U1, "I have had a headache since yesterday.")]
+    assert finals(r.events) == [
+        ("agent", A0, GREETING),
+        ("patient", U1, "I have had a headache since yesterday."),
+        ("agent", A1, "How bad is the pain, from 0 to 10?"),
+    ]
+    appends = await_appends = conn.of("input_audio_buffer.append")
+    assert [len(base64.b64decode(a["audio"])) for a in await_appends] == [2880, 2880, 2880]
+    assert appends  # 20 ms stays pending until the next chunk
+    assert {item for item, _ in r.playback.pushed} == {A0, A1}
+    statuses = [s.status for s in r.events.of(EventType.STATUS_UPDATE)]
+    assert statuses[0] == SessionStatus.AGENT_SPEAKING
+    assert r.events.of(EventType.ERROR) == []
+    assert r.bridge.rate_limits[0].name == "tokens"
+
+
+async def test_barge_in_with_turn_detected_cancellation(rig: RigFactory) -> None:
+    script = [
+        Send(wire.session_created()),
+        Expect("session.update"),
+        Send(wire.session_updated()),
+        Expect("response.create"),
+        Send(
+            wire.response_created("resp_g"),
+            *wire.assistant_start("resp_g", A0, None),
+            *[wire.audio_delta("resp_g", A0) for _ in range(5)],  # 200 ms received
+            wire.transcript_delta("resp_g", A0, "Hello, what"),
+            wire.speech_started(U1, 2_500),
+            # The server cancels its own response (interrupt_response): the tail still comes.
+            *wire.assistant_end(
+                "resp_g", A0, None, "Hello, what", status="cancelled", reason="turn_detected"
+            ),
+            wire.rate_limits(),
+        ),
+        Expect("conversation.item.truncate"),
+        Send(wire.truncated(A0, 120)),
+        Expect("response.cancel"),
+        Send(
+            wire.error(
+                "response_cancel_not_active", "Cancellation failed: no active response found"
+            )
+        ),
+        Send(
+            wire.speech_stopped(U1, 4_000),
+            wire.committed(U1, A0),
+            wire.user_audio_item("added", U1, A0),
+            wire.transcription_completed(U1, "Sorry, I have chest pain."),
+        ),
+        Expect("response.create"),
+        spoken("resp_2", A1, U1, "Where exactly is the pain?"),
+    ]
+    agent = ScriptedAgent([turn("Where exactly is the pain?")])
+    r = await rig([script], agent, start=False)
+    r.playback.playing, r.playback.heard_ms = True, 120
+    await r.bridge.start()
+    await r.events.wait_for(lambda ev: ("agent", A1, "Where exactly is the pain?") in finals(ev))
+    conn = r.server.connections[0]
+    assert conn.of("conversation.item.truncate") == [
+        {
+            "type": "conversation.item.truncate",
+            "item_id": A0,
+            "content_index": 0,
+            "audio_end_ms": 120,
+        }
+    ]
+    assert len(conn.of("response.cancel")) == 1
+    assert r.events.of(EventType.BARGE_IN) == [BargeIn(item_id=A0, played_ms=120)]
+    assert r.events.of(EventType.ERROR) == []  # the cancel race is benign
+    assert len(r.playback.interrupts) == 1
+    assert all(item == A0 for item, _ in r.playback.pushed[:5])
+    statuses = [s.status for s in r.events.of(EventType.STATUS_UPDATE)]
+    assert statuses[:2] == [SessionStatus.AGENT_SPEAKING, SessionStatus.LISTENING]
+    assert conn.expect_failures == []
+
+
+async def test_function_call_turn(rig: RigFactory) -> None:
+    agent = ToolAgent([turn("Your clinic opens at eight.")])
+    script = [
+        *opening(),
+        Send(
+            *wire.user_turn(U1, A0, 3000),
+            wire.transcription_completed(U1, "When does my clinic open?"),
+        ),
+        Expect("response.create"),
+        Send(
+            wire.response_created("resp_fc"),
+            *wire.function_call_turn(
+                "resp_fc", "item_FC", U1, "call_Q7", "lookup_clinic_hours", '{"day": "monday"}'
+            ),
+            wire.rate_limits(),
+        ),
+        Expect("conversation.item.create"),
+        Expect("response.create"),
+        spoken("resp_3", A1, "item_FCout", "Your clinic opens at eight."),
+    ]
+    r = await rig([script], agent)
+    await r.events.wait_for(lambda ev: ("agent", A1, "Your clinic opens at eight.") in finals(ev))
+    conn = r.server.connections[0]
+    tools = conn.of("session.update")[0]["session"]["tools"]
+    assert [t["name"] for t in tools] == ["lookup_clinic_hours"]
+    assert agent.tool_calls == [("lookup_clinic_hours", '{"day": "monday"}')]
+    (output,) = conn.of("conversation.item.create")
+    assert output["item"] == {
+        "type": "function_call_output",
+        "call_id": "call_Q7",
+        "output": '{"open": "08:00", "close": "18:00"}',
+    }
+    creates = conn.of("response.create")
+    assert len(creates) == 3
+    assert "Your clinic opens at eight." in creates[2]["response"]["instructions"]
+    assert conn.expect_failures == []
+
+
+async def test_truncate_overshoot_error_is_absorbed(rig: RigFactory) -> None:
+    script = [
+        *opening(),
+        Send(wire.speech_started(U1, 9000)),
+        Expect("conversation.item.truncate"),
+        Send(
+            wire.error(None, "Audio content of 40ms is already shorter than 80ms"),
+            wire.truncated(A0, 40),
+            wire.speech_stopped(U1, 10000),
+            wire.committed(U1, A0),
+            wire.transcription_completed(U1, "Actually, I also feel sick."),
+        ),
+        Expect("response.create"),
+        spoken("resp_2", A1, U1, "Have you been sick today?"),
+    ]
+    agent = ScriptedAgent([turn("Have you been sick today?")])
+    r = await rig([script], agent, start=False)
+    r.playback.playing = True
+    await r.bridge.start()
+    await r.events.wait_for(lambda ev: ("agent", A1, "Have you been sick today?") in finals(ev))
+    assert r.server.connections[0].of("conversation.item.truncate")[0]["audio_end_ms"] == 80
+    assert r.events.of(EventType.ERROR) == []
+    assert not r.bridge.finished.is_set()
+
+
+async def test_invalid_api_key_is_fatal(rig: RigFactory) -> None:
+    script = [
+        Send(
+            wire.error(
+                "invalid_api_key",
+                "Incorrect API key provided: sk-***. You can find your API key at ...",
+            )
+        ),
+        Close(3000, "invalid_request_error.invalid_api_key"),
+    ]
+    r = await rig([script])
+    await asyncio.wait_for(r.bridge.finished.wait(), 5)
+    (error,) = r.events.of(EventType.ERROR)
+    assert error == ErrorEvent(
+        code="model_invalid_api_key", message="the model rejected the session", retryable=False
+    )
+    assert r.events.of(EventType.STATUS_UPDATE)[-1].status == SessionStatus.FAILED
+    await asyncio.sleep(0.1)
+    assert len(r.server.connections) == 1  # no reconnect after a permanent failure
+
+
+async def test_beta_header_rejection_close_4000_is_fatal(rig: RigFactory) -> None:
+    script = [
+        Send(wire.session_created()),
+        Send(
+            wire.error(
+                "beta_api_shape_disabled",
+                "The Realtime Beta API is no longer supported. "
+                "Please use /v1/realtime for the GA API.",
+            )
+        ),
+        Close(4000, "invalid_request_error.beta_api_shape_disabled"),
+    ]
+    r = await rig([script])
+    await asyncio.wait_for(r.bridge.finished.wait(), 5)
+    assert [e.retryable for e in r.events.of(EventType.ERROR)] == [False]
+    assert r.events.of(EventType.STATUS_UPDATE)[-1] == StatusUpdate(
+        status=SessionStatus.FAILED, detail="the model rejected the session"
+    )
+    # The SDK's handshake carried no beta header.
+    assert "openai-beta" not in r.server.connections[0].headers
+    assert len(r.server.connections) == 1
+
+
+async def test_bare_close_4000_is_fatal(rig: RigFactory) -> None:
+    r = await rig(
+        [[Send(wire.session_created()), Close(4000, "invalid_request_error.invalid_model")]]
+    )
+    await asyncio.wait_for(r.bridge.finished.wait(), 5)
+    (error,) = r.events.of(EventType.ERROR)
+    assert error.code == "model_closed_4000" and not error.retryable
+    assert len(r.server.connections) == 1
+
+
+async def test_session_expiry_close_1001_reconnects_and_reseeds_without_duplicates(
+    rig: RigFactory,
+) -> None:
+    first = [
+        *opening(),
+        Send(
+            *wire.user_turn(U1, A0, 3000), wire.transcription_completed(U1, "My ankle is swollen.")
+        ),
+        Expect("response.create"),
+        # The reply starts, then the service ends the session mid-sentence.
+        Send(
+            wire.response_created("resp_2"),
+            *wire.assistant_start("resp_2", A1, U1),
+            wire.transcript_delta("resp_2", A1, "Did you"),
+            wire.audio_delta("resp_2", A1),
+        ),
+        Close(1001, "Your session hit the maximum duration of 60 minutes."),
+    ]
+    second = [
+        Send(wire.session_created("sess_T2")),
+        Expect("session.update"),
+        Send(wire.session_updated("sess_T2")),
+        Expect("response.create"),  # the interrupted reply, asked for again
+        spoken("resp_3", A2, None, "Did you twist it?"),
+    ]
+    agent = ScriptedAgent([turn("Did you twist it?")])
+    r = await rig([first, second], agent)
+    await r.events.wait_for(lambda ev: ("agent", A2, "Did you twist it?") in finals(ev))
+    assert len(r.server.connections) == 2
+    second_update = r.server.connections[1].of("session.update")[0]["session"]
+    assert "Utterances so far: 1." in second_update["instructions"]  # re-seeded from the agent
+    (recreate,) = r.server.connections[1].of("response.create")
+    assert "Did you twist it?" in recreate["response"]["instructions"]
+    assert finals(r.events) == [
+        ("agent", A0, GREETING),
+        ("patient", U1, "My ankle is swollen."),
+        ("agent", A2, "Did you twist it?"),
+    ]
+    assert agent.utterances == [(U1, "My ankle is swollen.")]  # asked once
+    errors = r.events.of(EventType.ERROR)
+    assert [(e.code, e.retryable) for e in errors] == [("model_connection_lost", True)]
+    # The half-said reply was cut before it is said again from its start.
+    assert r.playback.interrupts[-1].item_id == A1
+    assert not r.bridge.finished.is_set()
+
+
+async def test_dropped_connection_buffers_audio_and_reconnects(rig: RigFactory) -> None:
+    first = [*opening(), Drop()]
+    second = [
+        Send(wire.session_created("sess_T2")),
+        Expect("session.update"),
+        Send(wire.session_updated("sess_T2")),
+    ]
+    r = await rig([first, second], retry=QuickRetry(delay=0.5), reconnect_buffer_s=1.0)
+    await r.events.wait_for(
+        lambda ev: any(e.code == "model_connection_lost" for e in ev.of(EventType.ERROR))
+    )
+    for _ in range(50):  # 3 s of audio in 60 ms chunks, while offline
+        await r.bridge.send_audio(b"\x00\x01" * 1440)
+    await r.server.wait_for_connections(2)
+    await r.server.wait_for_event(1, "session.update")
+    await asyncio.sleep(0.2)
+    appended = sum(
+        len(base64.b64decode(a["audio"]))
+        for a in r.server.connections[1].of("input_audio_buffer.append")
+    )
+    assert 0 < appended <= 1.0 * 48_000
+    dropped = [e for e in r.events.of(EventType.ERROR) if e.code == "audio_dropped"]
+    assert len(dropped) == 1 and dropped[0].retryable
+    assert finals(r.events) == [("agent", A0, GREETING)]
+
+
+async def test_reconnect_gives_up_after_the_policy_says_so(rig: RigFactory) -> None:
+    r = await rig([[*opening(), Drop()]], retry=QuickRetry(attempts=0))
+    await asyncio.wait_for(r.bridge.finished.wait(), 5)
+    codes = [(e.code, e.retryable) for e in r.events.of(EventType.ERROR)]
+    assert codes == [("model_connection_lost", True), ("model_reconnect_exhausted", False)]
+    assert r.events.of(EventType.STATUS_UPDATE)[-1].status == SessionStatus.FAILED
+
+
+async def test_typed_text_reaches_model_and_agent(rig: RigFactory) -> None:
+    agent = ScriptedAgent([turn("Thanks. How old are you?")])
+    script = [
+        *opening(),
+        Expect("conversation.item.create"),
+        Expect("response.create"),
+        spoken("resp_2", A1, "item_txt", "Thanks. How old are you?"),
+    ]
+    r = await rig([script], agent)
+    await r.events.wait_for(lambda ev: ("agent", A0, GREETING) in finals(ev))
+    item_id = await r.bridge.send_text("  I have a rash on my arm.  ")
+    await r.events.wait_for(lambda ev: ("agent", A1, "Thanks. How old are you?") in finals(ev))
+    (create,) = r.server.connections[0].of("conversation.item.create")
+    assert create["item"]["id"] == item_id and len(item_id) <= 32
+    assert create["item"]["content"] == [{"type": "input_text", "text": "I have a rash on my arm."}]
+    assert agent.utterances == [(item_id, "I have a rash on my arm.")]
+    assert ("patient", item_id, "I have a rash on my arm.") in finals(r.events)
+
+
+async def test_garbage_from_the_model_is_reported_not_fatal(rig: RigFactory) -> None:
+    script = [
+        Send(wire.session_created()),
+        Expect("session.update"),
+        Send(
+            {
+                "type": "response.output_audio.delta",
+                "response_id": "r",
+                "item_id": "i",
+                "delta": "%%%",
+            }
+        ),
+        Send({"type": "something.new.from.the.future", "event_id": "event_F"}),
+    ]
+    r = await rig([script])
+    await r.events.wait_for(lambda ev: bool(ev.of(EventType.ERROR)))
+    (error,) = r.events.of(EventType.ERROR)
+    assert error.code == "model_protocol_error" and error.retryable
+    assert not r.bridge.finished.is_set()
+
+
+async def test_aclose_stops_everything_and_flushes_events(rig: RigFactory) -> None:
+    r = await rig([opening()])
+    await r.events.wait_for(lambda ev: ("agent", A0, GREETING) in finals(ev))
+    before = {t.get_name() for t in asyncio.all_tasks()}
+    await asyncio.wait_for(r.bridge.aclose(), 5)
+    assert r.bridge.finished.is_set()
+    after = {t.get_name() for t in asyncio.all_tasks()}
+    assert not {n for n in after if n.startswith("realtime-")}
+    assert {n for n in before if n.startswith("realtime-")}
+    assert [type(e) for e in r.events.of(EventType.TRANSCRIPT_CHUNK)][:1] == [TranscriptChunk]
+
+
+class ShiftedClock:
+    """Monotonic time that a test can fast-forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+async def test_rotation_before_the_session_cap_happens_at_a_quiet_moment(rig: RigFactory) -> None:
+    clock = ShiftedClock()
+    second = [
+        Send(wire.session_created("sess_T2")),
+        Expect("session.update"),
+        Send(wire.session_updated("sess_T2")),
+    ]
+    r = await rig([opening(), second], clock=clock, rotate_after_s=25 * 60)
+    await r.events.wait_for(lambda ev: ("agent", A0, GREETING) in finals(ev))
+    r.playback.playing = True  # the greeting is still being heard: not a quiet moment
+    clock.offset = 26 * 60
+    await asyncio.sleep(0.3)
+    assert len(r.server.connections) == 1
+    r.playback.playing = False
+    await r.server.wait_for_event(1, "session.update")
+    assert r.agent.instructions_calls == 2  # re-seeded from the agent
+    assert r.events.of(EventType.ERROR) == []  # a planned rotation is not an error
+    assert r.server.connections[1].of("response.create") == []  # nothing was pending
+    assert finals(r.events) == [("agent", A0, GREETING)]
