@@ -2,7 +2,7 @@
 
 Options fall back to environment variables ``LOCAL_REALTIME_HOST``, ``LOCAL_REALTIME_PORT``,
 ``LOCAL_REALTIME_MODE``, ``LOCAL_REALTIME_VOICE``, ``LOCAL_REALTIME_API_KEY``,
-``LOCAL_REALTIME_STT_MODEL`` and ``LOCAL_REALTIME_STT_THREADS``.
+``LOCAL_REALTIME_STT_MODEL``, ``LOCAL_REALTIME_STT_THREADS`` and ``LOCAL_REALTIME_PACE``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,12 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--stt-threads", type=int, default=int(env.get("LOCAL_REALTIME_STT_THREADS", "1"))
     )
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=float(env.get("LOCAL_REALTIME_PACE", "4.0")),
+        help="stream response audio at most N times faster than real time (0 = unpaced)",
+    )
     parser.add_argument("--no-warm-up", action="store_true", help="load Whisper lazily")
     return parser.parse_args()
 
@@ -45,6 +51,7 @@ async def _serve(args: argparse.Namespace) -> None:
         required_api_key=args.api_key or None,
         stt_model_path=args.stt_model or None,
         stt_threads=args.stt_threads,
+        output_pace_factor=args.pace,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -61,9 +61,11 @@ class ConnectionRecord:
     tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
 
 
-def summarize_for_log(event: Any) -> Any:
-    """Replace bulky audio in a client event by its size (keeps the record small)."""
-    if isinstance(event, dict) and isinstance(event.get("audio"), str):
+def summarize_for_log(event: Any) -> dict[str, Any]:
+    """The record kept for a received client event: a dict, bulky audio replaced by its size."""
+    if not isinstance(event, dict):
+        return {"type": "<non-object>", "json_type": type(event).__name__}
+    if isinstance(event.get("audio"), str):
         return {**event, "audio": f"<{len(event['audio'])} base64 chars>"}
     return event
 
@@ -134,21 +136,21 @@ class ConnectionRunner:
 
     def _process(self, message: str | bytes) -> list[Output]:
         if isinstance(message, bytes):
-            self._log_event({"_binary_frame_bytes": len(message)})
+            self._log_event({"type": "<binary frame>", "bytes": len(message)})
             return self._protocol.binary_frame()
         size = len(message.encode("utf-8"))
         if size > self._settings.max_message_bytes:
-            self._log_event({"_oversize_frame_bytes": size})
+            self._log_event({"type": "<oversize frame>", "bytes": size})
             return self._protocol.oversize_frame(size)
         try:
             event = json.loads(message)
         except (ValueError, RecursionError):
-            self._log_event({"_invalid_json_chars": len(message)})
+            self._log_event({"type": "<invalid json>", "chars": len(message)})
             return self._protocol.invalid_json()
         self._log_event(summarize_for_log(event))
         return self._protocol.handle(event)
 
-    def _log_event(self, event: Any) -> None:
+    def _log_event(self, event: dict[str, Any]) -> None:
         self._record.events.append(event)
         self._on_event(event)
 

@@ -137,7 +137,8 @@ async def run_conversation(client: VoiceClient, engine: LocalRealtimeServer) -> 
                 break
         else:
             quiet_run, quiet_start = 0, None
-    assert quiet_run >= 20 and quiet_start is not None
+    timeline = " ".join(f"{t - interrupted_at:.2f}:{rms:.0f}" for t, rms in frames[:200:5])
+    assert quiet_run >= 20 and quiet_start is not None, timeline
     assert quiet_start - interrupted_at < 2.0
     agent_items = [
         e for e in client.events if isinstance(e.data, TranscriptChunk) and e.data.role == "agent"

@@ -16,7 +16,7 @@ _AGE_PATTERNS = [
     re.compile(rf"\b{_N}[\s-]*{_UNIT}[\s-]*(?:old|o)\b"),
     re.compile(rf"\b(?P<n>\d{{1,3}})\s*(?:yo|y/o|y\.o\.?|y\s+o|yr\s+old|yrs\s+old|years\s+of\s+age|year\s+old)\b(?P<unit>)"),
     re.compile(rf"\b(?:aged?|age|edad(?:\s+de)?)\s*:?\s*(?P<n>\d{{1,3}})(?:\s*{_UNIT})?\b"),
-    re.compile(rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?{_N}(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"),
+    re.compile(rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?(?P<n>\d{{1,3}})(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|pregnant|embarazada|de\s+embarazo|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"),
     re.compile(rf"\b(?:bebe|nino|nina|hijo|hija|hombre|mujer|paciente|senor|senora)\s+de\s+{_N}\s+{_UNIT}\b"),
     # "28M", "45 F", "28 y/o F" handled above; "M45"/"F 28" clinical shorthand
     re.compile(r"\b(?P<n>\d{1,3})\s?(?P<sexchar>[mf])\b(?P<unit>)"),
@@ -29,12 +29,12 @@ _AGE_WORDS = [
     (re.compile(r"\b(?:elderly|anciano|anciana)\b"), 80.0),
 ]
 _FEMALE = re.compile(
-    r"\b(?:woman|women|female|lady|girl|daughter|mother|mom|mum|wife|she|her|herself|sister|"
-    r"grandmother|granddaughter|mujer|senora|nina|hija|madre|esposa|ella|f)\b"
+    r"\b(?:woman|women|female|lady|girl|daughter|wife|she|her|herself|sister|"
+    r"granddaughter|mujer|senora|nina|hija|esposa|ella)\b"
 )
 _MALE = re.compile(
-    r"\b(?:man|men|male|gentleman|guy|boy|son|father|dad|husband|he|him|his|himself|brother|"
-    r"grandfather|grandson|hombre|senor|nino|hijo|padre|esposo|el\s+paciente|m)\b"
+    r"\b(?:man|men|male|gentleman|guy|boy|son|husband|he|him|his|himself|brother|"
+    r"grandson|hombre|senor|nino|hijo|esposo|el\s+paciente)\b"
 )
 _FIRST_PERSON_SEX = [
     (re.compile(r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:woman|female|girl|lady)\b|\bsoy\s+mujer\b"), "female"),
