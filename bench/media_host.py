@@ -362,6 +362,7 @@ async def role_clients(args: argparse.Namespace) -> None:
     from media_host.webrtc.inbound import first_channel
     from media_host.webrtc.outbound import PacedAudioTrack
     from shared.mediahost_api import KEY_HEADER, offer_path
+    from shared.tokens import hash_token, new_session_token
 
     speech = speechlike_pcm(1.0)
     window = {"start": float("inf"), "end": float("inf")}
@@ -419,7 +420,7 @@ async def role_clients(args: argparse.Namespace) -> None:
             await sessions.create(
                 session_id=session_id,
                 language="en",
-                token_hash="0" * 64,
+                token_hash=hash_token(new_session_token()),
                 expires_at=datetime.now(UTC) + timedelta(hours=1),
             )
             expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()

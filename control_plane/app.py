@@ -6,11 +6,13 @@ The same app object runs under uvicorn (``python -m control_plane``) and inside 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from control_plane.body_limit import BodyLimitMiddleware
 from control_plane.errors import install_error_handlers
@@ -43,17 +45,19 @@ def create_app(
     settings: ControlPlaneSettings,
     *,
     relay_transport: httpx.AsyncBaseTransport | None = None,
+    storage_client_options: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """Build the app. Storage is opened (tables created) in the lifespan.
 
     Args:
         settings: everything configurable.
         relay_transport: optional httpx transport for the media-host relay (tests, benches).
+        storage_client_options: extra azure-core options for the tables client (e.g. retries).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = TableStore.from_settings(settings.storage)
+        store = TableStore.from_settings(settings.storage, client_options=storage_client_options)
         relay = MediaHostRelay(settings, transport=relay_transport)
         try:
             await store.open()
@@ -76,4 +80,13 @@ def create_app(
     for module in (sessions, signaling, events, summary, health):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            expose_headers=["Location", "Retry-After"],
+            max_age=600,
+        )
     return app

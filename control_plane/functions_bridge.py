@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -43,6 +44,8 @@ _SCOPE_KEYS = (
     "server",
 )
 _END = object()
+
+log = logging.getLogger(__name__)
 
 
 class ApiBridge:
@@ -111,13 +114,24 @@ class ApiBridge:
         async def run_app() -> None:
             try:
                 await app(scope, receive, send)
+            except Exception as exc:
+                # Starlette re-raises after its error middleware sent the 500 problem; the
+                # response is already on its way, so log instead of breaking the stream.
+                if not started.done():
+                    started.set_exception(exc)
+                else:
+                    log.exception("the API failed while streaming a response")
             finally:
                 await chunks.put(_END)
                 if not started.done():
                     started.set_exception(RuntimeError("the app sent no response"))
 
         task = asyncio.create_task(run_app(), name="fastapi-request")
-        start = await started
+        try:
+            start = await started
+        except BaseException:
+            task.cancel()
+            raise
 
         async def stream() -> AsyncIterator[bytes]:
             try:

@@ -16,6 +16,8 @@ Variable                                Default   Meaning
                                                   browser resumes with Last-Event-ID); stays
                                                   under the Functions 230 s HTTP limit
 ``TRIAGE_EVENTS_PAGE_SIZE``             500       max events per long-poll response
+``TRIAGE_CORS_ORIGINS``                 (none)    browser origins allowed under uvicorn (on
+                                                  Functions the host's CORS setting applies)
 ======================================= ========= ===========================================
 """
 
@@ -49,6 +51,7 @@ class ControlPlaneSettings(BaseModel):
     poll_min_interval_s: float = Field(default=0.025, gt=0, le=5)
     poll_max_interval_s: float = Field(default=0.1, gt=0, le=5)
     status_check_interval_s: float = Field(default=1.0, gt=0, le=60)
+    cors_origins: list[str] = Field(default_factory=list)
 
     @field_validator("supported_languages")
     @classmethod
@@ -77,6 +80,7 @@ class ControlPlaneSettings(BaseModel):
             sse_heartbeat_s=num("TRIAGE_SSE_HEARTBEAT_SECONDS", 15.0),
             sse_max_stream_s=num("TRIAGE_SSE_MAX_STREAM_SECONDS", 200.0),
             events_page_size=int(num("TRIAGE_EVENTS_PAGE_SIZE", 500)),
+            cors_origins=csv_env(environ, "TRIAGE_CORS_ORIGINS", []),
         )
 
     def match_language(self, tag: str) -> str | None:

@@ -12,16 +12,6 @@ if ! command -v uv >/dev/null 2>&1; then
   python3.11 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
 fi
 
-# Debian packages: eSpeak NG (offline TTS for the local realtime engine and test fixtures).
-need_apt=()
-command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
-if [ "${#need_apt[@]}" -gt 0 ]; then
-  echo "bootstrap: apt-get install ${need_apt[*]}" >&2
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
-
 # Node tools (Azurite), pinned in package.json / package-lock.json.
 if [ ! -x node_modules/.bin/azurite ]; then
   echo "bootstrap: npm ci (azurite)" >&2

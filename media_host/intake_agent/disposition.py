@@ -148,9 +148,11 @@ def decide_disposition(
         rationale.append("Cautious: no chief complaint identified; raised one level.")
     elif (
         len(present) == 1
+        and (lexicon.concept(present[0].concept_id).is_pain or level is not Level.SELF_CARE)
         and present[0].duration_hours is None
         and present[0].severity is None
         and present[0].onset is None
+        and present[0].timing is None
         and level is not Level.URGENT
         and not any(f.presence is Presence.ABSENT for f in findings)
     ):

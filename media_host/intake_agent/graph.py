@@ -2,15 +2,17 @@
 
 ::
 
-    START ─route_start─┬─> greet ──────────────────────────────────────────────> END
-                       └─> receive -> extract -> safety -> update ─route_after_update─┐
-                                                                                      │
-          ┌──────────── emergency <──────────────────────────────────────── emergency ┤
-          │                                                                           │
-          │        plan <─────────────────────────────────────────────────────── plan ┘
-          │          └─route_after_plan─┬─> respond ──> END
-          │                             ├─> conclude ─> END
-          └─> END                       └─> close ────> END
+    START -route_start-+-> greet ------------------------------------------> END
+                       |
+                       +-> extract -> safety -> update -route_after_update-+
+                                                                           |
+                 END <- emergency <------------------- new emergency flag -+
+                                                                           |
+                 plan <-------------------------------------- otherwise ---+
+                   |
+                   +-route_after_plan-+-> respond --> END
+                                      +-> conclude -> END
+                                      +-> close ----> END
 
 One graph run handles one input (session start or one patient utterance); the state between
 runs lives in the checkpointer under ``thread_id = session id``.
@@ -18,7 +20,8 @@ runs lives in the checkpointer under ``thread_id = session id``.
 
 from __future__ import annotations
 
-from functools import partial
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -26,11 +29,39 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from media_host.intake_agent import nodes
+from media_host.intake_agent.extraction import RulesExtractor
 from media_host.intake_agent.extraction.base import Extractor
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon
 from media_host.intake_agent.state import IntakeState
 
 IntakeGraph = CompiledStateGraph[Any, Any, Any, Any]
+
+
+def _inline(fn: Callable[..., Any], **deps: Any) -> Callable[[IntakeState], Awaitable[Any]]:
+    """Run a pure, fast node or router on the event loop.
+
+    LangGraph runs plain functions of an async graph in a thread pool; for sub-millisecond CPU
+    work the thread hand-off costs more than the work, so nodes are wrapped as coroutines.
+    """
+
+    async def run(state: IntakeState) -> Any:
+        return fn(state, **deps)
+
+    run.__name__ = run.__qualname__ = fn.__name__
+    return run
+
+
+def _extract_node(extractor: Extractor) -> Callable[[IntakeState], Awaitable[dict[str, Any]]]:
+    """The extract node: inline for the rules backend, in a worker thread for network backends
+    (a blocking HTTP call must never stall the media host's event loop)."""
+    inline = isinstance(extractor, RulesExtractor)
+
+    async def extract(state: IntakeState) -> dict[str, Any]:
+        if inline:
+            return nodes.extract(state, extractor=extractor)
+        return await asyncio.to_thread(nodes.extract, state, extractor=extractor)
+
+    return extract
 
 
 def build_graph(
@@ -53,24 +84,26 @@ def build_graph(
     """
     lex = lexicon or load_lexicon()
     builder = StateGraph(IntakeState)
-    builder.add_node("greet", nodes.greet)
-    builder.add_node("receive", nodes.receive)
-    builder.add_node("extract", partial(nodes.extract, extractor=extractor))
-    builder.add_node("safety", partial(nodes.safety, lexicon=lex))
-    builder.add_node("update", partial(nodes.update, lexicon=lex))
-    builder.add_node("plan", partial(nodes.plan, lexicon=lex))
-    builder.add_node("respond", partial(nodes.respond, lexicon=lex))
-    builder.add_node("conclude", nodes.conclude)
-    builder.add_node("emergency", nodes.emergency)
-    builder.add_node("close", nodes.close)
+    builder.add_node("greet", _inline(nodes.greet))
+    builder.add_node("extract", _extract_node(extractor))
+    builder.add_node("safety", _inline(nodes.safety, lexicon=lex))
+    builder.add_node("update", _inline(nodes.update, lexicon=lex))
+    builder.add_node("plan", _inline(nodes.plan, lexicon=lex))
+    builder.add_node("respond", _inline(nodes.respond, lexicon=lex))
+    builder.add_node("conclude", _inline(nodes.conclude))
+    builder.add_node("emergency", _inline(nodes.emergency))
+    builder.add_node("close", _inline(nodes.close))
 
-    builder.add_conditional_edges(START, nodes.route_start, ["greet", "receive"])
+    builder.add_conditional_edges(START, _inline(nodes.route_start), ["greet", "extract"])
     builder.add_edge("greet", END)
-    builder.add_edge("receive", "extract")
     builder.add_edge("extract", "safety")
     builder.add_edge("safety", "update")
-    builder.add_conditional_edges("update", nodes.route_after_update, ["emergency", "plan"])
-    builder.add_conditional_edges("plan", nodes.route_after_plan, ["respond", "conclude", "close"])
+    builder.add_conditional_edges(
+        "update", _inline(nodes.route_after_update), ["emergency", "plan"]
+    )
+    builder.add_conditional_edges(
+        "plan", _inline(nodes.route_after_plan), ["respond", "conclude", "close"]
+    )
     for terminal in ("respond", "conclude", "emergency", "close"):
         builder.add_edge(terminal, END)
     return builder.compile(checkpointer=checkpointer, name="intake_interview")

@@ -5,7 +5,7 @@ update. Routers return ``Literal`` node names. Clinical decisions are delegated 
 deterministic core: red flags (:mod:`.safety`), disposition (:mod:`.disposition`) and
 complaint protocols (:mod:`.protocols`); the model never decides them.
 
-Per utterance: receive → extract → safety → update → (emergency | plan → (respond | conclude |
+Per utterance: extract → safety → update → (emergency | plan → (respond | conclude |
 close)). Session start: greet.
 """
 
@@ -47,9 +47,9 @@ from media_host.intake_agent.state import (
 # --- start ------------------------------------------------------------------------------------
 
 
-def route_start(state: IntakeState) -> Literal["greet", "receive"]:
+def route_start(state: IntakeState) -> Literal["greet", "extract"]:
     """A ``start`` input greets; an utterance goes through the interview."""
-    return "greet" if state["turn_input"].get("kind") == "start" else "receive"
+    return "greet" if state["turn_input"].get("kind") == "start" else "extract"
 
 
 def greet(state: IntakeState) -> dict[str, Any]:
@@ -90,28 +90,26 @@ def greet(state: IntakeState) -> dict[str, Any]:
 # --- per utterance ----------------------------------------------------------------------------
 
 
-def receive(state: IntakeState) -> dict[str, Any]:
-    """Count the turn and keep a transcript reference to the utterance."""
-    item_id = state["turn_input"]["item_id"]
-    refs = [*state.get("transcript_refs", []), TranscriptRef(item_id=item_id, role="patient")]
-    return {
-        "turn": state.get("turn", 0) + 1,
-        "transcript_refs": refs,
-        "new_red_flags": [],
-        "extraction": None,
-    }
-
-
 def extract(state: IntakeState, *, extractor: Extractor) -> dict[str, Any]:
-    """Run the extraction backend on the utterance, relative to the pending question."""
+    """Count the turn, keep a transcript reference (item id) and run the extraction backend
+    on the utterance, relative to the pending question."""
     turn = state["turn_input"]
+    refs = [
+        *state.get("transcript_refs", []),
+        TranscriptRef(item_id=turn["item_id"], role="patient"),
+    ]
     extraction = extractor.extract(
         turn["text"],
         item_id=turn["item_id"],
         language=state["language"],
         context=question_context(state.get("pending")),
     )
-    return {"extraction": extraction}
+    return {
+        "turn": state.get("turn", 0) + 1,
+        "transcript_refs": refs,
+        "new_red_flags": [],
+        "extraction": extraction,
+    }
 
 
 def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import json
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
@@ -58,7 +59,6 @@ class ConnectionRecord:
     events: deque[dict[str, Any]]
     session_id: str | None = None
     close_code: int | None = None
-    tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
 
 
 def summarize_for_log(event: Any) -> dict[str, Any]:
@@ -89,7 +89,7 @@ class ConnectionRunner:
         settings: LocalRealtimeSettings,
         protocol: RealtimeProtocol,
         record: ConnectionRecord,
-        on_event: Any,
+        on_event: Callable[[dict[str, Any]], None],
         transcriber: WhisperTranscriber,
         synthesizer: EspeakSynthesizer,
     ) -> None:

@@ -14,6 +14,11 @@ def new_id(prefix: str) -> str:
     return prefix + "_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(21))
 
 
+def obfuscation() -> str:
+    """Opaque padding like the hosted service's ``obfuscation`` field on GA text deltas."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(4 + secrets.randbelow(12)))
+
+
 class ProtocolError(Exception):
     """A client request the service rejects with an ``error`` event (non-fatal by default).
 

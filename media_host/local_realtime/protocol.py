@@ -10,6 +10,7 @@ once: later output for it is silently dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from media_host.local_realtime.errors import (
     ProtocolError,
     error_event,
     new_id,
+    obfuscation,
 )
 from media_host.local_realtime.input_buffer import InputAudioBuffer, SpeechStart
 from media_host.local_realtime.responses import ResponseState, server_event
@@ -208,6 +210,7 @@ class RealtimeProtocol:
                     item_id=item_id,
                     content_index=0,
                     delta=word if index == 0 else " " + word,
+                    obfuscation=obfuscation(),
                 )
             )
         record = self._conversation.get(item_id)
@@ -434,13 +437,28 @@ class RealtimeProtocol:
 
     def _text_to_speak(self, params: dict[str, Any]) -> str:
         # No language model: the response's instructions are spoken verbatim; otherwise the last
-        # line of the session instructions; otherwise a fixed acknowledgement.
+        # line of the session instructions; otherwise a fixed acknowledgement. In both texts a
+        # triple-quoted block marks the exact words to say (the rest is guidance for a model).
         text = params.get("instructions")
         if text is None:
             session_text = self._session["instructions"]
+            quoted = _last_quoted_block(session_text)
             lines = [line.strip() for line in session_text.splitlines() if line.strip()]
-            if session_text == DEFAULT_INSTRUCTIONS or not lines:
+            if quoted is not None:
+                text = quoted
+            elif session_text == DEFAULT_INSTRUCTIONS or not lines:
                 text = ACKNOWLEDGEMENTS[self._language()]
             else:
                 text = lines[-1]
+        else:
+            text = _last_quoted_block(text) or text
         return " ".join(text.split())[: self._settings.max_response_chars]
+
+
+_QUOTED_BLOCK = re.compile(r'"""(.*?)"""', re.DOTALL)
+
+
+def _last_quoted_block(text: str) -> str | None:
+    """The last non-empty block of ``text`` between triple double quotes, if any."""
+    blocks = [block.strip() for block in _QUOTED_BLOCK.findall(text) if block.strip()]
+    return blocks[-1] if blocks else None

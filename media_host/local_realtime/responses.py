@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from media_host.local_realtime.audio import BYTES_PER_MS, SAMPLE_RATE, encode_base64
-from media_host.local_realtime.errors import new_id
+from media_host.local_realtime.errors import new_id, obfuscation
 
 Modality = Literal["audio", "text"]
 _RATE_LIMIT_TOKENS = 40_000  # reported only for shape compatibility; nothing is metered locally
@@ -147,7 +147,7 @@ class ResponseState:
                 if self.modality == "audio"
                 else "response.output_text.delta"
             )
-            events.append(_event(kind, **self._part_ref(), delta=text))
+            events.append(_event(kind, **self._part_ref(), delta=text, obfuscation=obfuscation()))
         if pcm and self.modality == "audio":
             self.audio_bytes += len(pcm)
             events.append(

@@ -54,6 +54,7 @@ class LocalRealtimeServer:
         self._received: deque[dict[str, Any]] = deque(maxlen=settings.received_log_size)
         self._connections: deque[ConnectionRecord] = deque(maxlen=_MAX_RECORDED_CONNECTIONS)
         self._ids = itertools.count(1)
+        self._active_connections = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -129,9 +130,18 @@ class LocalRealtimeServer:
         path = urlsplit(request.path).path
         if not path.rstrip("/").endswith("/realtime"):
             return connection.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
+        if self._active_connections >= self._settings.max_connections:
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Too many sessions\n")
         return None
 
     async def _handle(self, websocket: ServerConnection) -> None:
+        self._active_connections += 1
+        try:
+            await self._serve_connection(websocket)
+        finally:
+            self._active_connections -= 1
+
+    async def _serve_connection(self, websocket: ServerConnection) -> None:
         request = websocket.request
         assert request is not None
         parts = urlsplit(request.path)

@@ -33,6 +33,7 @@ class LocalRealtimeSettings(BaseModel):
             as the response audio; no STT/TTS CPU, for media-path benchmarks).
         required_api_key: When set, connections must present this key (``Authorization:
             Bearer`` or ``api-key``) or are rejected like the real service (close 3000).
+        max_connections: Concurrent connections; more are refused with HTTP 503.
         max_message_bytes: Largest accepted client frame; larger frames get an ``error``.
         max_input_buffer_ms: Uncommitted input audio kept; older audio is dropped.
         max_utterance_ms: A VAD turn longer than this is committed anyway.
@@ -58,6 +59,7 @@ class LocalRealtimeSettings(BaseModel):
     tts_rate_wpm: int = Field(default=165, ge=80, le=450)
     mode: Literal["speech", "echo"] = "speech"
     required_api_key: str | None = None
+    max_connections: int = Field(default=32, ge=1, le=1000)
     max_message_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_input_buffer_ms: int = Field(default=120_000, ge=1_000, le=900_000)
     max_utterance_ms: int = Field(default=60_000, ge=1_000, le=300_000)

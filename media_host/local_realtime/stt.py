@@ -124,7 +124,16 @@ class WhisperTranscriber:
         if audio_ms < _MIN_AUDIO_MS or audio_ms > _MAX_AUDIO_MS:
             raise TranscriptionError("The audio could not be transcribed.")
         async with self._slots:
-            return await asyncio.to_thread(self._transcribe_blocking, pcm24k, prompt, language)
+            work = asyncio.ensure_future(
+                asyncio.to_thread(self._transcribe_blocking, pcm24k, prompt, language)
+            )
+            try:
+                return await asyncio.shield(work)
+            except asyncio.CancelledError:
+                # A thread cannot be interrupted: keep the slot until its CPU work really ends,
+                # so a disconnecting client cannot push decodes past the concurrency bound.
+                await asyncio.wait([work])
+                raise
 
     def warm_up(self) -> None:
         """Load the model now (blocking) instead of on the first transcription."""

@@ -12,6 +12,7 @@ from media_host.realtime.errors import (
     ModelConnectionError,
     RealtimeBridgeError,
     RealtimeConfigError,
+    SessionClosedError,
 )
 from media_host.realtime.ports import IntakeAgentPort, RealtimeToolProvider
 from media_host.realtime.settings import RealtimeSettings, ReconnectSettings, TurnDetectionSettings
@@ -26,5 +27,6 @@ __all__ = [
     "RealtimeSettings",
     "RealtimeToolProvider",
     "ReconnectSettings",
+    "SessionClosedError",
     "TurnDetectionSettings",
 ]

@@ -27,7 +27,6 @@ import logging
 import time
 import traceback
 import uuid
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +35,14 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from media_host.audio_io import EventSink, PlaybackSink
 from media_host.realtime import events as ev
+from media_host.realtime.audio_outbox import AudioOutbox
 from media_host.realtime.connect import ModelConnector
-from media_host.realtime.errors import ErrorKind, ModelConnectionError, classify_close
+from media_host.realtime.errors import (
+    ErrorKind,
+    ModelConnectionError,
+    SessionClosedError,
+    classify_close,
+)
 from media_host.realtime.ports import IntakeAgentPort, RealtimeToolProvider
 from media_host.realtime.retry import ExponentialBackoff, RetryPolicy
 from media_host.realtime.session_logic import (
@@ -60,7 +65,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BYTES_PER_MS = 48  # 24 kHz mono s16le
 MAX_TYPED_CHARS = 2_000
 TICK_S = 0.05
 EXPIRY_MARGIN_S = 120.0  # rotate at least this long before session.expires_at
@@ -126,12 +130,9 @@ class RealtimeBridge:
         self._closing = False
         self._first_connect = asyncio.Event()
         self._online = asyncio.Event()
-        self._chunk_bytes = settings.append_chunk_ms * BYTES_PER_MS
-        self._pending_pcm = bytearray()
-        self._audio_q: deque[bytes] = deque()
-        self._audio_q_bytes = 0
-        self._audio_q_max = int(settings.reconnect_buffer_s * 1000) * BYTES_PER_MS
-        self._audio_ready = asyncio.Event()
+        self._outbox = AudioOutbox(
+            chunk_ms=settings.append_chunk_ms, max_ms=int(settings.reconnect_buffer_s * 1000)
+        )
         self._audio_dropped_reported = False
         self._agent_q: asyncio.Queue[AgentJob] = asyncio.Queue()
         self._agent_busy = False
@@ -149,6 +150,8 @@ class RealtimeBridge:
 
         Returns once the first connection is up (or the session failed: see `finished`).
         """
+        if self._tasks or self._closing:
+            raise SessionClosedError("start() may be called once, before aclose()")
         greeting = await self._agent.start_session(self._session_id, self._language)
         spawn = asyncio.get_running_loop().create_task
         self._tasks = [
@@ -165,18 +168,29 @@ class RealtimeBridge:
         """Queue patient audio (24 kHz mono s16le). Never waits on the network."""
         if self.finished.is_set() or not pcm16_24k:
             return
-        self._pending_pcm += pcm16_24k
-        while len(self._pending_pcm) >= self._chunk_bytes:
-            chunk = bytes(self._pending_pcm[: self._chunk_bytes])
-            del self._pending_pcm[: self._chunk_bytes]
-            self._enqueue_audio(chunk)
+        dropped = self._outbox.add(pcm16_24k)
+        if dropped and not self._audio_dropped_reported:
+            self._audio_dropped_reported = True  # once per outage
+            self._emit_now(
+                ErrorEvent(
+                    code="audio_dropped",
+                    message=(
+                        "patient audio could not reach the model in time; audio older than "
+                        f"{self._settings.reconnect_buffer_s:g} s was dropped"
+                    ),
+                    retryable=True,
+                )
+            )
 
     async def send_text(self, text: str) -> str:
         """Typed patient input; returns the item id it is recorded under.
 
         Raises:
             ValueError: empty, or longer than 2000 characters.
+            SessionClosedError: the session already ended.
         """
+        if self.finished.is_set():
+            raise SessionClosedError("the realtime session is over")
         text = text.strip()
         if not text or len(text) > MAX_TYPED_CHARS:
             raise ValueError(f"typed text must be 1..{MAX_TYPED_CHARS} characters")
@@ -195,6 +209,7 @@ class RealtimeBridge:
             task.cancel()
         await asyncio.gather(*self._tasks[1:], return_exceptions=True)
         await self._close_connection()
+        await self._step(self._logic.on_close)
         if emitter is not None:
             self._event_q.put_nowait(None)
             with contextlib.suppress(TimeoutError):
@@ -329,7 +344,7 @@ class RealtimeBridge:
         await self._send(update)
         await self._step(self._logic.on_connected)
         self._online.set()
-        self._audio_ready.set()
+        self._audio_dropped_reported = False
         self._first_connect.set()
         return conn
 
@@ -366,42 +381,21 @@ class RealtimeBridge:
     async def _audio_loop(self) -> None:
         try:
             while True:
-                await self._audio_ready.wait()
                 await self._online.wait()
-                if not self._audio_q:
-                    self._audio_ready.clear()
+                chunk = await self._outbox.next_chunk()
+                conn = self._conn
+                if conn is None:
+                    self._outbox.push_back(chunk)
                     continue
-                chunk = self._audio_q.popleft()
-                self._audio_q_bytes -= len(chunk)
-                await self._send(ev.audio_append(chunk))
+                try:
+                    await conn.send(ev.audio_append(chunk))
+                except (ConnectionClosed, OSError, OpenAIError):
+                    self._outbox.push_back(chunk)  # resent after reconnecting
+                    self._online.clear()
         except asyncio.CancelledError:
             pass
         finally:
             log.debug("audio sender stopped")
-
-    def _enqueue_audio(self, chunk: bytes) -> None:
-        self._audio_q.append(chunk)
-        self._audio_q_bytes += len(chunk)
-        dropped = 0
-        while self._audio_q_bytes > self._audio_q_max and len(self._audio_q) > 1:
-            old = self._audio_q.popleft()
-            self._audio_q_bytes -= len(old)
-            dropped += len(old)
-        if dropped and not self._audio_dropped_reported:
-            self._audio_dropped_reported = True  # once per outage
-            self._emit_now(
-                ErrorEvent(
-                    code="audio_dropped",
-                    message=(
-                        "model unreachable: patient audio older than "
-                        f"{self._settings.reconnect_buffer_s:g} s was dropped"
-                    ),
-                    retryable=True,
-                )
-            )
-        if self._online.is_set():
-            self._audio_dropped_reported = False
-        self._audio_ready.set()
 
     async def _agent_loop(self) -> None:
         try:

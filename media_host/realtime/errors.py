@@ -4,6 +4,7 @@ Exception tree::
 
     RealtimeBridgeError                  root of this package
     ├── RealtimeConfigError (ValueError)  settings that cannot work (missing endpoint, ...)
+    ├── SessionClosedError (RuntimeError) input after the session ended
     └── ModelConnectionError (ConnectionError)
                                           the model connection failed; `kind` says whether
                                           reconnecting can help
@@ -41,6 +42,10 @@ class RealtimeBridgeError(Exception):
 
 class RealtimeConfigError(RealtimeBridgeError, ValueError):
     """The settings cannot produce a working connection."""
+
+
+class SessionClosedError(RealtimeBridgeError, RuntimeError):
+    """The bridge was used after its session ended (or started twice)."""
 
 
 class ModelConnectionError(RealtimeBridgeError, ConnectionError):

@@ -220,6 +220,11 @@ class SessionLogic:
             return []
         return [_error(code, message, False), *self._end(SessionStatus.FAILED, message)]
 
+    def on_close(self, now: float) -> list[Command]:
+        """The call is over: release every transcript still held for ordering (no agent calls)."""
+        released = self._log.flush_all(now)
+        return [EmitEvent(chunk) for chunk in released.chunks]
+
     # --- local inputs -------------------------------------------------------------------------
 
     def on_greeting(self, reply: AgentReply, now: float) -> list[Command]:

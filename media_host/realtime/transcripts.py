@@ -5,9 +5,10 @@ patient's input transcription (``…input_audio_transcription.completed``) is as
 arrive after the assistant's answer to it has begun. The conversation order is given by
 ``previous_item_id`` on ``input_audio_buffer.committed`` / ``conversation.item.added``; this
 module keeps the items in that order and releases a final transcript only when every earlier
-item that will have one has been released. A final that does not come within ``wait_s`` (lost
-with a dropped connection, transcription never sent) stops holding the queue; if it arrives
-later it is released at once — late, never lost.
+item that will have one has been released. A patient final that does not come within
+``wait_s`` (transcription never sent) stops holding the queue; if it arrives later it is
+released at once — late, never lost. Agent items always end with their response; finals still
+pending when a connection drops are given up (:meth:`TranscriptLog.drop_pending`).
 
 Deltas (``final=False``) are the low-latency path: released in batches every ``batch_ms`` per
 item, in arrival order; once an item's final is released, its later deltas are dropped.
@@ -139,9 +140,9 @@ class TranscriptLog:
 
     def flush_all(self, now: float) -> Released:
         """Release everything that can be released, waiting for nothing (session end)."""
-        for item_id in self._order:
-            self._items[item_id].registered_at = now - self._wait_s - 1
-        return self.tick(now + self._batch_s)
+        flushed = self.drop_pending(now)
+        batches = [self._flush_batch(item_id) for item_id in list(self._batches)]
+        return Released(flushed.chunks + tuple(batches), flushed.patient_finals)
 
     def _release(self, now: float) -> Released:
         chunks: list[TranscriptChunk] = []
@@ -150,7 +151,9 @@ class TranscriptLog:
             head = self._order[0]
             entry = self._items[head]
             if entry.role is not None and entry.final is None:
-                if now - entry.registered_at < self._wait_s:
+                # Only the asynchronous input transcription may be given up on; an agent item
+                # always ends with its response (response.done always arrives).
+                if entry.role == "agent" or now - entry.registered_at < self._wait_s:
                     break
                 entry.skipped = True  # overdue: stop holding the queue, keep listening
                 self._order.pop(0)

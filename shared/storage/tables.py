@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Final
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Final
 
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceExistsError
@@ -71,17 +71,23 @@ class TableStore:
 
     @classmethod
     def from_settings(
-        cls, settings: StorageSettings, *, credential: AsyncTokenCredential | None = None
+        cls,
+        settings: StorageSettings,
+        *,
+        credential: AsyncTokenCredential | None = None,
+        client_options: Mapping[str, Any] | None = None,
     ) -> TableStore:
         """Build a store from settings (no I/O until :meth:`open`).
 
         Args:
             settings: connection string or endpoint (+ optional managed identity client id).
             credential: overrides the default ``DefaultAzureCredential`` for the endpoint mode.
+            client_options: extra azure-core client options (e.g. ``retry_total``).
         """
+        options = dict(client_options or {})
         if settings.connection_string is not None:
             service = TableServiceClient.from_connection_string(
-                settings.connection_string.get_secret_value()
+                settings.connection_string.get_secret_value(), **options
             )
             return cls(service, settings)
         assert settings.table_endpoint is not None  # guaranteed by StorageSettings' validator
@@ -92,7 +98,9 @@ class TableStore:
             credential = DefaultAzureCredential(
                 managed_identity_client_id=settings.managed_identity_client_id
             )
-        service = TableServiceClient(endpoint=settings.table_endpoint, credential=credential)
+        service = TableServiceClient(
+            endpoint=settings.table_endpoint, credential=credential, **options
+        )
         return cls(service, settings, credential=credential, owns_credential=owns)
 
     @property

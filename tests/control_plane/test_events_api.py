@@ -103,7 +103,9 @@ async def test_long_poll_parameter_errors_and_ended_sessions(
     sid, token = await new_session(client)
     url = f"/api/intake/sessions/{sid}/events"
     for params in ({"wait": 26}, {"after": -1}, {"after": "x"}, {"wait": "soon"}):
-        assert_problem(await client.get(url, params=params, headers=bearer(token)), 422, "validation_error")
+        assert_problem(
+            await client.get(url, params=params, headers=bearer(token)), 422, "validation_error"
+        )
     await client.delete(f"/api/intake/sessions/{sid}", headers=bearer(token))
     started = time.monotonic()
     page = await client.get(url, params={"after": 2, "wait": 20}, headers=bearer(token))
@@ -155,7 +157,9 @@ async def test_sse_resumes_from_last_event_id_and_after(
         sid, token = await new_session(http)
         await EventLog(store).append(sid, [said(f"t{i}", f"i{i}") for i in range(5)])  # seqs 2..6
         await SessionStore(store).transition(sid, SessionStatus.FAILED)
-        await EventLog(store).append(sid, [NewEvent(data=StatusUpdate(status=SessionStatus.FAILED))])
+        await EventLog(store).append(
+            sid, [NewEvent(data=StatusUpdate(status=SessionStatus.FAILED))]
+        )
         url = f"/api/intake/sessions/{sid}/events/stream"
 
         async def ids(headers: dict[str, str], params: dict[str, int] | None = None) -> list[str]:

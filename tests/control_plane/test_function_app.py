@@ -204,7 +204,10 @@ async def test_errors_through_the_functions_entry(
         functions,
         "create_session",
         HostRequest(
-            "POST", "/api/intake/sessions", body=b"{bad", headers={"content-type": "application/json"}
+            "POST",
+            "/api/intake/sessions",
+            body=b"{bad",
+            headers={"content-type": "application/json"},
         ),
     )
     assert status == 400 and headers["content-type"] == "application/problem+json"

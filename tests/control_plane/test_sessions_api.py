@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from control_plane.app import create_app
 from control_plane.settings import ControlPlaneSettings
+from devtools.azurite import Azurite, table_connection_string
 from shared.config import IceSettings
 from shared.events import SessionStatus
 from shared.storage import EventLog, SessionStore, TableStore
@@ -24,6 +25,7 @@ from tests.control_plane.conftest import (
     register,
 )
 from tests.support.fake_media_host import FakeMediaHost
+from tests.support.tcp_relay import TcpRelay
 
 
 async def test_create_session_returns_token_ice_and_urls(
@@ -69,9 +71,10 @@ async def test_turn_credentials_are_issued_when_configured(
         }
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
         response = await http.post("/api/intake/sessions", json={"user_language": "en"})
     body = response.json()
     stun, turn = body["ice_servers"]
@@ -87,7 +90,9 @@ async def test_create_session_input_errors(
     client: httpx.AsyncClient, registered_host: FakeMediaHost
 ) -> None:
     url = "/api/intake/sessions"
-    bad_json = await client.post(url, content=b'{"user_language": "en"', headers={"content-type": "application/json"})
+    bad_json = await client.post(
+        url, content=b'{"user_language": "en"', headers={"content-type": "application/json"}
+    )
     assert_problem(bad_json, 400, "invalid_json")
     wrong_type = await client.post(url, json={"user_language": 42})
     body = assert_problem(wrong_type, 422, "validation_error")
@@ -102,7 +107,9 @@ async def test_create_session_input_errors(
     assert_problem(not_a_tag, 422, "unsupported_language")
     bad_user = await client.post(url, json={"user_language": "en", "user_id": "a b"})
     assert_problem(bad_user, 422, "validation_error")
-    big = await client.post(url, content=b"{" + b" " * 70_000 + b"}", headers={"content-type": "application/json"})
+    big = await client.post(
+        url, content=b"{" + b" " * 70_000 + b"}", headers={"content-type": "application/json"}
+    )
     assert_problem(big, 413, "payload_too_large")
 
 
@@ -115,11 +122,15 @@ async def test_no_media_host_gives_503(
     stale = datetime.now(UTC) - timedelta(minutes=10)
     await register(store, fake_host, last_heartbeat=stale)
     assert_problem(
-        await client.post("/api/intake/sessions", json={"user_language": "en"}), 503, "no_media_host"
+        await client.post("/api/intake/sessions", json={"user_language": "en"}),
+        503,
+        "no_media_host",
     )
     await register(store, fake_host, draining=True)
     assert_problem(
-        await client.post("/api/intake/sessions", json={"user_language": "en"}), 503, "no_media_host"
+        await client.post("/api/intake/sessions", json={"user_language": "en"}),
+        503,
+        "no_media_host",
     )
 
 
@@ -146,9 +157,13 @@ async def test_auth_errors(client: httpx.AsyncClient, registered_host: FakeMedia
     for path in ("", "/summary", "/events", "/events/stream"):
         assert (await client.get(url + path, headers=bearer(other_token))).status_code == 404
     assert (await client.delete(url, headers=bearer(other_token))).status_code == 404
-    offer = await client.post(url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(other_token))
+    offer = await client.post(
+        url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(other_token)
+    )
     assert_problem(offer, 404, "session_not_found")
-    assert (await client.get(f"/api/intake/sessions/{other_sid}", headers=bearer(other_token))).status_code == 200
+    assert (
+        await client.get(f"/api/intake/sessions/{other_sid}", headers=bearer(other_token))
+    ).status_code == 200
 
 
 async def test_delete_ends_session_idempotently_and_tells_the_host(
@@ -163,7 +178,9 @@ async def test_delete_ends_session_idempotently_and_tells_the_host(
     assert view["status"] == "ended"
     statuses = [e.wire()["data"]["status"] for e in await EventLog(store).read(sid)]
     assert statuses == ["created", "ended"]  # announced once
-    offer = await client.post(url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(token))
+    offer = await client.post(
+        url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(token)
+    )
     assert_problem(offer, 409, "session_ended")
 
 
@@ -189,16 +206,22 @@ async def test_expired_session_is_gone_for_signalling_but_readable(
     entity["expires_at"] = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
     await table.update_entity(entity)
     url = f"/api/intake/sessions/{sid}"
-    offer = await client.post(url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(token))
+    offer = await client.post(
+        url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(token)
+    )
     assert_problem(offer, 410, "session_expired")
-    cands = await client.post(url + "/candidates", json={"candidates": [{"candidate": ""}]}, headers=bearer(token))
+    cands = await client.post(
+        url + "/candidates", json={"candidates": [{"candidate": ""}]}, headers=bearer(token)
+    )
     assert_problem(cands, 410, "session_expired")
     view = await client.get(url, headers=bearer(token))
     assert view.status_code == 200 and view.json()["status"] == SessionStatus.EXPIRED
     events = (await client.get(url + "/events", headers=bearer(token))).json()
     assert [e["data"]["status"] for e in events["events"]] == ["created", "expired"]
     assert events["status"] == "expired"
-    assert_problem(await client.get(url + "/summary", headers=bearer(token)), 409, "summary_not_ready")
+    assert_problem(
+        await client.get(url + "/summary", headers=bearer(token)), 409, "summary_not_ready"
+    )
     assert (await client.delete(url, headers=bearer(token))).status_code == 204
 
 
@@ -221,3 +244,60 @@ async def test_health_docs_and_unknown_routes(client: httpx.AsyncClient) -> None
     assert "redoc" in (await client.get("/api/redoc")).text.lower()
     assert_problem(await client.get("/api/nope"), 404, "not_found")
     assert_problem(await client.put("/api/health"), 405, "method_not_allowed")
+
+
+async def test_settings_from_env_and_cors(cp_settings: ControlPlaneSettings) -> None:
+    env = {
+        "TRIAGE_STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true",
+        "TRIAGE_MEDIA_HOST_KEY": "k" * 32,
+        "TRIAGE_SUPPORTED_LANGUAGES": "en, es, PT-br",
+        "TRIAGE_SESSION_TTL_SECONDS": "900",
+        "TRIAGE_CORS_ORIGINS": "http://localhost:5173",
+    }
+    settings = ControlPlaneSettings.from_env(env)
+    assert settings.supported_languages == ["en", "es", "pt-br"]
+    assert settings.session_ttl_s == 900 and settings.long_poll_max_s == 25
+    assert settings.relay_connect_timeout_s == 2 and settings.relay_read_timeout_s == 10
+    assert settings.match_language("pt-BR") == "pt-br"
+    assert settings.match_language("en-GB") == "en" and settings.match_language("de") is None
+    app = create_app(cp_settings.model_copy(update={"cors_origins": ["http://localhost:5173"]}))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        preflight = await http.options(
+            "/api/intake/sessions",
+            headers={
+                "Origin": "http://localhost:5173",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+
+
+async def test_storage_outage_gives_503_storage_unavailable(
+    cp_settings: ControlPlaneSettings, azurite: Azurite
+) -> None:
+    relay = TcpRelay(azurite.port)
+    await relay.start()
+    storage = cp_settings.storage.model_copy(
+        update={"connection_string": SecretStr(table_connection_string(relay.port))}
+    )
+    app = create_app(
+        cp_settings.model_copy(update={"storage": storage}),
+        storage_client_options={"retry_total": 0},
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        assert (await http.get("/api/health")).status_code == 200
+        await relay.cut()
+        health = await http.get("/api/health")
+        assert_problem(health, 503, "storage_unavailable")
+        create = await http.post("/api/intake/sessions", json={"user_language": "en"})
+        assert_problem(create, 503, "storage_unavailable")
+        await relay.start()
+        assert (await http.get("/api/health")).status_code == 200
+    await relay.cut()

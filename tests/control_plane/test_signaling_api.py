@@ -43,7 +43,15 @@ async def test_candidates_are_relayed(
 ) -> None:
     sid, token = await new_session(client)
     url = f"/api/intake/sessions/{sid}/candidates"
-    cands = {"candidates": [{"candidate": "candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}]}
+    cands = {
+        "candidates": [
+            {
+                "candidate": "candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host",
+                "sdpMid": "0",
+                "sdpMLineIndex": 0,
+            }
+        ]
+    }
     early = await client.post(url, json=cands, headers=bearer(token))
     assert_problem(early, 409, "no_offer_yet")
     await client.post(f"/api/intake/sessions/{sid}/offer", json=offer_body(), headers=bearer(token))
@@ -61,21 +69,39 @@ async def test_signalling_input_errors(
     url = f"/api/intake/sessions/{sid}"
     auth = bearer(token)
     json_header = {**auth, "content-type": "application/json"}
-    assert_problem(await client.post(url + "/offer", content=b"{nope", headers=json_header), 400, "invalid_json")
+    assert_problem(
+        await client.post(url + "/offer", content=b"{nope", headers=json_header),
+        400,
+        "invalid_json",
+    )
     body = assert_problem(
         await client.post(url + "/offer", json={"type": "answer", "sdp": OFFER_SDP}, headers=auth),
         422,
         "validation_error",
     )
     assert body["errors"][0]["loc"] == ["body", "type"]
-    assert_problem(await client.post(url + "/offer", json={"type": "offer", "sdp": 5}, headers=auth), 422, "validation_error")
-    assert_problem(await client.post(url + "/offer", json=["offer"], headers=auth), 422, "validation_error")
+    assert_problem(
+        await client.post(url + "/offer", json={"type": "offer", "sdp": 5}, headers=auth),
+        422,
+        "validation_error",
+    )
+    assert_problem(
+        await client.post(url + "/offer", json=["offer"], headers=auth), 422, "validation_error"
+    )
     # SDP just over 64 KiB: the body passes the raw cap, the SDP check answers 413.
     big_sdp = "v=0\r\n" + "a=x\r\n" * (MAX_SDP_BYTES // 5)
-    assert_problem(await client.post(url + "/offer", json=offer_body(big_sdp), headers=auth), 413, "sdp_too_large")
+    assert_problem(
+        await client.post(url + "/offer", json=offer_body(big_sdp), headers=auth),
+        413,
+        "sdp_too_large",
+    )
     # A body far over the cap is refused from Content-Length alone …
     huge = json.dumps(offer_body("v=0" + "a" * 300_000)).encode()
-    assert_problem(await client.post(url + "/offer", content=huge, headers=json_header), 413, "payload_too_large")
+    assert_problem(
+        await client.post(url + "/offer", content=huge, headers=json_header),
+        413,
+        "payload_too_large",
+    )
 
     # … and from the bytes actually received when no Content-Length is sent (chunked).
     async def chunked() -> object:
@@ -88,9 +114,17 @@ async def test_signalling_input_errors(
         "payload_too_large",
     )
     too_many = {"candidates": [{"candidate": f"candidate:{i}"} for i in range(51)]}
-    body = assert_problem(await client.post(url + "/candidates", json=too_many, headers=auth), 422, "validation_error")
+    body = assert_problem(
+        await client.post(url + "/candidates", json=too_many, headers=auth), 422, "validation_error"
+    )
     assert body["errors"][0]["loc"] == ["body", "candidates"]
-    assert_problem(await client.post(url + "/candidates", json={"candidates": [{"candidate": 7}]}, headers=auth), 422, "validation_error")
+    assert_problem(
+        await client.post(
+            url + "/candidates", json={"candidates": [{"candidate": 7}]}, headers=auth
+        ),
+        422,
+        "validation_error",
+    )
     assert registered_host.offers == {}  # nothing invalid was relayed
 
 

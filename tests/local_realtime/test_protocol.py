@@ -538,3 +538,27 @@ def test_barge_in_does_not_cancel_out_of_band_responses() -> None:
     out = events(append(m, silence_pcm16(300) + synthesize_pcm16_24k("Hello there.")))
     assert [e["type"] for e in out] == ["input_audio_buffer.speech_started"]
     assert m.active_response_id is not None
+
+
+def test_triple_quoted_block_marks_the_exact_words_to_say() -> None:
+    m = machine()
+    instructions = (
+        "Be warm and calm. Ask one question.\n"
+        'Say exactly the following to the patient, word for word:\n"""\nDoes the pain spread '
+        'to your arm?\n"""'
+    )
+    speak = _speak_request(
+        m, {"type": "response.create", "response": {"instructions": instructions}}
+    )
+    assert speak.text == "Does the pain spread to your arm?"
+    m.handle({"type": "response.cancel"})
+    m.handle(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "instructions": 'Guidance.\n"""Welcome to triage."""\nMore.',
+            },
+        }
+    )
+    assert _speak_request(m, {"type": "response.create"}).text == "Welcome to triage."

@@ -156,6 +156,11 @@ async def test_cancel_when_idle_and_malformed_events_do_not_kill_the_session(
         ]
         await ws.send(json.dumps({"type": "input_audio_buffer.clear", "event_id": "c9"}))
         assert json.loads(await ws.recv())["type"] == "input_audio_buffer.cleared"
+    logged = [event.get("type") for event in server.connections[-1].events]
+    assert logged[:4] == ["response.cancel", "<invalid json>", "<binary frame>", "nope"]
+    assert "<oversize frame>" in logged
+    appends = [e for e in server.received_events if e.get("type") == "input_audio_buffer.append"]
+    assert appends == [{"type": "input_audio_buffer.append"}]  # the one without audio
 
 
 async def test_wrong_path_is_404(server: LocalRealtimeServer) -> None:
@@ -179,6 +184,15 @@ async def test_required_api_key_rejects_like_the_hosted_service() -> None:
                 await ws.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 3000
             assert closed.value.rcvd.reason == "invalid_request_error.invalid_api_key"
+        async with websockets.connect(url) as ws:
+            error = json.loads(await ws.recv())["error"]
+            assert error["message"] == "Missing bearer or basic authentication in header"
+            await ws.wait_closed()
+            assert ws.close_code == 3000
+        async with websockets.connect(
+            url, additional_headers={"api-key": "sk-right-key-0000"}
+        ) as ws:
+            assert json.loads(await ws.recv())["type"] == "session.created"
         async with AsyncOpenAI(
             api_key="sk-right-key-0000", websocket_base_url=server.url
         ).realtime.connect(model="gpt-realtime") as conn:
@@ -302,3 +316,15 @@ async def test_session_expiry_closes_with_1001() -> None:
         assert ws.close_code == 1001
         assert ws.close_reason is not None and "maximum duration" in ws.close_reason
         assert server.connections[-1].close_code == 1001
+
+
+async def test_connections_beyond_the_limit_are_refused() -> None:
+    async with (
+        LocalRealtimeServer(LocalRealtimeSettings(max_connections=1)) as server,
+        websockets.connect(server.url + "/realtime?model=m") as first,
+    ):
+        assert json.loads(await first.recv())["type"] == "session.created"
+        with pytest.raises(websockets.InvalidStatus) as info:
+            async with websockets.connect(server.url + "/realtime?model=m"):
+                pass
+        assert info.value.response.status_code == 503

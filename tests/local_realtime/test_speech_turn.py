@@ -4,6 +4,7 @@ TTS output recognised again by Whisper. Real models, so these are the slow tests
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
@@ -120,3 +121,39 @@ async def test_non_english_transcription_fails_clearly_with_english_only_model(
     assert failed.error.code == "unsupported_language"
     answer = [e for e in got if e.type == "response.output_audio_transcript.delta"]
     assert "".join(e.delta for e in answer) == "Gracias. Continúe, por favor."
+
+
+@pytest.mark.slow
+async def test_cancelled_transcription_keeps_its_slot_until_the_decode_ends() -> None:
+    import asyncio
+    import threading
+
+    class CountingTranscriber(WhisperTranscriber):
+        """Records how many decodes ever ran at the same time."""
+
+        def __init__(self) -> None:
+            super().__init__(max_concurrency=1)
+            self.running = self.peak = 0
+            self.lock = threading.Lock()
+
+        def _transcribe_blocking(self, *args: Any) -> Any:
+            with self.lock:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+            try:
+                return super()._transcribe_blocking(*args)
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+    transcriber = CountingTranscriber()
+    await asyncio.to_thread(transcriber.warm_up)
+    audio = synthesize_pcm16_24k("I have a sore throat and a runny nose since last week.")
+    first = asyncio.create_task(transcriber.transcribe(audio))
+    await asyncio.sleep(0.05)  # the first decode is running in its thread
+    first.cancel()
+    result = await transcriber.transcribe(audio)
+    assert result.text
+    assert transcriber.peak == 1
+    with pytest.raises(asyncio.CancelledError):
+        await first

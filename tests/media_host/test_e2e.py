@@ -127,6 +127,7 @@ async def run_conversation(client: VoiceClient, engine: LocalRealtimeServer) -> 
 
     # Playback stopped soon after the patient started talking: a quiet stretch of >= 400 ms
     # begins within 2 s, although the reply had not been played to its end.
+    await asyncio.sleep(max(0.0, interrupted_at + 2.5 - time.monotonic()))
     frames = [(t, rms) for t, rms in client.received.rms if t >= interrupted_at]
     quiet_run, quiet_start = 0, None
     for t, rms in frames:
@@ -143,6 +144,11 @@ async def run_conversation(client: VoiceClient, engine: LocalRealtimeServer) -> 
     agent_items = [
         e for e in client.events if isinstance(e.data, TranscriptChunk) and e.data.role == "agent"
     ]
-    assert any(e.data.item_id == barge.data.item_id for e in agent_items)
+    cut_text = " ".join(
+        e.data.text for e in agent_items if e.data.item_id == barge.data.item_id and e.data.final
+    )
+    # eSpeak speaks ~165 words/min: the cut item was longer than what was played of it.
+    spoken_ms = len(cut_text.split()) * 60_000 / 165
+    assert barge.data.played_ms < 0.8 * spoken_ms, (barge.data.played_ms, spoken_ms)
     statuses = [e.data.status for e in client.events if isinstance(e.data, StatusUpdate)]
     assert SessionStatus.AGENT_SPEAKING in statuses and SessionStatus.LISTENING in statuses

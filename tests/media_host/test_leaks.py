@@ -33,28 +33,35 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 SESSIONS = 100
 CONCURRENCY = 10
 WATCHED = (
-    "RTCPeerConnection",
-    "RTCDtlsTransport",
-    "RTCSctpTransport",
-    "RTCIceTransport",
-    "RemoteStreamTrack",
-    "PacedAudioTrack",
-    "IntakeCall",
-    "RealtimeBridge",
-    "InboundAudioPump",
-    "CallEventSink",
-    "EventLogWriter",
-    "Connection",
+    "aiortc.rtcpeerconnection.RTCPeerConnection",
+    "aiortc.rtcdtlstransport.RTCDtlsTransport",
+    "aiortc.rtcsctptransport.RTCSctpTransport",
+    "aiortc.rtcicetransport.RTCIceTransport",
+    "aiortc.rtcdatachannel.RTCDataChannel",
+    "aiortc.rtcrtpreceiver.RemoteStreamTrack",
+    "aioice.ice.Connection",
+    "media_host.webrtc.outbound.PacedAudioTrack",
+    "media_host.webrtc.inbound.InboundAudioPump",
+    "media_host.call.IntakeCall",
+    "media_host.call_events.CallEventSink",
+    "media_host.realtime.bridge.RealtimeBridge",
+    "shared.storage.event_writer.EventLogWriter",
 )
 
 
 def census() -> Counter[str]:
     gc.collect()
-    return Counter(type(o).__name__ for o in gc.get_objects() if type(o).__name__ in WATCHED)
+    names = (f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+    return Counter(name for name in names if name in WATCHED)
 
 
 async def one_call(
-    http: httpx.AsyncClient, sessions: Any, host: Any, tracked: weakref.WeakSet
+    http: httpx.AsyncClient,
+    sessions: Any,
+    host: Any,
+    tracked: weakref.WeakSet,
+    *,
+    check_census: bool = False,
 ) -> None:
     session_id = await create_session(sessions)
     pc = RTCPeerConnection()
@@ -77,6 +84,9 @@ async def one_call(
         await asyncio.wait_for(opened.wait(), 15)
         channel.send('{"type": "text", "text": "hello"}')
         await asyncio.sleep(0.3)  # media flows both ways for a moment
+        if check_census:  # the census really sees live calls (so its zero later means something)
+            live = census()
+            assert all(live[name] >= 1 for name in WATCHED), live
         assert (await http.delete(session_path(session_id))).status_code == 204
         del call
     finally:
@@ -106,7 +116,8 @@ async def test_hundred_calls_leave_nothing_behind(azurite, table_prefix) -> None
             session_store(settings) as sessions,
             httpx.AsyncClient(base_url=host.url, headers=AUTH, timeout=30) as http,
         ):
-            await one_call(http, sessions, host, tracked)  # warm-up: lazy imports, caches
+            # Warm-up (lazy imports, caches), and proof that the census sees a live call.
+            await one_call(http, sessions, host, tracked, check_census=True)
             await asyncio.wait_for(host.runtime.manager.idle.wait(), 10)
             await asyncio.sleep(0.5)
             baseline_tasks = set(asyncio.all_tasks())

@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import json
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from tests.realtime import wire
 
@@ -61,6 +63,7 @@ class RecordedConnection:
     headers: dict[str, str]
     received: list[dict[str, Any]] = field(default_factory=list)
     expect_failures: list[str] = field(default_factory=list)
+    closed: bool = False
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.received if e.get("type") == kind]
@@ -69,8 +72,9 @@ class RecordedConnection:
 class ReplayServer:
     """Serves one script per accepted connection; extra connections just get session.created."""
 
-    def __init__(self, scripts: list[list[Step]]) -> None:
+    def __init__(self, scripts: list[list[Step]], *, reject_status: int | None = None) -> None:
         self._scripts = list(scripts)
+        self._reject_status = reject_status
         self.connections: list[RecordedConnection] = []
         self._server: Server | None = None
         self._changed = asyncio.Condition()
@@ -85,7 +89,7 @@ class ReplayServer:
         return f"ws://127.0.0.1:{self.port}/v1"
 
     async def start(self) -> ReplayServer:
-        self._server = await serve(self._handle, "127.0.0.1", 0)
+        self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._maybe_reject)
         return self
 
     async def aclose(self) -> None:
@@ -108,6 +112,14 @@ class ReplayServer:
                 )
             )
             return self.connections[conn_index].of(kind)[0]
+
+    def _maybe_reject(self, ws: ServerConnection, request: Request) -> Response | None:
+        """Refuse the handshake (e.g. 401) when asked to, recording the attempt."""
+        if self._reject_status is None:
+            return None
+        headers = {k.lower(): v for k, v in request.headers.raw_items()}
+        self.connections.append(RecordedConnection(path=request.path, headers=headers))
+        return ws.respond(HTTPStatus(self._reject_status), "refused\n")
 
     async def _handle(self, ws: ServerConnection) -> None:
         request = ws.request
@@ -159,12 +171,14 @@ class ReplayServer:
 
         try:
             async with asyncio.timeout(step.timeout), self._changed:
-                await self._changed.wait_for(lambda: found() is not None)
+                await self._changed.wait_for(lambda: found() is not None or record.closed)
         except TimeoutError:
             record.expect_failures.append(step.type)
             return
         index = found()
-        assert index is not None
+        if index is None:  # the client went away first
+            record.expect_failures.append(step.type)
+            raise ConnectionClosed(None, None)
         consumed.add(index)
 
     async def _read(self, ws: ServerConnection, record: RecordedConnection) -> None:
@@ -179,3 +193,7 @@ class ReplayServer:
                     self._changed.notify_all()
         except ConnectionClosed:
             pass
+        finally:
+            async with self._changed:
+                record.closed = True
+                self._changed.notify_all()

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import time
 
+import pytest
+
+from media_host.realtime.bridge import RealtimeBridge
+from media_host.realtime.errors import SessionClosedError
+from media_host.realtime.settings import RealtimeSettings
 from shared.events import (
     BargeIn,
     ErrorEvent,
@@ -20,8 +26,8 @@ from shared.events import (
 )
 from tests.realtime import wire
 from tests.realtime.conftest import QuickRetry, RigFactory
-from tests.realtime.fakes import ScriptedAgent, ToolAgent, turn
-from tests.realtime.replay_server import Close, Drop, Expect, Send
+from tests.realtime.fakes import MemoryEvents, MemoryPlayback, ScriptedAgent, ToolAgent, turn
+from tests.realtime.replay_server import Close, Drop, Expect, ReplayServer, Send
 
 GREETING = "Hello, what brings you in?"
 A0, U1, A1, U2, A2 = "item_A0", "item_U1", "item_A1", "item_U2", "item_A2"
@@ -451,3 +457,71 @@ async def test_rotation_before_the_session_cap_happens_at_a_quiet_moment(rig: Ri
     assert r.events.of(EventType.ERROR) == []  # a planned rotation is not an error
     assert r.server.connections[1].of("response.create") == []  # nothing was pending
     assert finals(r.events) == [("agent", A0, GREETING)]
+
+
+async def test_handshake_refused_with_401_is_fatal_without_retries() -> None:
+    server = await ReplayServer([], reject_status=401).start()
+    events, retry = MemoryEvents(), QuickRetry()
+    bridge = RealtimeBridge(
+        settings=RealtimeSettings(websocket_base_url=server.ws_base),
+        session_id="s-401",
+        language="en",
+        agent=ScriptedAgent([]),
+        playback=MemoryPlayback(),
+        events=events,
+        retry_policy=retry,
+    )
+    try:
+        await asyncio.wait_for(bridge.start(), 5)
+        await asyncio.wait_for(bridge.finished.wait(), 5)
+        (error,) = events.of(EventType.ERROR)
+        assert error.code == "http_401" and not error.retryable
+        assert len(server.connections) == 1 and retry.asked == []
+    finally:
+        await bridge.aclose()
+        await server.aclose()
+
+
+async def test_no_patient_text_reaches_the_logs(
+    rig: RigFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "my husband hit me yesterday"
+    agent = ScriptedAgent([turn("Thank you for telling me.")])
+    script = [
+        *opening(),
+        Send(*wire.user_turn(U1, A0, 3000), wire.transcription_completed(U1, secret)),
+        Send(wire.error("invalid_value", f"Invalid value: '{secret}'")),
+        Send({"type": "conversation.item.input_audio_transcription.completed", "item_id": 5}),
+        Expect("response.create"),
+        Drop(),
+    ]
+    with caplog.at_level(logging.DEBUG, logger="media_host"):
+        r = await rig([script, opening()], agent)
+        await r.events.wait_for(lambda ev: ("patient", U1, secret) in finals(ev))
+        await r.server.wait_for_connections(2)
+        await r.bridge.aclose()
+    assert caplog.records  # the bridge did log
+    assert secret not in caplog.text
+    assert "husband" not in caplog.text
+    # The model's error message (which echoed patient text) was not forwarded either.
+    assert all(secret not in e.message for e in r.events.of(EventType.ERROR))
+
+
+async def test_aclose_releases_held_transcripts_and_refuses_more_input(rig: RigFactory) -> None:
+    script = [
+        *opening(),
+        Send(*wire.user_turn(U1, A0, 3000)),  # its transcription never comes
+        Send(
+            wire.response_created("resp_x"),
+            *wire.assistant_start("resp_x", A1, U1),
+            *wire.assistant_end("resp_x", A1, U1, "Go on."),
+        ),
+    ]
+    r = await rig([script])
+    await r.server.wait_for_connections(1)
+    await asyncio.sleep(0.3)
+    assert finals(r.events) == [("agent", A0, GREETING)]  # A1 waits for U1 (conversation order)
+    await r.bridge.aclose()
+    assert finals(r.events) == [("agent", A0, GREETING), ("agent", A1, "Go on.")]
+    with pytest.raises(SessionClosedError):
+        await r.bridge.send_text("hello?")

@@ -1,4 +1,4 @@
-"""Fixtures for the shared storage tests: a fresh, opened TableStore per test on the real Azurite."""
+"""Shared storage test fixtures: a fresh, opened TableStore per test on the real Azurite."""
 
 from __future__ import annotations
 

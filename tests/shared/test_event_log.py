@@ -19,7 +19,6 @@ from shared.events import (
 )
 from shared.problems import Unprocessable
 from shared.storage import EventLog, TableStore
-from shared.storage.event_log import row_key
 from shared.storage.tables import EVENTS
 
 
@@ -27,7 +26,9 @@ def chunk(item_id: str, text: str = "t") -> NewEvent:
     return NewEvent(data=TranscriptChunk(role="patient", item_id=item_id, text=text, final=False))
 
 
-async def read_all(log: EventLog, session_id: str, *, after: int = 0, page: int = 500) -> list[Event]:
+async def read_all(
+    log: EventLog, session_id: str, *, after: int = 0, page: int = 500
+) -> list[Event]:
     out: list[Event] = []
     while True:
         batch = await log.read(session_id, after=after, limit=page)
@@ -39,8 +40,12 @@ async def read_all(log: EventLog, session_id: str, *, after: int = 0, page: int 
 
 async def test_append_assigns_consecutive_seqs_and_round_trips_payloads(store: TableStore) -> None:
     log = EventLog(store)
-    first = await log.append("s1", [chunk("a"), NewEvent(data=StatusUpdate(status=SessionStatus.CONNECTED))])
-    second = await log.append("s1", [NewEvent(data=SymptomComplete(summary={"chief": "x" * 50_000}))])
+    first = await log.append(
+        "s1", [chunk("a"), NewEvent(data=StatusUpdate(status=SessionStatus.CONNECTED))]
+    )
+    second = await log.append(
+        "s1", [NewEvent(data=SymptomComplete(summary={"chief": "x" * 50_000}))]
+    )
     assert [e.seq for e in first + second] == [1, 2, 3]
     stored = await read_all(log, "s1")
     assert stored == first + second

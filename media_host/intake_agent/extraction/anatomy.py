@@ -44,14 +44,34 @@ _SITES: dict[str, tuple[str, str]] = {
     "muscles": ("muscles", "muscle_pain"), "body": ("body", "muscle_pain"),
     "sinuses": ("sinuses", "sinus_pain"), "face": ("face", "sinus_pain"),
     "breast": ("breast", "breast_pain"), "seno": ("breast", "breast_pain"),
+    "side": ("side", "flank_pain"),
+    "interscapular": ("upper back", "back_pain"), "shoulder blades": ("upper back", "back_pain"),
+    "shoulder blade": ("upper back", "back_pain"), "epigastric": ("upper abdomen", "abdominal_pain"),
+    "epigastrium": ("upper abdomen", "abdominal_pain"), "hombros": ("shoulder", "shoulder_pain"),
 }
+# site word → concept when the site is described as swollen ("my lips have swelled up")
+SWELLING_SITES: dict[str, str] = {
+    "face": "facial_swelling", "lips": "facial_swelling", "lip": "facial_swelling",
+    "eyelids": "facial_swelling", "eyelid": "facial_swelling", "cara": "facial_swelling",
+    "labios": "facial_swelling", "tongue": "airway_swelling", "throat": "airway_swelling",
+    "lengua": "airway_swelling", "garganta": "airway_swelling", "leg": "leg_swelling",
+    "legs": "leg_swelling", "calf": "leg_swelling", "pierna": "leg_swelling",
+    "knee": "joint_swelling", "joint": "joint_swelling", "elbow": "joint_swelling",
+    "rodilla": "joint_swelling", "testicle": "testicular_pain", "scrotum": "testicular_pain",
+    "belly": "abdominal_distension", "abdomen": "abdominal_distension", "tummy": "abdominal_distension",
+}
+_SWELLING_SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(SWELLING_SITES, key=len, reverse=True)) + r")\b")
+_SWELLING_RE = re.compile(
+    r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|ballooned|hinchad[oa]s?|hinchazon|inflamad[oa]s?)\b"
+)
 _SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _SITES), key=len, reverse=True)) + r")\b")
 _PAIN_RE = re.compile(
     r"\b(?:pain|pains|painful|ache|aches|aching|achy|hurts?|hurting|sore|soreness|tender|tenderness|"
-    r"discomfort|cramps?|cramping|killing\s+me|throbbing|dolor|duele|duelen|molestia|adolorido|adolorida)\b"
+    r"discomfort|cramps?|cramping|killing\s+me|throbbing|pressure|heaviness|tightness|squeezing|"
+    r"dolor|duele|duelen|molestia|adolorido|adolorida|opresion)\b"
 )
 _REGION_RE = re.compile(
-    r"\b(?:(?:lower|upper|bottom|top)\s+(?:right|left)|(?:right|left)\s+(?:lower|upper|sided)|lower|upper|"
+    r"\b(?:(?:lower|upper|bottom|top)\s+(?:right|left)|(?:right|left)\s+(?:lower|upper|sided)|lower|upper|low|"
     r"central|middle|centre|center|right|left|inferior|superior|derecho|derecha|izquierdo|izquierda)\b"
 )
 _LATERALITY_RE = re.compile(
@@ -60,7 +80,7 @@ _LATERALITY_RE = re.compile(
 )
 _RADIATION_RE = re.compile(
     r"\b(?:radiat\w*|spread\w*|going|goes|moving|moves|travel\w*|shoot\w*|extend\w*|se\s+extiende|se\s+corre|"
-    r"irradia\w*|referred)\s+(?:down|up|into|to|through|towards|toward|hacia|al|a\s+la|a\s+los|a\s+las)?\s*"
+    r"irradia\w*|referred|se\s+(?:me\s+|le\s+)?va|baja|sube|pasa)\s+(?:down|up|into|to|through|towards|toward|hacia|al|a\s+la|a\s+los|a\s+las)?\s*"
     r"(?:down\s+|up\s+|into\s+|to\s+)?(?:the\s+|my\s+|his\s+|her\s+|both\s+|el\s+|la\s+|los\s+|las\s+)?"
     r"(?P<target>(?:(?:left|right|both|izquierd[oa]|derech[oa])\s+)?(?:arms?|jaw|neck|back|shoulders?|"
     r"shoulder\s+blades?|groin|legs?|buttocks?|scapula|throat|teeth|brazos?|mandibula|cuello|espalda|hombros?|"
@@ -85,12 +105,57 @@ def find_sites(norm: str) -> list[SiteMention]:
         before = norm[max(0, m.start() - 25) : m.start()]
         region = None
         rm = list(_REGION_RE.finditer(before))
-        if rm and before[rm[-1].end() :].strip(" ,-").split()[:2] in ([], ["the"], ["my"], ["of"]) or (
-            rm and len(before[rm[-1].end() :].split()) <= 2
-        ):
-            region = rm[-1].group(0).replace("sided", "").strip()
+        if rm and len(before[rm[-1].end() :].split()) <= 2:
+            words: list[str] = []
+            for r in rm:
+                for w in r.group(0).replace("sided", "").split():
+                    w = {"low": "lower", "bottom": "lower", "top": "upper"}.get(w, w)
+                    if w not in words:
+                        words.append(w)
+            region = " ".join(sorted(words, key=lambda w: w not in ("lower", "upper")))
         found.append(SiteMention(m.start(), m.end(), site, concept, region))
     return found
+
+
+def find_swelling_sites(norm: str) -> list[tuple[int, int, str]]:
+    """Site words that can be "swollen": (start, end, concept id)."""
+    return [(m.start(), m.end(), SWELLING_SITES[m.group(0)]) for m in _SWELLING_SITE_RE.finditer(norm)]
+
+
+def find_swelling_words(norm: str) -> list[tuple[int, int]]:
+    """Spans of swelling words ("swollen", "swelled up", "hinchado")."""
+    return [(m.start(), m.end()) for m in _SWELLING_RE.finditer(norm)]
+
+
+# Two cue words in one clause that together name a concept ("vomiting ... blood").
+_PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
+     re.compile(r"\b(?:blood|bloody|sangre)\b"), "hematemesis"),
+    (re.compile(r"\b(?:cough\w*|sputum|phlegm|tos|tosiendo)\b"),
+     re.compile(r"\b(?:blood|bloody|sangre)\b"), "hemoptysis"),
+    (re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|faeces|feces|heces|caca)\b"),
+     re.compile(r"\b(?:blood|bloody|sangre)\b"), "rectal_bleeding"),
+    (re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|heces|caca)\b"),
+     re.compile(r"\b(?:black|tarry|tar|negras?)\b"), "melena"),
+    (re.compile(r"\b(?:urine|pee|wee|urinating|peeing|orina)\b"),
+     re.compile(r"\b(?:blood|bloody|sangre)\b"), "hematuria"),
+    (re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
+     re.compile(r"\b(?:blue|bluish|purple|azul|azules|morados?)\b"), "cyanosis"),
+    (re.compile(r"\b(?:skin|eyes|whites\s+of|piel|ojos)\b"),
+     re.compile(r"\b(?:yellow|yellowish|amarill[oa]s?)\b"), "jaundice"),
+]
+
+
+def find_pairs(norm: str) -> list[tuple[tuple[int, int], list[tuple[int, int]], str]]:
+    """For each pair rule: every first-cue span with the list of second-cue spans."""
+    out = []
+    for first, second, concept in _PAIRS:
+        seconds = [(m.start(), m.end()) for m in second.finditer(norm)]
+        if not seconds:
+            continue
+        for m in first.finditer(norm):
+            out.append(((m.start(), m.end()), seconds, concept))
+    return out
 
 
 def find_pain_words(norm: str) -> list[tuple[int, int]]:

@@ -64,6 +64,12 @@ _CATEGORY_WORDS = [
     (re.compile(r"nitro|gtn|spray"), "nitroglycerin"),
     (re.compile(r"paracetamol|ibuprofen|painkiller|tylenol|advil|medic"), "analgesia"),
 ]
+_GENERIC = frozenset({"swelling", "bleeding"})
+# simple concepts a two-cue composition may span ("vomiting large amounts of blood")
+_ABSORBABLE = frozenset({"swelling", "bleeding", "vomiting", "cough", "diarrhea"})
+_FLIP_WORDS = frozenset(
+    "not no never cant unable isnt wasnt arent dont doesnt didnt hasnt havent wont nor".split()
+)
 _LATERAL = frozenset(
     {"unilateral_weakness", "numbness", "facial_droop", "vision_loss", "leg_swelling", "calf_pain",
      "sprain", "possible_fracture", "joint_swelling", "red_eye", "hearing_loss", "cold_limb"}
@@ -157,36 +163,80 @@ class RulesExtractor:
         kinds: list[tuple[str, bool]] = [(m.concept_id, m.negated_form) for m in phrase_matches]
         regions: dict[int, str] = {}
 
-        # "my knee hurts", "pain in the lower right side of my belly": site + pain word.
+        # "my knee hurts", "pain low on my right side", "my lips swelled up": site + pain/swelling.
         covered = [False] * len(tokens)
-        for s, e in spans:
-            for k in range(s, e):
-                covered[k] = True
+        for (s, e), (cid, _neg) in zip(spans, kinds, strict=True):
+            if cid not in _GENERIC:  # "swollen" alone yields to "my lips are swollen"
+                for k in range(s, e):
+                    covered[k] = True
         char_to_token = _char_index(tokens, len(norm))
+        site_candidates: list[tuple[int, int, str, str | None, list[tuple[int, int]]]] = []
         pains = anatomy.find_pain_words(norm)
         for site in anatomy.find_sites(norm):
-            st = char_to_token[site.start]
-            if st is None or covered[st]:
+            concept_id, label = site.pain_concept, site.site
+            if site.site == "side" and site.region and "low" in site.region:
+                concept_id, label = "abdominal_pain", "abdomen"
+            region = f"{site.region} {label}" if site.region else None
+            site_candidates.append((site.start, site.end, concept_id, region, pains))
+        swellings = anatomy.find_swelling_words(norm)
+        for start, end, concept_id in anatomy.find_swelling_sites(norm):
+            site_candidates.append((start, end, concept_id, None, swellings))
+        pair_first: set[int] = set()
+        for (start, end), seconds, concept_id in anatomy.find_pairs(norm):
+            site_candidates.append((start, end, concept_id, None, seconds))
+            pair_first.add(len(site_candidates) - 1)
+        absorbable = [False] * len(tokens)
+        for (s, e), (cid, _neg) in zip(spans, kinds, strict=True):
+            if cid in _ABSORBABLE:
+                for k in range(s, e):
+                    absorbable[k] = True
+        for index, (start, end, concept_id, region, cue_spans) in enumerate(site_candidates):
+            st = char_to_token[start]
+            se = char_to_token[end - 1]
+            if st is None or se is None:
                 continue
+            if index in pair_first:
+                # "vomiting ... blood": may span simple concepts, never a richer phrase
+                if any(k for k in range(st, se + 1) if covered[k] and not absorbable[k]):
+                    continue
+                if any(kc == concept_id for kc, _n in kinds):
+                    continue
+                cover = [c and not a for c, a in zip(covered, absorbable, strict=True)]
+            else:
+                cover = covered
+                if covered[st]:
+                    continue
             best = None
-            for ps, pe in pains:
+            for ps, pe in cue_spans:
                 pt = char_to_token[ps]
-                if pt is None or covered[pt] or sentence_of[pt] != sentence_of[st]:
+                pt_end = char_to_token[pe - 1]
+                if pt is None or pt_end is None or cover[pt] or sentence_of[pt] != sentence_of[st]:
                     continue
                 distance = abs(pt - st)
-                if distance <= 5 and (best is None or distance < best[0]):
-                    best = (distance, pt, char_to_token[pe - 1])
+                if distance <= 7 and (best is None or distance < best[0]):
+                    best = (distance, pt, pt_end)
             if best is None:
                 continue
-            lo, hi = min(st, best[1]), max(char_to_token[site.end - 1] or st, best[2] or best[1])
-            if any(covered[k] for k in range(lo, hi + 1)):
+            lo, hi = min(st, best[1]), max(se, best[2])
+            if any(cover[k] for k in range(lo, hi + 1)) or any(
+                tokens[k].kind == "punct" and tokens[k].text in ";:" for k in range(lo, hi + 1)
+            ):
                 continue
-            for k in range(lo, hi + 1):
-                covered[k] = True
+            # composed spans may share a site or cue word ("my calf is painful and swollen")
             spans.append((lo, hi + 1))
-            kinds.append((site.pain_concept, False))
-            if site.region:
-                regions[len(spans) - 1] = f"{site.region} {site.site}"
+            kinds.append((concept_id, False))
+            if region:
+                regions[len(spans) - 1] = region
+        # drop generic matches swallowed by a composed site phrase
+        composed = [sp for sp, (cid, _n) in zip(spans, kinds, strict=True) if cid not in _GENERIC]
+        keep = [
+            i
+            for i, (sp, (cid, _n)) in enumerate(zip(spans, kinds, strict=True))
+            if cid not in _GENERIC or not any(c[0] <= sp[0] < c[1] for c in composed if c != sp)
+        ]
+        spans = [spans[i] for i in keep]
+        kinds = [kinds[i] for i in keep]
+        regions = {keep.index(i): r for i, r in regions.items() if i in keep}
         order = sorted(range(len(spans)), key=lambda i: spans[i][0])
         spans = [spans[i] for i in order]
         kinds = [kinds[i] for i in order]
@@ -201,7 +251,10 @@ class RulesExtractor:
                 continue  # someone else's problem, or a past one (goes to history instead)
             negated = scope.NEGATION in kinds_here
             if negated_form:
-                presence = Presence.PRESENT if negated else Presence.ABSENT
+                # "not able to bear weight": only a negation right before flips an absent-form
+                # phrase; a distant "no" ("no blood, drinking fine") does not.
+                close = {words[k] for k in range(max(0, s - 2), s)}
+                presence = Presence.PRESENT if close & _FLIP_WORDS else Presence.ABSENT
             elif negated:
                 presence = Presence.ABSENT
             elif scope.UNCERTAIN in kinds_here:
@@ -255,15 +308,23 @@ class RulesExtractor:
                 return pool
             return [min(pool, key=lambda d: _distance(d, pos))]
 
+        clauses = _clause_bounds(norm)
+
+        def clause_targets(pos: int) -> list[_Draft]:
+            """Findings of the same clause (comma / "but" delimited), else of the sentence."""
+            pool = targets(pos, nearest=False)
+            clause = _sentence_at(clauses, pos)
+            same = [d for d in pool if _sentence_at(clauses, d.start) == clause]
+            return same or pool
+
         for t in temporality.find_time_mentions(norm):
             if t.field == "duration_hours":
-                for d in targets(t.start, nearest=False):
+                for d in clause_targets(t.start):
                     d.attrs.setdefault("duration_hours", t.hours)
-                    phrase = norm[t.start : t.end].strip()
-                    if "onset" not in d.attrs and not phrase[:1].isdigit():
-                        d.attrs["onset_phrase"] = phrase
+                    if t.anchor and "onset_phrase" not in d.attrs:
+                        d.attrs["onset_phrase"] = norm[t.start : t.end].strip()
             elif t.field == "onset":
-                for d in targets(t.start, nearest=False):
+                for d in clause_targets(t.start):
                     d.attrs["onset"] = t.text
             elif t.field == "timing":
                 for d in targets(t.start):
@@ -274,7 +335,7 @@ class RulesExtractor:
 
         for sm in severity.find_severity_mentions(norm):
             if sm.field == "severity":
-                for d in targets(sm.start, pain_only=True):
+                for d in targets(sm.start):
                     current = d.attrs.get("severity")
                     if current is None or (sm.score or 0) > int(current):  # type: ignore[call-overload]
                         d.attrs["severity"] = sm.score
@@ -360,7 +421,8 @@ class RulesExtractor:
             for t in temporality.find_time_mentions(norm):
                 if t.field == "duration_hours" and "duration_hours" not in draft.attrs:
                     draft.attrs["duration_hours"] = t.hours
-                    draft.attrs["onset_phrase"] = norm[t.start : t.end].strip()
+                    if t.anchor:
+                        draft.attrs["onset_phrase"] = norm[t.start : t.end].strip()
                 elif t.field == "onset":
                     draft.attrs["onset"] = t.text
         elif attribute == "character":
@@ -490,6 +552,21 @@ def _sentence_at(bounds: list[tuple[int, int]], pos: int) -> int:
         if pos < e:
             return idx
     return max(0, len(bounds) - 1)
+
+
+_CLAUSE_SPLIT = re.compile(r"[,;.!?\n]|\b(?:but|however|although|pero|aunque)\b")
+
+
+def _clause_bounds(norm: str) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    for m in _CLAUSE_SPLIT.finditer(norm):
+        if m.group(0) == "." and 0 < m.start() < len(norm) - 1 and norm[m.start() + 1].isdigit():
+            continue
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(norm) + 1))
+    return bounds
 
 
 def _char_index(tokens: list, length: int) -> list[int | None]:  # type: ignore[type-arg]

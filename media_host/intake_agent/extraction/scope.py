@@ -116,6 +116,11 @@ _POST_NEGATION = {
     "es": ("negativo", "negativa", "ausente", "no"),
 }
 _MAX_GAP_WORDS = 3
+# "my seizures are well controlled": a condition, not a current symptom
+_POST_HISTORICAL = tuple(
+    tuple(p.split())
+    for p in ("well controlled", "under control", "in remission", "bien controlada", "bien controlado")
+)
 
 
 def _compile(language: str) -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -196,6 +201,11 @@ def scope_of_matches(
         sentence = sentence_of[trig.start]
         gap = 0
         pos = trig.end
+        # a concept phrase overlapping the trigger ("dont have" + "have a plan")
+        for idx, (start, end) in enumerate(matches):
+            if trig.start < start < trig.end:
+                covered[idx].add(trig.kind)
+                pos = max(pos, end)
         while pos < len(words) and sentence_of[pos] == sentence:
             if pos in match_starts:
                 idx = match_starts[pos]
@@ -204,6 +214,13 @@ def scope_of_matches(
                 pos = matches[idx][1]
                 continue
             word = words[pos]
+            if tokens[pos].kind == "punct" and tokens[pos].text == ",":
+                # a comma continues the scope only into a list of concepts ("fever, chills, or ...")
+                nxt = pos + 1
+                while nxt < len(words) and words[nxt] in _LIST_WORDS:
+                    nxt += 1
+                if nxt not in match_starts:
+                    break
             if not inside_match[pos]:
                 if word in terminators and pos > trig.end:
                     break
@@ -212,6 +229,14 @@ def scope_of_matches(
                     if gap > _MAX_GAP_WORDS:
                         break
             pos += 1
+
+    for idx, (_start, end) in enumerate(matches):
+        window = tuple(words[end : end + 5])
+        for phrase in _POST_HISTORICAL:
+            n = len(phrase)
+            if any(window[k : k + n] == phrase for k in range(len(window) - n + 1)):
+                covered[idx].add(HISTORICAL)
+                break
 
     post = _POST[language]
     for idx, (_start, end) in enumerate(matches):

@@ -25,6 +25,8 @@ _WORDS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:severe(?:ly)?|terrible|horrible|horrific|really\s+bad|very\s+bad|extremely\s+painful|"
                 r"very\s+painful|intense|crippling|debilitating|killing\s+me|muy\s+fuerte|intenso|intensa|"
                 r"severo|severa|tremendo|tremenda)\b"), 8),
+    (re.compile(r"\b(?:hurts\s+a\s+lot|really\s+hurts|really\s+painful|so\s+painful|in\s+agony|very\s+sore|"
+                r"really\s+sore|a\s+lot\s+of\s+pain|lots\s+of\s+pain|mucho\s+dolor|duele\s+mucho)\b"), 7),
     (re.compile(r"\b(?:bad|awful|strong|fuerte|significant|considerable|quite\s+painful|pretty\s+bad)\b"), 6),
     (re.compile(r"\b(?:moderate(?:ly)?|moderado|moderada|medium|uncomfortable)\b"), 5),
     (re.compile(r"\b(?:mild(?:ly)?|slight(?:ly)?|a\s+little|a\s+bit|a\s+tad|minor|not\s+too\s+bad|not\s+that\s+bad|"

@@ -26,6 +26,8 @@ _NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fi
 _NUM_UNIT = re.compile(rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?")
 # Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
+_AGE_LEAD = re.compile(r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad)\s*$")
+_PAST_UNIT = re.compile(r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b")
 _HALF_HOUR = re.compile(r"\b(?:half\s+an?\s+hour|media\s+hora)\b")
 
 # Named points in time → hours since then (approximate, for "since"/"started" phrases).
@@ -67,7 +69,8 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:getting\s+worse|worsening|progressively\s+worse|worse\s+and\s+worse|increasing(?:ly)?|"
                 r"progressive|escalating|cada\s+vez\s+peor|empeorando)\b"), "worsening"),
     (re.compile(r"\b(?:getting\s+better|improving|improved|easing|mejorando|mejor)\b"), "improving"),
-    (re.compile(r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente)\b"), "recurrent"),
+    (re.compile(r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
+                r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual)\b"), "recurrent"),
 ]
 
 _NEW = re.compile(
@@ -85,6 +88,7 @@ class TimeMention:
     field: str  # "duration_hours" | "onset" | "timing" | "qualifier"
     hours: float | None = None
     text: str | None = None
+    anchor: bool = False  # a named point in time ("yesterday"), usable as the onset phrase
 
 
 def find_time_mentions(norm: str) -> list[TimeMention]:
@@ -93,7 +97,7 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
     taken: list[tuple[int, int]] = []
 
     for m in _NUM_UNIT.finditer(norm):
-        if m.group("tail"):
+        if m.group("tail") or _AGE_LEAD.search(norm[max(0, m.start() - 12) : m.start()]):
             continue  # an age or gestation, not a duration
         if _EVERY.search(norm[max(0, m.start() - 6) : m.start()]):
             found.append(TimeMention(m.start(), m.end(), "timing", text="periodic"))
@@ -124,8 +128,15 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
         for m in pattern.finditer(norm):
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=hours))
+            found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=hours, anchor=True))
             taken.append((m.start(), m.end()))
+
+    for m in _PAST_UNIT.finditer(norm):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        unit = m.group("unit")
+        found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=_UNIT_HOURS[unit]))
+        taken.append((m.start(), m.end()))
 
     for pattern, label in _ONSET:
         for m in pattern.finditer(norm):

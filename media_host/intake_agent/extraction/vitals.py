@@ -17,7 +17,8 @@ _HR = re.compile(
     r"(?P<v>\d{2,3})\b(?:\s*(?:bpm|beats))?|\b(?P<v2>\d{2,3})\s*(?:bpm|beats\s+per\s+minute|lpm)\b"
 )
 _BP = re.compile(
-    r"\b(?:bp|blood\s+pressure|ta|presion(?:\s+arterial)?|tension(?:\s+arterial)?)\s*(?:of|is|was|at|:|=|de)?\s*"
+    r"\b(?:bp|blood\s+pressure|ta|presion(?:\s+arterial)?|tension(?:\s+arterial)?)\s*(?:reading\s*)?"
+    r"(?:of|is|was|at|:|=|de|reads|read)?\s*(?:of\s+|about\s+|around\s+)?"
     r"(?P<s>\d{2,3})\s*(?:/|over)\s*(?P<d>\d{2,3})"
 )
 _SPO2 = re.compile(
