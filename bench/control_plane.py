@@ -105,18 +105,18 @@ async def new_session(http: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
     return body["session_id"], {"Authorization": f"Bearer {body['session_token']}"}
 
 
-async def produce(log: EventLog, session_id: str, n: int, sent: dict[int, float]) -> None:
-    """Append one event at a time at irregular intervals, remembering when each append began."""
+async def produce(log: EventLog, session_id: str, n: int, sent: dict[str, float]) -> None:
+    """Append one event at a time at irregular intervals, remembering when each append began
+    (keyed by item id: a reader may see the event before the append call has even returned)."""
     for i in range(n):
         await asyncio.sleep(random.uniform(0.02, 0.08))
-        t0 = time.perf_counter()
-        stored = await log.append(session_id, [event(i)])
-        sent[stored[0].seq] = t0
+        sent[f"b{i}"] = time.perf_counter()
+        await log.append(session_id, [event(i)])
 
 
 async def bench_long_poll(http: httpx.AsyncClient, log: EventLog, n: int) -> list[float]:
     session_id, auth = await new_session(http)
-    sent: dict[int, float] = {}
+    sent: dict[str, float] = {}
     latencies: list[float] = []
     producer = asyncio.create_task(produce(log, session_id, n, sent))
     cursor = 1  # seq 1 is the "created" status event
@@ -130,7 +130,7 @@ async def bench_long_poll(http: httpx.AsyncClient, log: EventLog, n: int) -> lis
         ).json()
         now = time.perf_counter()
         for item in page["events"]:
-            latencies.append((now - sent[item["seq"]]) * 1000)
+            latencies.append((now - sent[item["data"]["item_id"]]) * 1000)
         cursor = page["next_after"]
     await producer
     return latencies
@@ -138,15 +138,15 @@ async def bench_long_poll(http: httpx.AsyncClient, log: EventLog, n: int) -> lis
 
 async def bench_sse(http: httpx.AsyncClient, log: EventLog, n: int) -> list[float]:
     session_id, auth = await new_session(http)
-    sent: dict[int, float] = {}
+    sent: dict[str, float] = {}
     latencies: list[float] = []
     url = f"/api/intake/sessions/{session_id}/events/stream"
     async with http.stream("GET", url, params={"after": 1}, headers=auth) as response:
         producer = asyncio.create_task(produce(log, session_id, n, sent))
         async for text in response.aiter_lines():
             if text.startswith("data: "):
-                seq = json.loads(text[6:])["seq"]
-                latencies.append((time.perf_counter() - sent[seq]) * 1000)
+                item_id = json.loads(text[6:])["data"]["item_id"]
+                latencies.append((time.perf_counter() - sent[item_id]) * 1000)
                 if len(latencies) == n:
                     break
     await producer

@@ -63,7 +63,7 @@ def pin(pid: int, core: int) -> None:
 
 
 def spawn(role: str, core: int, *args: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(  # noqa: S603 - our own script
+    proc = subprocess.Popen(
         [sys.executable, __file__, "--role", role, *args],
         stdout=subprocess.PIPE,
         stdin=subprocess.PIPE,
@@ -234,8 +234,9 @@ def report(loopback: ScenarioResult, host: ScenarioResult, latency: dict[str, An
         f"   (target >= 15 sessions per core)"
     )
     for key, label in (
-        ("inbound", "mic frame -> bridge.send_audio"),
-        ("outbound", "model delta -> RTP frame     "),
+        ("inbound", "mic frame -> bridge.send_audio      "),
+        ("start", "model delta -> RTP (reply onset)    "),
+        ("refill", "model delta -> RTP (underrun refill)"),
     ):
         samples = latency.get(key) or []
         if samples:
@@ -315,7 +316,14 @@ async def role_host_server(args: argparse.Namespace) -> None:
     from shared.config import MediaHostLinkSettings, StorageSettings
 
     inbound: list[float] = []
-    outbound: list[float] = []
+    outbound_start: list[float] = []
+    outbound_refill: list[float] = []
+
+    def on_outbound(seconds: float, after_silence: bool) -> None:
+        samples = outbound_start if after_silence else outbound_refill
+        if len(samples) < 500_000:
+            samples.append(seconds)
+
     settings = MediaHostSettings(
         host_id="bench-host",
         bind_port=0,
@@ -332,12 +340,13 @@ async def role_host_server(args: argparse.Namespace) -> None:
     )
     observers = CallObservers(
         inbound=lambda s: len(inbound) < 500_000 and inbound.append(s),  # type: ignore[func-returns-value]
-        outbound=lambda s: len(outbound) < 500_000 and outbound.append(s),  # type: ignore[func-returns-value]
+        outbound=on_outbound,
     )
     loop = asyncio.get_running_loop()
 
     def dump() -> None:
-        print("latency " + json.dumps({"inbound": inbound, "outbound": outbound}), flush=True)
+        samples = {"inbound": inbound, "start": outbound_start, "refill": outbound_refill}
+        print("latency " + json.dumps(samples), flush=True)
 
     loop.add_signal_handler(signal.SIGUSR1, dump)
     async with running_media_host(settings, observers=observers, register=False) as host:
@@ -409,11 +418,15 @@ async def role_clients(args: argparse.Namespace) -> None:
         pc.addTransceiver(mic, direction="sendrecv")
         pc.createDataChannel("events")
         connected = asyncio.Event()
-        pc.on("connectionstatechange", lambda: pc.connectionState == "connected" and connected.set())
+        pc.on(
+            "connectionstatechange", lambda: pc.connectionState == "connected" and connected.set()
+        )
         pc.on("track", lambda track: tasks.append(asyncio.create_task(record(track, counter))))
         await pc.setLocalDescription(await pc.createOffer())
         if args.loopback:
-            response = await http.post(f"{args.loopback}/offer", json={"sdp": pc.localDescription.sdp})
+            response = await http.post(
+                f"{args.loopback}/offer", json={"sdp": pc.localDescription.sdp}
+            )
         else:
             assert sessions is not None
             session_id = uuid.uuid4().hex
@@ -426,12 +439,18 @@ async def role_clients(args: argparse.Namespace) -> None:
             expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
             response = await http.post(
                 args.host + offer_path(session_id),
-                json={"type": "offer", "sdp": pc.localDescription.sdp, "language": "en",
-                      "expires_at": expires},
+                json={
+                    "type": "offer",
+                    "sdp": pc.localDescription.sdp,
+                    "language": "en",
+                    "expires_at": expires,
+                },
                 headers={KEY_HEADER: HOST_KEY},
             )
         response.raise_for_status()
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=response.json()["sdp"], type="answer"))
+        await pc.setRemoteDescription(
+            RTCSessionDescription(sdp=response.json()["sdp"], type="answer")
+        )
         await asyncio.wait_for(connected.wait(), 30)
         tasks.append(asyncio.create_task(feed(mic)))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import anyio
 
 from control_plane.state import AppState
-from shared.events import Event, EventType, SessionStatus
+from shared.events import Event, SessionStatus, StatusUpdate
 
 SSE_RETRY_MS = 2_000
 
@@ -53,11 +53,11 @@ def sse_frame(event: Event) -> bytes:
     return f"id: {event.seq}\nevent: {event.type.value}\ndata: {data}\n\n".encode()
 
 
-def _ends_session(event: Event) -> bool:
-    return (
-        event.type is EventType.STATUS_UPDATE
-        and getattr(event.data, "status", SessionStatus.CREATED).is_terminal
-    )
+def _terminal_status(event: Event) -> SessionStatus | None:
+    """The terminal status an event announces, if it is such a ``status_update``."""
+    if isinstance(event.data, StatusUpdate) and event.data.status.is_terminal:
+        return event.data.status
+    return None
 
 
 class EventFeed:
@@ -81,12 +81,8 @@ class EventFeed:
         if events:
             self.cursor = events[-1].seq
             self._poll.hit()
-            if any(_ends_session(event) for event in events):
-                self.status = next(
-                    e.data.status  # type: ignore[union-attr]
-                    for e in reversed(events)
-                    if _ends_session(e)
-                )
+            for event in events:
+                self.status = _terminal_status(event) or self.status
         return events
 
     async def refresh_status_if_due(self) -> None:

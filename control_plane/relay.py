@@ -112,7 +112,7 @@ class MediaHostRelay:
 
 
 def _error_from_host(response: httpx.Response) -> TriageError:
-    if response.status_code >= 500 and response.status_code not in (503,):
+    if response.status_code >= 500 and response.status_code != 503:  # 503 carries host_full etc.
         return BadGateway(
             f"the media host failed (HTTP {response.status_code})", code="media_host_unavailable"
         )

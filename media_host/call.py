@@ -62,13 +62,19 @@ BridgeFactory = Callable[..., CallBridge]
 
 
 class CallObservers:
-    """Optional latency probes (benchmarks/metrics); each gets seconds."""
+    """Optional latency probes (benchmarks/metrics).
+
+    Attributes:
+        inbound: Seconds from a decoded patient frame to ``bridge.send_audio`` returning.
+        outbound: ``(seconds, after_silence)`` from model audio reaching an empty playback
+            buffer to its first frame leaving the track (see ``PacedAudioTrack``).
+    """
 
     def __init__(
         self,
         *,
         inbound: Callable[[float], None] | None = None,
-        outbound: Callable[[float], None] | None = None,
+        outbound: Callable[[float, bool], None] | None = None,
     ) -> None:
         self.inbound = inbound
         self.outbound = outbound

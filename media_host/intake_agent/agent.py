@@ -19,7 +19,7 @@ import asyncio
 import logging
 import weakref
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -175,10 +175,13 @@ class IntakeAgent:
                 if values.get("turn", 0) == 0:
                     return self._reply(values)  # nothing answered yet: the greeting again
                 return self._repeat(values, "resume")
-            result: IntakeState = await self.graph.ainvoke(
-                {"session_id": session_id, "language": lang, "turn_input": {"kind": "start"}},
-                self._config(session_id),
-                durability="exit",
+            result = cast(
+                IntakeState,
+                await self.graph.ainvoke(
+                    {"session_id": session_id, "language": lang, "turn_input": {"kind": "start"}},
+                    self._config(session_id),
+                    durability="exit",
+                ),
             )
             return self._reply(result)
 
@@ -223,10 +226,13 @@ class IntakeAgent:
                 notices.append("duplicate item_id ignored")
                 return AgentTurn(reply=self._reply(values), notices=notices)
             try:
-                result: IntakeState = await self.graph.ainvoke(
-                    {"turn_input": {"kind": "utterance", "item_id": item_id, "text": cleaned}},
-                    self._config(session_id),
-                    durability="exit",
+                result = cast(
+                    IntakeState,
+                    await self.graph.ainvoke(
+                        {"turn_input": {"kind": "utterance", "item_id": item_id, "text": cleaned}},
+                        self._config(session_id),
+                        durability="exit",
+                    ),
                 )
             except Exception as exc:
                 logger.error("intake turn failed (%s); state restored", type(exc).__name__)
@@ -249,7 +255,7 @@ class IntakeAgent:
         """
         try:
             await self.graph.aupdate_state(config, dict(values), as_node="respond")
-        except Exception as exc:  # noqa: BLE001 - never crash the call over a failed restore
+        except Exception as exc:
             logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
 
     async def realtime_instructions(self, session_id: str) -> str:

@@ -27,7 +27,9 @@ MAX_ASSESS_CHARS = 20_000
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="triage", description="Virtual triage intake agent tools.")
+    parser = argparse.ArgumentParser(
+        prog="triage", description="Virtual triage intake agent tools."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     assess = sub.add_parser("assess", help="assess one whole patient account")
@@ -99,7 +101,9 @@ def render_summary(summary: IntakeSummary, *, colour: bool = False) -> str:
     if demo.sex:
         facts.append(demo.sex)
     if demo.pregnant:
-        facts.append("pregnant" + (f" {demo.pregnancy_weeks} weeks" if demo.pregnancy_weeks else ""))
+        facts.append(
+            "pregnant" + (f" {demo.pregnancy_weeks} weeks" if demo.pregnancy_weeks else "")
+        )
     if facts:
         lines.append("Patient: " + ", ".join(facts))
     lines.append(f"Chief complaint: {summary.chief_complaint_label or 'not identified'}")
@@ -182,10 +186,14 @@ def _pct(value: float | None) -> str:
 
 def render_eval(summary: dict[str, object]) -> str:
     """Human-readable evaluation report."""
+    accuracy = _pct(summary["accuracy"])  # type: ignore[arg-type]
+    sensitivity = _pct(summary["emergency_sensitivity"])  # type: ignore[arg-type]
+    under = _pct(summary["under_triage_rate"])  # type: ignore[arg-type]
+    over = _pct(summary["over_triage_rate"])  # type: ignore[arg-type]
     lines = [
-        f"Cases: {summary['total']}  correct: {summary['correct']}  accuracy: {_pct(summary['accuracy'])}",  # type: ignore[arg-type]
-        f"Emergency sensitivity: {_pct(summary['emergency_sensitivity'])}",  # type: ignore[arg-type]
-        f"Under-triage: {_pct(summary['under_triage_rate'])}  over-triage: {_pct(summary['over_triage_rate'])}",  # type: ignore[arg-type]
+        f"Cases: {summary['total']}  correct: {summary['correct']}  accuracy: {accuracy}",
+        f"Emergency sensitivity: {sensitivity}",
+        f"Under-triage: {under}  over-triage: {over}",
         "Per gold level:",
     ]
     per_level = summary["per_level"]
@@ -207,7 +215,9 @@ def _chat(args: argparse.Namespace) -> int:
         module = importlib.import_module("media_host.intake_agent.chat")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("media_host.intake_agent.chat"):
-            print("triage: error: the chat interface is not installed in this build", file=sys.stderr)
+            print(
+                "triage: error: the chat interface is not installed in this build", file=sys.stderr
+            )
             return 2
         raise
     run_chat = getattr(module, "run_chat", None)

@@ -38,7 +38,12 @@ from media_host.intake_agent.models import Demographics, Finding, History, Prese
 _FINDING_LIST_KEYS = {"onset", "timing", "character", "qualifier", "laterality", "aggravating"}
 _FINDING_WORD_KEYS = {"radiation_has", "site_has"}
 _FINDING_NUM_KEYS = {
-    "severity_gte", "severity_lte", "duration_hours_gte", "duration_hours_lte", "value_gte", "value_lt",
+    "severity_gte",
+    "severity_lte",
+    "duration_hours_gte",
+    "duration_hours_lte",
+    "value_gte",
+    "value_lt",
 }
 DRUG_CLASSES = frozenset(DRUGS.values())
 
@@ -54,7 +59,9 @@ class Facts:
     medication_classes: set[str]
 
     @classmethod
-    def build(cls, findings: Sequence[Finding], demographics: Demographics, history: History) -> Facts:
+    def build(
+        cls, findings: Sequence[Finding], demographics: Demographics, history: History
+    ) -> Facts:
         present = {f.concept_id: f for f in findings if f.presence is Presence.PRESENT}
         absent = {f.concept_id for f in findings if f.presence is Presence.ABSENT} - set(present)
         classes = {c for m in history.medications if (c := drug_class(m))}
@@ -77,7 +84,11 @@ def _ids(value: Any, where: str, lexicon: Lexicon) -> tuple[str, ...]:
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
     items = (value,) if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not items or not all(isinstance(i, str) for i in items):
+    if (
+        not isinstance(items, list | tuple)
+        or not items
+        or not all(isinstance(i, str) for i in items)
+    ):
         raise RuleTableError(f"{where}: expected a string or a list of strings")
     return tuple(items)
 
@@ -88,17 +99,18 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
-def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa: C901
+def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:
     """Validate a condition node and turn it into a :data:`Check`."""
     if not isinstance(node, dict) or len(node) != 1:
         raise RuleTableError(f"{where}: a condition must be a mapping with exactly one operator")
-    (op, arg), = node.items()
+    ((op, arg),) = node.items()
     here = f"{where}.{op}"
     if op in ("all", "any"):
         if not isinstance(arg, list) or not arg:
             raise RuleTableError(f"{here}: expected a non-empty list of conditions")
         subs = [compile_condition(a, f"{here}[{i}]", lexicon) for i, a in enumerate(arg)]
         if op == "all":
+
             def check_all(facts: Facts) -> tuple[bool, tuple[str, ...]]:
                 evidence: list[str] = []
                 for sub in subs:
@@ -107,6 +119,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
                         return False, ()
                     evidence.extend(ev)
                 return True, tuple(evidence)
+
             return check_all
 
         def check_any(facts: Facts) -> tuple[bool, tuple[str, ...]]:
@@ -118,6 +131,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
                     hit = True
                     evidence.extend(ev)
             return hit, tuple(evidence)
+
         return check_any
     if op == "not":
         sub = compile_condition(arg, here, lexicon)
@@ -131,6 +145,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
         def check_absent(facts: Facts) -> tuple[bool, tuple[str, ...]]:
             hits = tuple(f"no {i}" for i in ids if i in facts.absent)
             return bool(hits), hits
+
         return check_absent
     if op == "count":
         if not isinstance(arg, dict) or set(arg) != {"of", "at_least"}:
@@ -141,6 +156,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
         def check_count(facts: Facts) -> tuple[bool, tuple[str, ...]]:
             hits = tuple(i for i in ids if i in facts.present)
             return len(hits) >= need, hits
+
         return check_count
     if op == "finding":
         return _compile_finding(arg, here, lexicon)
@@ -155,6 +171,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
             if age is None or (lo is not None and age < lo) or (hi is not None and age >= hi):
                 return False, ()
             return True, (f"age {age:g}",)
+
         return check_age
     if op == "sex":
         if arg not in ("female", "male"):
@@ -173,6 +190,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
         def check_condition(facts: Facts) -> tuple[bool, tuple[str, ...]]:
             hits = tuple(n for n in names if n in facts.history.conditions)
             return bool(hits), tuple(f"history {h}" for h in hits)
+
         return check_condition
     if op == "medication_class":
         classes = _strings(arg, here)
@@ -183,6 +201,7 @@ def compile_condition(node: Any, where: str, lexicon: Lexicon) -> Check:  # noqa
         def check_meds(facts: Facts) -> tuple[bool, tuple[str, ...]]:
             hits = tuple(c for c in classes if c in facts.medication_classes)
             return bool(hits), tuple(f"takes {h}" for h in hits)
+
         return check_meds
     raise RuleTableError(f"{where}: unknown condition operator {op!r}")
 
@@ -220,15 +239,21 @@ def _compile_finding(arg: Any, here: str, lexicon: Lexicon) -> Check:
             i for i in ids if i in facts.present and all(c(facts.present[i]) for c in constraints)
         )
         return bool(hits), hits
+
     return check_finding
 
 
 def _numeric(field: str, cmp: str, bound: float) -> Callable[[Finding], bool]:
     def check(f: Finding) -> bool:
-        value = getattr(f, field)
+        value: float | None = getattr(f, field)
         if value is None:
             return False
-        return {"gte": value >= bound, "lte": value <= bound, "lt": value < bound}[cmp]
+        if cmp == "gte":
+            return value >= bound
+        if cmp == "lte":
+            return value <= bound
+        return value < bound
+
     return check
 
 
@@ -242,4 +267,5 @@ def _contains(field: str, words: tuple[str, ...]) -> Callable[[Finding], bool]:
     def check(f: Finding) -> bool:
         value = getattr(f, field) or ""
         return any(w in value for w in words)
+
     return check

@@ -15,8 +15,10 @@ Order of decision:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
-from media_host.intake_agent.lexicon import Lexicon, load_lexicon
+from media_host.intake_agent.errors import RuleTableError
+from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
 from media_host.intake_agent.models import (
     Demographics,
     Disposition,
@@ -27,26 +29,31 @@ from media_host.intake_agent.models import (
     RedFlagHit,
 )
 
-_ADVICE: dict[Level, dict[str, str]] = {
-    Level.EMERGENCY: {
-        "en": "Please call your local emergency number now, or go to the nearest emergency department.",
-        "es": "Llame ahora a su número local de emergencias o acuda al servicio de urgencias más cercano.",
-    },
-    Level.URGENT: {
-        "en": "Please get seen by a doctor today, within the next few hours. If you get worse, call your local emergency number.",
-        "es": "Acuda hoy a un médico, en las próximas horas. Si empeora, llame a su número local de emergencias.",
-    },
-    Level.NON_URGENT: {
-        "en": "Please book an appointment with your doctor within the next few days. If you get worse or develop new symptoms, seek care sooner.",
-        "es": "Pida cita con su médico en los próximos días. Si empeora o aparecen síntomas nuevos, consulte antes.",
-    },
-    Level.SELF_CARE: {
-        "en": "This can usually be looked after at home: rest, fluids and a pharmacist's advice. If it gets worse, lasts longer than expected or you are worried, contact your doctor.",
-        "es": "Normalmente esto se puede cuidar en casa: descanso, líquidos y consejo de su farmacéutico. Si empeora, dura más de lo esperado o le preocupa, contacte con su médico.",
-    },
-}
+
+@lru_cache(maxsize=1)
+def _advice_table() -> dict[Level, dict[str, str]]:
+    raw = read_data_file("advice.yaml")
+    table: dict[Level, dict[str, str]] = {}
+    for level in Level:
+        entry = raw.get(level.value) if isinstance(raw, dict) else None
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(lang), str) and entry[lang].strip() for lang in ("en", "es")
+        ):
+            raise RuleTableError(f"advice.yaml: level {level.value!r} needs en and es texts")
+        table[level] = {lang: entry[lang].strip() for lang in ("en", "es")}
+    return table
+
+
 _RISK_CONDITIONS = frozenset(
-    {"immunosuppression", "cancer", "heart_failure", "kidney_disease", "liver_disease", "sickle_cell", "copd"}
+    {
+        "immunosuppression",
+        "cancer",
+        "heart_failure",
+        "kidney_disease",
+        "liver_disease",
+        "sickle_cell",
+        "copd",
+    }
 )
 _CHRONIC_HOURS = 336.0  # two weeks
 
@@ -82,7 +89,7 @@ def grade_finding(
             level is Level.URGENT
             and hours >= _CHRONIC_HOURS
             and (finding.severity is None or finding.severity < 8)
-            and "worsening" != finding.timing
+            and finding.timing != "worsening"
         ):
             level = Level.NON_URGENT
             reason += f"; long-standing ({hours / 24:.0f} days) without red flags"
@@ -140,7 +147,8 @@ def decide_disposition(
         cautious = True
         level = _raise(level) if level is Level.SELF_CARE else level
         rationale.append(
-            "Cautious: no symptom could be identified, so a clinician should review rather than self-care."
+            "Cautious: no symptom could be identified, so a clinician should review rather than "
+            "self-care."
         )
     elif not complaints:
         cautious = True
@@ -165,6 +173,6 @@ def decide_disposition(
         level=level,
         matched_rules=[],
         rationale=rationale,
-        advice=_ADVICE[level][lang],
+        advice=_advice_table()[level][lang],
         cautious=cautious,
     )

@@ -1,6 +1,7 @@
 """Batch evaluation of the one-shot assessment on JSONL vignette cases (``triage eval``).
 
-One case per line: ``{"id", "vignette", "gold_level", "gold_level_accept"?: [...], "age"?, "sex"?}``.
+One case per line:
+``{"id", "vignette", "gold_level", "gold_level_accept"?: [...], "age"?, "sex"?, "language"?}``.
 Blank lines are skipped. Gold levels are strict: emergency, urgent, non_urgent, self_care (no
 synonyms are accepted). A prediction is correct when it is in ``gold_level_accept`` when given,
 otherwise when it equals ``gold_level``.
@@ -83,7 +84,9 @@ def parse_cases(lines: Iterable[str]) -> list[EvalCase]:
         ):
             raise EvalInputError(f"{where}: 'age' must be a number of years between 0 and 130")
         sex = raw.get("sex")
-        if sex is not None and (not isinstance(sex, str) or sex.lower() not in ("f", "m", "female", "male", "other")):
+        if sex is not None and (
+            not isinstance(sex, str) or sex.lower() not in ("f", "m", "female", "male", "other")
+        ):
             raise EvalInputError(f"{where}: 'sex' must be F, M, female, male or other")
         language = raw.get("language", "en")
         if language not in ("en", "es"):
@@ -162,7 +165,8 @@ def summarise(
         "accuracy": correct / total if total else None,
         "per_level": per_level,
         "emergency_sensitivity": (
-            sum(r["predicted_level"] == Level.EMERGENCY.value for r in emergencies) / len(emergencies)
+            sum(r["predicted_level"] == Level.EMERGENCY.value for r in emergencies)
+            / len(emergencies)
             if emergencies
             else None
         ),

@@ -21,12 +21,13 @@ runs lives in the checkpointer under ``thread_id = session id``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import TracePolicy, omit_payload
 
 from media_host.intake_agent import nodes
 from media_host.intake_agent.extraction import RulesExtractor
@@ -36,8 +37,12 @@ from media_host.intake_agent.state import IntakeState
 
 IntakeGraph = CompiledStateGraph[Any, Any, Any, Any]
 
+# Node inputs and outputs are patient data: if tracing (e.g. LangSmith) is ever switched on,
+# node spans keep their timing but never record payloads.
+_NO_PAYLOAD = TracePolicy(process_inputs=omit_payload, process_outputs=omit_payload)
 
-def _inline(fn: Callable[..., Any], **deps: Any) -> Callable[[IntakeState], Awaitable[Any]]:
+
+def _inline(fn: Callable[..., Any], **deps: Any) -> Any:
     """Run a pure, fast node or router on the event loop.
 
     LangGraph runs plain functions of an async graph in a thread pool; for sub-millisecond CPU
@@ -51,7 +56,7 @@ def _inline(fn: Callable[..., Any], **deps: Any) -> Callable[[IntakeState], Awai
     return run
 
 
-def _extract_node(extractor: Extractor) -> Callable[[IntakeState], Awaitable[dict[str, Any]]]:
+def _extract_node(extractor: Extractor) -> Any:
     """The extract node: inline for the rules backend, in a worker thread for network backends
     (a blocking HTTP call must never stall the media host's event loop)."""
     inline = isinstance(extractor, RulesExtractor)
@@ -84,15 +89,15 @@ def build_graph(
     """
     lex = lexicon or load_lexicon()
     builder = StateGraph(IntakeState)
-    builder.add_node("greet", _inline(nodes.greet))
-    builder.add_node("extract", _extract_node(extractor))
-    builder.add_node("safety", _inline(nodes.safety, lexicon=lex))
-    builder.add_node("update", _inline(nodes.update, lexicon=lex))
-    builder.add_node("plan", _inline(nodes.plan, lexicon=lex))
-    builder.add_node("respond", _inline(nodes.respond, lexicon=lex))
-    builder.add_node("conclude", _inline(nodes.conclude))
-    builder.add_node("emergency", _inline(nodes.emergency))
-    builder.add_node("close", _inline(nodes.close))
+    builder.add_node("greet", _inline(nodes.greet), trace_policy=_NO_PAYLOAD)
+    builder.add_node("extract", _extract_node(extractor), trace_policy=_NO_PAYLOAD)
+    builder.add_node("safety", _inline(nodes.safety, lexicon=lex), trace_policy=_NO_PAYLOAD)
+    builder.add_node("update", _inline(nodes.update, lexicon=lex), trace_policy=_NO_PAYLOAD)
+    builder.add_node("plan", _inline(nodes.plan, lexicon=lex), trace_policy=_NO_PAYLOAD)
+    builder.add_node("respond", _inline(nodes.respond, lexicon=lex), trace_policy=_NO_PAYLOAD)
+    builder.add_node("conclude", _inline(nodes.conclude), trace_policy=_NO_PAYLOAD)
+    builder.add_node("emergency", _inline(nodes.emergency), trace_policy=_NO_PAYLOAD)
+    builder.add_node("close", _inline(nodes.close), trace_policy=_NO_PAYLOAD)
 
     builder.add_conditional_edges(START, _inline(nodes.route_start), ["greet", "extract"])
     builder.add_edge("greet", END)

@@ -26,8 +26,8 @@ from typing import Any
 import yaml
 
 from media_host.intake_agent.errors import RuleTableError
-from media_host.intake_agent.textnorm import Token, canonical_token, normalise, tokenize
 from media_host.intake_agent.models import Level
+from media_host.intake_agent.textnorm import Token, canonical_token, normalise, tokenize
 
 LANGUAGES = ("en", "es")
 CATEGORIES = frozenset(
@@ -36,9 +36,44 @@ CATEGORIES = frozenset(
 _SNOMED_RE = re.compile(r"^[1-9]\d{5,17}$")
 _DETERMINERS = {
     "en": frozenset(
-        "my the his her their a an your its our this that both one some any".split()
+        [
+            "my",
+            "the",
+            "his",
+            "her",
+            "their",
+            "a",
+            "an",
+            "your",
+            "its",
+            "our",
+            "this",
+            "that",
+            "both",
+            "one",
+            "some",
+            "any",
+        ]
     ),
-    "es": frozenset("el la los las mi mis su sus un una al del lo tu tus".split()),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "mi",
+            "mis",
+            "su",
+            "sus",
+            "un",
+            "una",
+            "al",
+            "del",
+            "lo",
+            "tu",
+            "tus",
+        ]
+    ),
 }
 _DET_SLOT = "\x00det"
 _ANY_SLOT = "\x00any"

@@ -13,8 +13,18 @@ from media_host.intake_agent.errors import RuleTableError
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
 
 HPI_ATTRIBUTES = frozenset(
-    {"onset", "site", "duration_hours", "character", "aggravating", "relieving", "radiation",
-     "timing", "severity", "laterality"}
+    {
+        "onset",
+        "site",
+        "duration_hours",
+        "character",
+        "aggravating",
+        "relieving",
+        "radiation",
+        "timing",
+        "severity",
+        "laterality",
+    }
 )
 _KEYS = {"associated", "red_flag_screen", "hpi_attributes", "pregnancy_relevant"}
 
@@ -64,7 +74,9 @@ def _table() -> tuple[ComplaintProtocol, dict[str, ComplaintProtocol], dict[str,
     for lang, table in overrides.items():
         for cid in table:
             if cid not in lexicon:
-                raise RuleTableError(f"protocols.question_overrides.{lang}: unknown concept {cid!r}")
+                raise RuleTableError(
+                    f"protocols.question_overrides.{lang}: unknown concept {cid!r}"
+                )
     return generic, complaints, overrides
 
 
@@ -111,7 +123,9 @@ _ATTRIBUTE_QUESTIONS = {
         "severity": "On a scale from 0 to 10, how bad is the {label} right now?",
         "site": "Where exactly is the {label}?",
         "laterality": "Is the {label} on the left, the right, or both sides?",
-        "character": "How would you describe the {label}: for example sharp, dull, burning or pressure-like?",
+        "character": (
+            "How would you describe the {label}: for example sharp, dull, burning or pressure-like?"
+        ),
         "radiation": "Does the {label} spread anywhere else?",
         "timing": "Is the {label} constant, or does it come and go?",
         "aggravating": "Does anything make the {label} worse?",

@@ -54,7 +54,9 @@ def parse_rules(raw: Any, lexicon: Lexicon) -> list[RedFlagRule]:
     defaults_raw = raw.get("default_advice")
     if not isinstance(defaults_raw, dict) or set(defaults_raw) != {"emergency", "urgent"}:
         raise RuleTableError("red_flags: default_advice needs 'emergency' and 'urgent'")
-    defaults = {Level(k): _advice(v, f"red_flags.default_advice.{k}") for k, v in defaults_raw.items()}
+    defaults = {
+        Level(k): _advice(v, f"red_flags.default_advice.{k}") for k, v in defaults_raw.items()
+    }
     rules_raw = raw.get("rules")
     if not isinstance(rules_raw, list) or not rules_raw:
         raise RuleTableError("red_flags: 'rules' must be a non-empty list")

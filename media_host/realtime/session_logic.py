@@ -321,7 +321,8 @@ class SessionLogic:
         if item_id is not None and (
             was_playing or (active is not None and item_id in active.item_ids)
         ):
-            received_ms = pcm16_24k_ms(self._received.get(item_id, 0))
+            ours = self._received.get(item_id)
+            received_ms = pcm16_24k_ms(ours) if ours is not None else cut.received_ms
             end_ms = max(0, min(cut.played_ms, cut.received_ms, received_ms))
             if self._connected and reason != "reconnect":
                 cmds.append(SendEvent(ev.truncate(item_id=item_id, audio_end_ms=end_ms)))

@@ -3,11 +3,13 @@
 aiortc's RTP sender calls :meth:`PacedAudioTrack.recv` in a loop and sends whatever it returns at
 once, so the track owns the timing. Frame ``n`` is due at ``t0 + n * 20 ms`` on the event loop's
 monotonic clock; the deadline is computed from the anchor every time (never by adding sleeps), so
-scheduling jitter does not accumulate into drift. Two re-anchorings keep latency flat:
+scheduling jitter does not accumulate into drift. Two rules keep latency flat:
 
-- *Idle wake*: while the buffer is empty the track sleeps until the next deadline but a
-  :meth:`push` wakes it, the frame goes out immediately and the clock is re-anchored there. The
-  first audio of a reply therefore waits for the scheduler, not for the next 20 ms slot.
+- *Idle wake*: after a frame that ran out of audio, a :meth:`push` wakes the sleeping track and
+  the new audio goes out at once instead of at the next slot — but never before the previous
+  slot began. The track thus leads its fixed grid by at most one frame; the grid itself never
+  moves, so the frame rate can never exceed real time (which would grow the receiver's jitter
+  buffer) while the first audio of a reply waits for the scheduler, not for a 20 ms slot.
 - *Lag skip*: if the loop stalled for longer than ``max_lag_ms``, the missed slots are skipped
   (the RTP timestamp jumps like a network gap would) instead of bursting frames to catch up.
 
@@ -57,6 +59,7 @@ class _Segment:
     offset: int
     pushed_at: float
     fresh: bool  # pushed into an empty buffer: its wait is added latency, not queueing
+    after_silence: bool  # ... and the track had been playing silence (a reply starts)
 
 
 @dataclass
@@ -71,8 +74,11 @@ class PacedAudioTrack(MediaStreamTrack):
     Args:
         buffer_ms: Most audio held for playback; what does not fit is dropped and logged.
         max_lag_ms: Lateness beyond which missed frame slots are skipped instead of caught up.
-        latency_observer: Called with the seconds between a push into an idle buffer and the
-            first frame carrying that audio leaving :meth:`recv` (benchmarks, metrics).
+        latency_observer: Called as ``(seconds, after_silence)`` for audio pushed into an empty
+            buffer: seconds until the first frame carrying it left :meth:`recv`;
+            ``after_silence`` is True when the track had been playing silence (a reply starts)
+            and False for a mid-stream underrun refill, which may wait for the pacing grid
+            (at most one frame) — benchmarks and metrics.
     """
 
     kind = "audio"
@@ -82,7 +88,7 @@ class PacedAudioTrack(MediaStreamTrack):
         *,
         buffer_ms: int = 60_000,
         max_lag_ms: int = 200,
-        latency_observer: Callable[[float], None] | None = None,
+        latency_observer: Callable[[float, bool], None] | None = None,
     ) -> None:
         super().__init__()
         self._max_bytes = max(BYTES_PER_FRAME_MODEL, buffer_ms * SAMPLE_RATE_MODEL // 1000 * 2)
@@ -97,6 +103,8 @@ class PacedAudioTrack(MediaStreamTrack):
         self._frame_index = 0
         self._pts = 0
         self._waiter: asyncio.Future[None] | None = None
+        self._starved = True  # the last frame ran out of audio (or nothing played yet)
+        self._silent = True  # the last frame was all silence
         self._overflow_logged: str | None = None
 
     # --- PlaybackSink -----------------------------------------------------------------------
@@ -116,7 +124,8 @@ class PacedAudioTrack(MediaStreamTrack):
                 return
         loop_time = asyncio.get_running_loop().time()
         fresh = self._buffered == 0
-        self._segments.append(_Segment(item_id, data, 0, loop_time, fresh))
+        after_silence = fresh and self._silent
+        self._segments.append(_Segment(item_id, data, 0, loop_time, fresh, after_silence))
         self._buffered += len(data)
         self._counters(item_id).received += len(data)
         waiter = self._waiter
@@ -175,12 +184,12 @@ class PacedAudioTrack(MediaStreamTrack):
 
     def stop(self) -> None:
         """End the track: drop buffered audio and release a pending :meth:`recv`."""
+        super().stop()
         self._segments.clear()
         self._buffered = 0
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-        super().stop()
 
     # --- internals --------------------------------------------------------------------------
 
@@ -194,20 +203,36 @@ class PacedAudioTrack(MediaStreamTrack):
             self._frame_index += missed
             self._pts += missed * SAMPLES_PER_FRAME_MODEL
             return
-        if deadline <= now:
+        if not self._starved:
+            await self._sleep_until(loop, deadline, wakeable=False)
             return
-        idle = self._buffered == 0
+        # The last frame ran out of audio. New audio may go out as soon as it arrives, but never
+        # before the previous slot began: the track then leads the grid by at most one frame,
+        # and since the grid itself never moves, the frame rate cannot exceed real time.
+        earliest = deadline - _FRAME_S
+        while loop.time() < deadline and self.readyState == "live":
+            if self._buffered > 0:
+                if loop.time() >= earliest:
+                    return
+                await self._sleep_until(loop, earliest, wakeable=False)
+                return
+            await self._sleep_until(loop, deadline, wakeable=True)
+
+    async def _sleep_until(
+        self, loop: asyncio.AbstractEventLoop, when: float, *, wakeable: bool
+    ) -> None:
+        """Sleep until `when` on the loop clock; a push (or stop) ends it early if `wakeable`."""
+        if when <= loop.time():
+            return
         waiter: asyncio.Future[None] = loop.create_future()
-        self._waiter = waiter
-        timer = loop.call_at(deadline, _resolve, waiter)
+        timer = loop.call_at(when, _resolve, waiter)
+        if wakeable:
+            self._waiter = waiter
         try:
             await waiter
         finally:
             timer.cancel()
             self._waiter = None
-        if idle and self._buffered > 0:
-            # Woken by a push while idle: play now and move the frame grid here.
-            self._anchor = loop.time() - self._frame_index * _FRAME_S
 
     def _next_frame(self, now: float) -> AudioFrame:
         payload = self._take(BYTES_PER_FRAME_MODEL, now)
@@ -220,13 +245,14 @@ class PacedAudioTrack(MediaStreamTrack):
 
     def _take(self, size: int, now: float) -> bytes:
         if not self._segments:
+            self._starved = self._silent = True
             return _SILENCE
         parts: list[bytes] = []
         needed = size
         while needed and self._segments:
             segment = self._segments[0]
             if segment.offset == 0 and segment.fresh and self._latency_observer is not None:
-                self._latency_observer(now - segment.pushed_at)
+                self._latency_observer(now - segment.pushed_at, segment.after_silence)
             chunk = segment.data[segment.offset : segment.offset + needed]
             parts.append(chunk)
             needed -= len(chunk)
@@ -236,6 +262,8 @@ class PacedAudioTrack(MediaStreamTrack):
             self._last_item = segment.item_id
             if segment.offset >= len(segment.data):
                 self._segments.popleft()
+        self._starved = needed > 0 or not self._segments
+        self._silent = False
         if needed:
             parts.append(bytes(needed))
         return b"".join(parts)

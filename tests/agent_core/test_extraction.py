@@ -47,13 +47,21 @@ def test_negation_scope_stops_at_but_and_new_clause(extract: Extract) -> None:
 
 
 def test_negated_absent_form_means_present(extract: Extract) -> None:
-    assert finding(extract("I can walk on it."), "unable_to_bear_weight").presence is Presence.ABSENT
+    assert (
+        finding(extract("I can walk on it."), "unable_to_bear_weight").presence is Presence.ABSENT
+    )
     e = extract("I'm not able to bear weight on it.")
     assert finding(e, "unable_to_bear_weight").presence is Presence.PRESENT
 
 
 @pytest.mark.parametrize(
-    "text", ["Maybe a little fever.", "I don't think I have a fever.", "Possible fever.", "Not sure if I have a fever."]
+    "text",
+    [
+        "Maybe a little fever.",
+        "I don't think I have a fever.",
+        "Possible fever.",
+        "Not sure if I have a fever.",
+    ],
 )
 def test_uncertainty(extract: Extract, text: str) -> None:
     assert finding(extract(text), "fever").presence is Presence.UNCERTAIN
@@ -103,8 +111,13 @@ def test_ages_are_not_durations(extract: Extract) -> None:
 # ---------------------------------------------------------------- severity / character
 @pytest.mark.parametrize(
     ("text", "score"),
-    [("Chest pain 7 out of 10.", 7), ("Headache 8/10.", 8), ("Mild headache.", 3),
-     ("Severe abdominal pain.", 8), ("Excruciating back pain.", 9)],
+    [
+        ("Chest pain 7 out of 10.", 7),
+        ("Headache 8/10.", 8),
+        ("Mild headache.", 3),
+        ("Severe abdominal pain.", 8),
+        ("Excruciating back pain.", 9),
+    ],
 )
 def test_severity(extract: Extract, text: str, score: int) -> None:
     e = extract(text)
@@ -183,7 +196,8 @@ def test_pregnancy(extract: Extract) -> None:
 # ---------------------------------------------------------------- history
 def test_conditions_medications_allergies(extract: Extract) -> None:
     e = extract(
-        "PMH of type 2 diabetes and hypertension, on metformin and apixaban. Allergic to penicillin."
+        "PMH of type 2 diabetes and hypertension, on metformin and apixaban. "
+        "Allergic to penicillin."
     )
     assert {"diabetes", "hypertension"} <= set(e.history.conditions)
     assert e.history.medications == ["metformin", "apixaban"]
@@ -229,7 +243,8 @@ def test_extraction_is_fast(extractor: RulesExtractor) -> None:
     text = (
         "A 67-year-old woman with diabetes and hypertension presents with 2 hours of crushing "
         "chest pain radiating to her jaw, with sweating and nausea. She denies fever, cough or "
-        "vomiting. BP 150/90, HR 110, SpO2 95%. Takes metformin and aspirin. Allergic to penicillin."
+        "vomiting. BP 150/90, HR 110, SpO2 95%. Takes metformin and aspirin. "
+        "Allergic to penicillin."
     )
     extractor.extract(text, item_id="w", language="en")
     runs = 50

@@ -65,8 +65,13 @@ def test_english_lookups(phrase: str, concept_id: str) -> None:
 
 @pytest.mark.parametrize(
     ("phrase", "concept_id"),
-    [("dolor de pecho", "chest_pain"), ("falta de aire", "shortness_of_breath"), ("fiebre", "fever"),
-     ("vómitos", "vomiting"), ("dolor de cabeza", "headache")],
+    [
+        ("dolor de pecho", "chest_pain"),
+        ("falta de aire", "shortness_of_breath"),
+        ("fiebre", "fever"),
+        ("vómitos", "vomiting"),
+        ("dolor de cabeza", "headache"),
+    ],
 )
 def test_spanish_lookups(phrase: str, concept_id: str) -> None:
     found = load_lexicon().lookup(phrase, "es")

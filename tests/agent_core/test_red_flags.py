@@ -119,7 +119,10 @@ _BASE = {
         ({"level": "self_care"}, "red flags are emergency or urgent"),
         ({"level": "soon"}, "unknown level"),
         ({"colour": "red"}, "unknown keys"),
-        ({"when": {"finding": {"concept": "fever", "hotness_gte": 3}}}, "unknown finding constraint"),
+        (
+            {"when": {"finding": {"concept": "fever", "hotness_gte": 3}}},
+            "unknown finding constraint",
+        ),
         ({"when": {"age": {"gte": "old"}}}, "expected a number"),
         ({"when": {"condition": "martian_flu"}}, "unknown history condition"),
         ({"when": {"medication_class": "potion"}}, "unknown medication class"),

@@ -49,3 +49,22 @@ def test_ctrl_d_ends_and_unsupported_language_fails_cleanly() -> None:
     bad = _chat("", "--lang", "fr")
     assert bad.returncode == 2
     assert "unsupported language" in bad.stderr
+
+
+def test_triage_chat_console_script() -> None:
+    script = Path(sys.executable).parent / "triage"
+    assert script.exists(), "the `triage` console script is not installed in the venv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_AGENT_")}
+    done = subprocess.run(
+        [str(script), "chat", "--no-color", "--session-id", "cli-1"],
+        input="yes\nI have a headache\nquit\n",
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "agent> What is the main problem" in done.stdout
+    assert "== Intake summary (cli-1) ==" in done.stdout
+    assert "Chief complaint: headache" in done.stdout

@@ -261,3 +261,70 @@ async def test_sse_streams_through_the_functions_entry(
         received += await asyncio.wait_for(anext(chunks), 5)  # type: ignore[arg-type]
     assert b"event: transcript_chunk" in received
     await chunks.aclose()  # the client leaves: the app's generator is cancelled cleanly
+
+
+async def test_sse_streams_over_http_through_the_extensions_web_server(
+    functions: dict[str, Any], host_registered: TableStore
+) -> None:
+    """Serve the function the way the worker does — the extension's ``WebApp`` with a catch-all
+    route handing the request to the function and returning its response, under uvicorn — and
+    read the stream over real HTTP while events are appended: chunks arrive as they happen."""
+    import socket
+
+    import httpx
+    import uvicorn
+    from azurefunctions.extensions.http.fastapi import WebApp
+
+    from shared.events import NewEvent, TranscriptChunk
+
+    routes = {
+        "/api/intake/sessions": "create_session",
+        "/stream": "events_stream",
+    }
+    web_app = WebApp()
+
+    @web_app.route
+    async def catch_all(request: Request) -> Any:
+        name = routes["/stream" if request.url.path.endswith("/stream") else request.url.path]
+        return await functions[name].get_user_function()(request)
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(web_app.get_app(), log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            created = (await http.post("/api/intake/sessions", json={"user_language": "en"})).json()
+            sid = created["session_id"]
+            headers = {"Authorization": f"Bearer {created['session_token']}"}
+            log = EventLog(host_registered)
+            seen: list[str] = []
+            async with http.stream(
+                "GET", f"/api/intake/sessions/{sid}/events/stream", headers=headers
+            ) as response:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                async for line in response.aiter_lines():
+                    if not line.startswith("id: "):
+                        continue
+                    seen.append(line[4:])
+                    if len(seen) == 3:
+                        break
+                    # Each event is appended only after the previous one arrived: a buffered
+                    # response would never get here.
+                    await log.append(
+                        sid,
+                        [
+                            NewEvent(
+                                data=TranscriptChunk(
+                                    role="agent", item_id="x", text="…", final=False
+                                )
+                            )
+                        ],
+                    )
+            assert seen == ["1", "2", "3"]
+    finally:
+        server.should_exit = True
+        await serving

@@ -138,6 +138,8 @@ async def test_signalling_input_errors(
         ("invalid_sdp", 422, "invalid_sdp"),
         ("host_full", 503, "media_host_full"),
         ("bad_key", 502, "media_host_auth_failed"),
+        ("session_lost", 409, "media_session_lost"),
+        ("draining", 503, "media_host_draining"),
     ],
 )
 async def test_media_host_failures_become_clear_problems(
@@ -155,6 +157,10 @@ async def test_media_host_failures_become_clear_problems(
         host.mode, host.problem_status, host.problem_code = "problem", 422, "invalid_sdp"
     elif mode == "host_full":
         host.mode, host.problem_status, host.problem_code = "problem", 503, "host_full"
+    elif mode == "session_lost":
+        host.mode, host.problem_status, host.problem_code = "problem", 404, "session_not_found"
+    elif mode == "draining":
+        host.mode, host.problem_status, host.problem_code = "problem", 503, "host_draining"
     elif mode == "bad_key":
         host.key = HOST_KEY + "-rotated"
     response = await client.post(

@@ -131,10 +131,30 @@ async def test_push_wakes_an_idle_track_immediately() -> None:
     frame = await waiting
     assert loop.time() - pushed_at < 0.010
     assert frame_bytes(frame) == tone(20)
-    # The grid moved: the following frame comes 20 ms after this one, not earlier.
-    start = loop.time()
+    track.stop()
+
+
+async def test_idle_wakes_never_make_the_frame_rate_exceed_real_time() -> None:
+    # Audio arriving "just in time" in 20 ms pieces, a little late for each slot: every frame
+    # runs dry, then the next push wakes the track. The grid must not creep forward.
+    track = PacedAudioTrack()
+    loop = asyncio.get_running_loop()
     await track.recv()
-    assert loop.time() - start == pytest.approx(0.020, abs=0.006)
+    start = loop.time()
+    frames = 0
+
+    async def producer() -> None:
+        for _ in range(60):
+            await asyncio.sleep(0.027)
+            track.push("item_a", tone(20))
+
+    feeding = asyncio.create_task(producer())
+    while loop.time() - start < 1.0:
+        await track.recv()
+        frames += 1
+    await feeding
+    # Frame n may lead its slot by at most one frame: never more than 50 + 1 frames per second.
+    assert frames <= 51
     track.stop()
 
 
@@ -152,14 +172,22 @@ async def test_a_stalled_loop_skips_slots_instead_of_bursting() -> None:
 
 
 async def test_latency_observer_sees_fresh_audio_only() -> None:
-    seen: list[float] = []
-    track = PacedAudioTrack(latency_observer=seen.append)
+    seen: list[tuple[float, bool]] = []
+    track = PacedAudioTrack(
+        latency_observer=lambda s, after_silence: seen.append((s, after_silence))
+    )
     await track.recv()
     track.push("item_a", tone(40))
     track.push("item_a", tone(40))  # queued behind the first: not "added latency"
-    for _ in range(4):
-        await track.recv()
-    assert len(seen) == 1 and 0 <= seen[0] < 0.025
+    for _ in range(5):
+        await track.recv()  # 80 ms of audio, then a silent frame
+    track.push("item_a", tone(30))  # a reply starts after silence
+    await track.recv()
+    await track.recv()  # 10 ms left: this frame runs dry
+    track.push("item_a", tone(20))  # refills mid-stream
+    await track.recv()
+    assert [after for _, after in seen] == [True, True, False]
+    assert all(0 <= s < 0.025 for s, _ in seen)
     track.stop()
 
 

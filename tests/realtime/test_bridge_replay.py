@@ -342,30 +342,65 @@ async def test_session_expiry_close_1001_reconnects_and_reseeds_without_duplicat
     assert not r.bridge.finished.is_set()
 
 
-async def test_dropped_connection_buffers_audio_and_reconnects(rig: RigFactory) -> None:
-    first = [*opening(), Drop()]
+async def test_network_drop_mid_session_reconnects_reseeds_and_buffers_audio(
+    rig: RigFactory,
+) -> None:
+    first = [
+        *opening(),
+        Send(
+            *wire.user_turn(U1, A0, 3000),
+            wire.transcription_delta(U1, "I feel"),
+            wire.transcription_completed(U1, "I feel short of breath."),
+        ),
+        Expect("response.create"),
+        Send(
+            wire.response_created("resp_2"),
+            *wire.assistant_start("resp_2", A1, U1),
+            wire.transcript_delta("resp_2", A1, "Since"),
+        ),
+        Drop(),  # no close frame: a network failure
+    ]
     second = [
         Send(wire.session_created("sess_T2")),
         Expect("session.update"),
         Send(wire.session_updated("sess_T2")),
+        Expect("response.create"),
+        spoken("resp_3", A2, None, "Since when have you felt this?"),
+        # A confused replay of an old final must not produce a second event.
+        Send(wire.transcription_completed(U1, "I feel short of breath.")),
     ]
-    r = await rig([first, second], retry=QuickRetry(delay=0.5), reconnect_buffer_s=1.0)
+    agent = ScriptedAgent([turn("Since when have you felt this?")])
+    r = await rig([first, second], agent, retry=QuickRetry(delay=0.5), reconnect_buffer_s=1.0)
     await r.events.wait_for(
         lambda ev: any(e.code == "model_connection_lost" for e in ev.of(EventType.ERROR))
     )
     for _ in range(50):  # 3 s of audio in 60 ms chunks, while offline
         await r.bridge.send_audio(b"\x00\x01" * 1440)
-    await r.server.wait_for_connections(2)
-    await r.server.wait_for_event(1, "session.update")
-    await asyncio.sleep(0.2)
+    await r.events.wait_for(
+        lambda ev: ("agent", A2, "Since when have you felt this?") in finals(ev)
+    )
+    await asyncio.sleep(0.1)
+
+    assert len(r.server.connections) == 2
+    update = r.server.connections[1].of("session.update")[0]["session"]
+    assert "Utterances so far: 1." in update["instructions"]  # re-seeded from agent state
     appended = sum(
         len(base64.b64decode(a["audio"]))
         for a in r.server.connections[1].of("input_audio_buffer.append")
     )
-    assert 0 < appended <= 1.0 * 48_000
+    assert 0 < appended <= 1.0 * 48_000  # only the newest second survived the outage
     dropped = [e for e in r.events.of(EventType.ERROR) if e.code == "audio_dropped"]
     assert len(dropped) == 1 and dropped[0].retryable
-    assert finals(r.events) == [("agent", A0, GREETING)]
+    assert finals(r.events) == [
+        ("agent", A0, GREETING),
+        ("patient", U1, "I feel short of breath."),
+        ("agent", A2, "Since when have you felt this?"),
+    ]
+    patient_chunks = [
+        c for c in r.events.of(EventType.TRANSCRIPT_CHUNK) if c.item_id == U1 and c.final
+    ]
+    assert len(patient_chunks) == 1
+    assert agent.utterances == [(U1, "I feel short of breath.")]
 
 
 async def test_reconnect_gives_up_after_the_policy_says_so(rig: RigFactory) -> None:

@@ -9,62 +9,136 @@ from dataclasses import dataclass
 
 # site word(s) → (canonical site, pain concept id)
 _SITES: dict[str, tuple[str, str]] = {
-    "chest": ("chest", "chest_pain"), "pecho": ("chest", "chest_pain"), "torax": ("chest", "chest_pain"),
-    "abdomen": ("abdomen", "abdominal_pain"), "stomach": ("abdomen", "abdominal_pain"),
-    "belly": ("abdomen", "abdominal_pain"), "tummy": ("abdomen", "abdominal_pain"),
+    "chest": ("chest", "chest_pain"),
+    "pecho": ("chest", "chest_pain"),
+    "torax": ("chest", "chest_pain"),
+    "abdomen": ("abdomen", "abdominal_pain"),
+    "stomach": ("abdomen", "abdominal_pain"),
+    "belly": ("abdomen", "abdominal_pain"),
+    "tummy": ("abdomen", "abdominal_pain"),
     "gut": ("abdomen", "abdominal_pain"),
-    "estomago": ("abdomen", "abdominal_pain"), "barriga": ("abdomen", "abdominal_pain"),
-    "panza": ("abdomen", "abdominal_pain"), "vientre": ("abdomen", "abdominal_pain"),
-    "head": ("head", "headache"), "cabeza": ("head", "headache"),
-    "back": ("back", "back_pain"), "espalda": ("back", "back_pain"),
-    "neck": ("neck", "neck_pain"), "cuello": ("neck", "neck_pain"),
-    "throat": ("throat", "sore_throat"), "garganta": ("throat", "sore_throat"),
-    "ear": ("ear", "ear_pain"), "ears": ("ear", "ear_pain"), "oido": ("ear", "ear_pain"),
-    "eye": ("eye", "eye_pain"), "eyes": ("eye", "eye_pain"), "ojo": ("eye", "eye_pain"),
-    "tooth": ("tooth", "toothache"), "teeth": ("tooth", "toothache"), "muela": ("tooth", "toothache"),
-    "knee": ("knee", "knee_pain"), "rodilla": ("knee", "knee_pain"),
-    "ankle": ("ankle", "ankle_pain"), "tobillo": ("ankle", "ankle_pain"),
-    "leg": ("leg", "leg_pain"), "thigh": ("thigh", "leg_pain"), "shin": ("shin", "leg_pain"),
-    "hip": ("hip", "leg_pain"), "foot": ("foot", "leg_pain"), "feet": ("foot", "leg_pain"),
-    "heel": ("foot", "leg_pain"), "toe": ("toe", "leg_pain"), "pierna": ("leg", "leg_pain"),
-    "cadera": ("hip", "leg_pain"), "pie": ("foot", "leg_pain"),
-    "calf": ("calf", "calf_pain"), "pantorrilla": ("calf", "calf_pain"),
-    "arm": ("arm", "arm_pain"), "elbow": ("elbow", "arm_pain"), "wrist": ("wrist", "arm_pain"),
-    "hand": ("hand", "arm_pain"), "finger": ("finger", "arm_pain"), "thumb": ("thumb", "arm_pain"),
-    "forearm": ("forearm", "arm_pain"), "brazo": ("arm", "arm_pain"), "muneca": ("wrist", "arm_pain"),
-    "mano": ("hand", "arm_pain"), "codo": ("elbow", "arm_pain"),
-    "shoulder": ("shoulder", "shoulder_pain"), "hombro": ("shoulder", "shoulder_pain"),
-    "flank": ("flank", "flank_pain"), "loin": ("flank", "flank_pain"), "kidney": ("flank", "flank_pain"),
-    "costado": ("flank", "flank_pain"), "rinon": ("flank", "flank_pain"),
-    "pelvis": ("pelvis", "pelvic_pain"), "groin": ("groin", "pelvic_pain"), "ingle": ("groin", "pelvic_pain"),
-    "testicle": ("testicle", "testicular_pain"), "testicles": ("testicle", "testicular_pain"),
-    "scrotum": ("scrotum", "testicular_pain"), "testiculo": ("testicle", "testicular_pain"),
-    "jaw": ("jaw", "jaw_pain"), "mandibula": ("jaw", "jaw_pain"),
-    "joints": ("joints", "joint_pain"), "joint": ("joint", "joint_pain"),
-    "muscles": ("muscles", "muscle_pain"), "body": ("body", "muscle_pain"),
-    "sinuses": ("sinuses", "sinus_pain"), "face": ("face", "sinus_pain"),
-    "breast": ("breast", "breast_pain"), "seno": ("breast", "breast_pain"),
+    "estomago": ("abdomen", "abdominal_pain"),
+    "barriga": ("abdomen", "abdominal_pain"),
+    "panza": ("abdomen", "abdominal_pain"),
+    "vientre": ("abdomen", "abdominal_pain"),
+    "head": ("head", "headache"),
+    "cabeza": ("head", "headache"),
+    "back": ("back", "back_pain"),
+    "espalda": ("back", "back_pain"),
+    "neck": ("neck", "neck_pain"),
+    "cuello": ("neck", "neck_pain"),
+    "throat": ("throat", "sore_throat"),
+    "garganta": ("throat", "sore_throat"),
+    "ear": ("ear", "ear_pain"),
+    "ears": ("ear", "ear_pain"),
+    "oido": ("ear", "ear_pain"),
+    "eye": ("eye", "eye_pain"),
+    "eyes": ("eye", "eye_pain"),
+    "ojo": ("eye", "eye_pain"),
+    "tooth": ("tooth", "toothache"),
+    "teeth": ("tooth", "toothache"),
+    "muela": ("tooth", "toothache"),
+    "knee": ("knee", "knee_pain"),
+    "rodilla": ("knee", "knee_pain"),
+    "ankle": ("ankle", "ankle_pain"),
+    "tobillo": ("ankle", "ankle_pain"),
+    "leg": ("leg", "leg_pain"),
+    "thigh": ("thigh", "leg_pain"),
+    "shin": ("shin", "leg_pain"),
+    "hip": ("hip", "leg_pain"),
+    "foot": ("foot", "leg_pain"),
+    "feet": ("foot", "leg_pain"),
+    "heel": ("foot", "leg_pain"),
+    "toe": ("toe", "leg_pain"),
+    "pierna": ("leg", "leg_pain"),
+    "cadera": ("hip", "leg_pain"),
+    "pie": ("foot", "leg_pain"),
+    "calf": ("calf", "calf_pain"),
+    "pantorrilla": ("calf", "calf_pain"),
+    "arm": ("arm", "arm_pain"),
+    "elbow": ("elbow", "arm_pain"),
+    "wrist": ("wrist", "arm_pain"),
+    "hand": ("hand", "arm_pain"),
+    "finger": ("finger", "arm_pain"),
+    "thumb": ("thumb", "arm_pain"),
+    "forearm": ("forearm", "arm_pain"),
+    "brazo": ("arm", "arm_pain"),
+    "muneca": ("wrist", "arm_pain"),
+    "mano": ("hand", "arm_pain"),
+    "codo": ("elbow", "arm_pain"),
+    "shoulder": ("shoulder", "shoulder_pain"),
+    "hombro": ("shoulder", "shoulder_pain"),
+    "flank": ("flank", "flank_pain"),
+    "loin": ("flank", "flank_pain"),
+    "kidney": ("flank", "flank_pain"),
+    "costado": ("flank", "flank_pain"),
+    "rinon": ("flank", "flank_pain"),
+    "pelvis": ("pelvis", "pelvic_pain"),
+    "groin": ("groin", "pelvic_pain"),
+    "ingle": ("groin", "pelvic_pain"),
+    "testicle": ("testicle", "testicular_pain"),
+    "testicles": ("testicle", "testicular_pain"),
+    "scrotum": ("scrotum", "testicular_pain"),
+    "testiculo": ("testicle", "testicular_pain"),
+    "jaw": ("jaw", "jaw_pain"),
+    "mandibula": ("jaw", "jaw_pain"),
+    "joints": ("joints", "joint_pain"),
+    "joint": ("joint", "joint_pain"),
+    "muscles": ("muscles", "muscle_pain"),
+    "body": ("body", "muscle_pain"),
+    "sinuses": ("sinuses", "sinus_pain"),
+    "face": ("face", "sinus_pain"),
+    "breast": ("breast", "breast_pain"),
+    "seno": ("breast", "breast_pain"),
     "side": ("side", "flank_pain"),
-    "interscapular": ("upper back", "back_pain"), "shoulder blades": ("upper back", "back_pain"),
-    "shoulder blade": ("upper back", "back_pain"), "epigastric": ("upper abdomen", "abdominal_pain"),
-    "epigastrium": ("upper abdomen", "abdominal_pain"), "hombros": ("shoulder", "shoulder_pain"),
+    "interscapular": ("upper back", "back_pain"),
+    "shoulder blades": ("upper back", "back_pain"),
+    "shoulder blade": ("upper back", "back_pain"),
+    "epigastric": ("upper abdomen", "abdominal_pain"),
+    "epigastrium": ("upper abdomen", "abdominal_pain"), "quadrant": ("abdomen", "abdominal_pain"),
+    "iliac fossa": ("lower abdomen", "abdominal_pain"), "hypochondrium": ("upper abdomen", "abdominal_pain"),
+    "suprapubic": ("lower abdomen", "abdominal_pain"), "periumbilical": ("abdomen", "abdominal_pain"),
+    "rlq": ("right lower abdomen", "abdominal_pain"), "rif": ("right lower abdomen", "abdominal_pain"),
+    "llq": ("left lower abdomen", "abdominal_pain"), "ruq": ("right upper abdomen", "abdominal_pain"),
+    "luq": ("left upper abdomen", "abdominal_pain"),
+    "hombros": ("shoulder", "shoulder_pain"),
 }
 # site word → concept when the site is described as swollen ("my lips have swelled up")
 SWELLING_SITES: dict[str, str] = {
-    "face": "facial_swelling", "lips": "facial_swelling", "lip": "facial_swelling",
-    "eyelids": "facial_swelling", "eyelid": "facial_swelling", "cara": "facial_swelling",
-    "labios": "facial_swelling", "tongue": "airway_swelling", "throat": "airway_swelling",
-    "lengua": "airway_swelling", "garganta": "airway_swelling", "leg": "leg_swelling",
-    "legs": "leg_swelling", "calf": "leg_swelling", "pierna": "leg_swelling",
-    "knee": "joint_swelling", "joint": "joint_swelling", "elbow": "joint_swelling",
-    "rodilla": "joint_swelling", "testicle": "testicular_pain", "scrotum": "testicular_pain",
-    "belly": "abdominal_distension", "abdomen": "abdominal_distension", "tummy": "abdominal_distension",
+    "face": "facial_swelling",
+    "lips": "facial_swelling",
+    "lip": "facial_swelling",
+    "eyelids": "facial_swelling",
+    "eyelid": "facial_swelling",
+    "cara": "facial_swelling",
+    "labios": "facial_swelling",
+    "tongue": "airway_swelling",
+    "throat": "airway_swelling",
+    "lengua": "airway_swelling",
+    "garganta": "airway_swelling",
+    "leg": "leg_swelling",
+    "legs": "leg_swelling",
+    "calf": "leg_swelling",
+    "pierna": "leg_swelling",
+    "knee": "joint_swelling",
+    "joint": "joint_swelling",
+    "elbow": "joint_swelling",
+    "rodilla": "joint_swelling",
+    "testicle": "testicular_pain",
+    "scrotum": "testicular_pain",
+    "belly": "abdominal_distension",
+    "abdomen": "abdominal_distension",
+    "tummy": "abdominal_distension",
 }
-_SWELLING_SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(SWELLING_SITES, key=len, reverse=True)) + r")\b")
+_SWELLING_SITE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(SWELLING_SITES, key=len, reverse=True)) + r")\b"
+)
 _SWELLING_RE = re.compile(
     r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|ballooned|hinchad[oa]s?|hinchazon|inflamad[oa]s?)\b"
 )
-_SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _SITES), key=len, reverse=True)) + r")\b")
+_SITE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _SITES), key=len, reverse=True)) + r")\b"
+)
 _PAIN_RE = re.compile(
     r"\b(?:pain|pains|painful|ache|aches|aching|achy|hurts?|hurting|sore|soreness|tender|tenderness|"
     r"discomfort|cramps?|cramping|killing\s+me|throbbing|pressure|heaviness|tightness|squeezing|"
@@ -119,7 +193,9 @@ def find_sites(norm: str) -> list[SiteMention]:
 
 def find_swelling_sites(norm: str) -> list[tuple[int, int, str]]:
     """Site words that can be "swollen": (start, end, concept id)."""
-    return [(m.start(), m.end(), SWELLING_SITES[m.group(0)]) for m in _SWELLING_SITE_RE.finditer(norm)]
+    return [
+        (m.start(), m.end(), SWELLING_SITES[m.group(0)]) for m in _SWELLING_SITE_RE.finditer(norm)
+    ]
 
 
 def find_swelling_words(norm: str) -> list[tuple[int, int]]:
@@ -129,20 +205,41 @@ def find_swelling_words(norm: str) -> list[tuple[int, int]]:
 
 # Two cue words in one clause that together name a concept ("vomiting ... blood").
 _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
-     re.compile(r"\b(?:blood|bloody|sangre)\b"), "hematemesis"),
-    (re.compile(r"\b(?:cough\w*|sputum|phlegm|tos|tosiendo)\b"),
-     re.compile(r"\b(?:blood|bloody|sangre)\b"), "hemoptysis"),
-    (re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|faeces|feces|heces|caca)\b"),
-     re.compile(r"\b(?:blood|bloody|sangre)\b"), "rectal_bleeding"),
-    (re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|heces|caca)\b"),
-     re.compile(r"\b(?:black|tarry|tar|negras?)\b"), "melena"),
-    (re.compile(r"\b(?:urine|pee|wee|urinating|peeing|orina)\b"),
-     re.compile(r"\b(?:blood|bloody|sangre)\b"), "hematuria"),
-    (re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
-     re.compile(r"\b(?:blue|bluish|purple|azul|azules|morados?)\b"), "cyanosis"),
-    (re.compile(r"\b(?:skin|eyes|whites\s+of|piel|ojos)\b"),
-     re.compile(r"\b(?:yellow|yellowish|amarill[oa]s?)\b"), "jaundice"),
+    (
+        re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "hematemesis",
+    ),
+    (
+        re.compile(r"\b(?:cough\w*|sputum|phlegm|tos|tosiendo)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "hemoptysis",
+    ),
+    (
+        re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|faeces|feces|heces|caca)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "rectal_bleeding",
+    ),
+    (
+        re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|heces|caca)\b"),
+        re.compile(r"\b(?:black|tarry|tar|negras?)\b"),
+        "melena",
+    ),
+    (
+        re.compile(r"\b(?:urine|pee|wee|urinating|peeing|orina)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "hematuria",
+    ),
+    (
+        re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
+        re.compile(r"\b(?:blue|bluish|purple|azul|azules|morados?)\b"),
+        "cyanosis",
+    ),
+    (
+        re.compile(r"\b(?:skin|eyes|whites\s+of|piel|ojos)\b"),
+        re.compile(r"\b(?:yellow|yellowish|amarill[oa]s?)\b"),
+        "jaundice",
+    ),
 ]
 
 
@@ -164,7 +261,7 @@ def find_pain_words(norm: str) -> list[tuple[int, int]]:
 
 
 def laterality_near(norm: str, start: int, end: int) -> str | None:
-    """"left" / "right" / "bilateral" stated within a few words before or at the span."""
+    """ "left" / "right" / "bilateral" stated within a few words before or at the span."""
     window = norm[max(0, start - 16) : end + 12]
     sides = set()
     for m in _LATERALITY_RE.finditer(window):
@@ -188,9 +285,15 @@ def find_radiation(norm: str) -> list[tuple[int, int, str]]:
     for m in _RADIATION_RE.finditer(norm):
         target = " ".join(m.group("target").split())
         target = (
-            target.replace("izquierdo", "left").replace("izquierda", "left").replace("derecho", "right")
-            .replace("derecha", "right").replace("brazo", "arm").replace("mandibula", "jaw")
-            .replace("cuello", "neck").replace("espalda", "back").replace("hombro", "shoulder")
+            target.replace("izquierdo", "left")
+            .replace("izquierda", "left")
+            .replace("derecho", "right")
+            .replace("derecha", "right")
+            .replace("brazo", "arm")
+            .replace("mandibula", "jaw")
+            .replace("cuello", "neck")
+            .replace("espalda", "back")
+            .replace("hombro", "shoulder")
         )
         words = target.split()
         if len(words) == 2 and words[1] in ("left", "right"):

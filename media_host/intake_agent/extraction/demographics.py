@@ -9,15 +9,24 @@ import re
 from media_host.intake_agent.extraction.numbers import NUMBER_ALTERNATION, parse_number
 from media_host.intake_agent.models import Demographics
 
-_N = rf"(?P<n>\d{{1,3}}(?:[.,]\d)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]\w+)"
-_UNIT = r"(?P<unit>years?|yrs?|y|months?|mos?|mths?|weeks?|wks?|days?|anos?|meses|mes|semanas?|dias?)"
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]\w+"
+_N = rf"(?P<n>\d{{1,3}}(?:[.,]\d)?|{NUMBER_ALTERNATION}|{_TENS})"
+_UNIT = (
+    r"(?P<unit>years?|yrs?|y|months?|mos?|mths?|weeks?|wks?|days?|anos?|meses|mes|semanas?|dias?)"
+)
 _AGE_PATTERNS = [
     # "45-year-old", "3 month old", "45 yo", "45 y/o", "45 y.o.", "45yo"
     re.compile(rf"\b{_N}[\s-]*{_UNIT}[\s-]*(?:old|o)\b"),
-    re.compile(rf"\b(?P<n>\d{{1,3}})\s*(?:yo|y/o|y\.o\.?|y\s+o|yr\s+old|yrs\s+old|years\s+of\s+age|year\s+old)\b(?P<unit>)"),
+    re.compile(
+        r"\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?|y\s+o|yr\s+old|yrs\s+old|years\s+of\s+age|year\s+old)\b(?P<unit>)"
+    ),
     re.compile(rf"\b(?:aged?|age|edad(?:\s+de)?)\s*:?\s*(?P<n>\d{{1,3}})(?:\s*{_UNIT})?\b"),
-    re.compile(rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?(?P<n>\d{{1,3}})(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|pregnant|embarazada|de\s+embarazo|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"),
-    re.compile(rf"\b(?:bebe|nino|nina|hijo|hija|hombre|mujer|paciente|senor|senora)\s+de\s+{_N}\s+{_UNIT}\b"),
+    re.compile(
+        rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?(?P<n>\d{{1,3}})(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|pregnant|embarazada|de\s+embarazo|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"
+    ),
+    re.compile(
+        rf"\b(?:bebe|nino|nina|hijo|hija|hombre|mujer|paciente|senor|senora)\s+de\s+{_N}\s+{_UNIT}\b"
+    ),
     # "28M", "45 F", "28 y/o F" handled above; "M45"/"F 28" clinical shorthand
     re.compile(r"\b(?P<n>\d{1,3})\s?(?P<sexchar>[mf])\b(?P<unit>)"),
 ]
@@ -37,8 +46,18 @@ _MALE = re.compile(
     r"grandson|hombre|senor|nino|hijo|esposo|el\s+paciente)\b"
 )
 _FIRST_PERSON_SEX = [
-    (re.compile(r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:woman|female|girl|lady)\b|\bsoy\s+mujer\b"), "female"),
-    (re.compile(r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:man|male|guy|boy)\b|\bsoy\s+hombre\b"), "male"),
+    (
+        re.compile(
+            r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:woman|female|girl|lady)\b|\bsoy\s+mujer\b"
+        ),
+        "female",
+    ),
+    (
+        re.compile(
+            r"\bi'?m\s+(?:a\s+)?(?:\d+\s*(?:year[\s-]old\s+|yo\s+)?)?(?:man|male|guy|boy)\b|\bsoy\s+hombre\b"
+        ),
+        "male",
+    ),
 ]
 _PREGNANT = re.compile(
     r"\b(?:pregnant|pregnancy|gravid|g\d+\s*p\d+|primigravida|multigravida|gestation(?:al)?|antenatal|"
@@ -55,9 +74,22 @@ _PREGNANCY_WEEKS = re.compile(
     r"\b(?P<n>\d{1,2})\s*(?:\+\d)?\s*(?:weeks?|wks?|semanas?)\s*(?:pregnant|gestation|of\s+pregnancy|"
     r"gestational\s+age|ga|de\s+embarazo|embarazada)\b|\b(?:at|a\s+las)\s+(?P<n2>\d{1,2})\s*(?:weeks?|semanas)\b"
 )
-_UNIT_YEARS = {"y": 1.0, "yr": 1.0, "year": 1.0, "ano": 1.0, "mo": 1 / 12, "mth": 1 / 12, "month": 1 / 12,
-               "mes": 1 / 12, "mese": 1 / 12, "week": 1 / 52, "wk": 1 / 52, "semana": 1 / 52, "day": 1 / 365,
-               "dia": 1 / 365}
+_UNIT_YEARS = {
+    "y": 1.0,
+    "yr": 1.0,
+    "year": 1.0,
+    "ano": 1.0,
+    "mo": 1 / 12,
+    "mth": 1 / 12,
+    "month": 1 / 12,
+    "mes": 1 / 12,
+    "mese": 1 / 12,
+    "week": 1 / 52,
+    "wk": 1 / 52,
+    "semana": 1 / 52,
+    "day": 1 / 365,
+    "dia": 1 / 365,
+}
 
 
 def _age_from(match: re.Match[str]) -> float | None:

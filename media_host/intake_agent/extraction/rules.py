@@ -12,16 +12,17 @@ import re
 from dataclasses import dataclass, field
 
 from media_host.intake_agent.errors import InvalidUtteranceError
-from media_host.intake_agent.extraction import anatomy, answers, scope, severity, temporality, vitals
+from media_host.intake_agent.extraction import (
+    anatomy,
+    answers,
+    scope,
+    severity,
+    temporality,
+    vitals,
+)
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.demographics import extract_demographics, parse_bare_age
 from media_host.intake_agent.extraction.history import extract_history
-from media_host.intake_agent.textnorm import (
-    canonical_token,
-    normalise,
-    sentence_bounds,
-    tokenize,
-)
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon
 from media_host.intake_agent.models import (
     Answer,
@@ -33,11 +34,25 @@ from media_host.intake_agent.models import (
     QuestionContext,
     Span,
 )
+from media_host.intake_agent.textnorm import (
+    canonical_token,
+    normalise,
+    sentence_bounds,
+    tokenize,
+)
 
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _ATTRIBUTE_FIELDS = (
-    "onset", "duration_hours", "site", "laterality", "character", "radiation", "timing",
-    "aggravating", "relieving", "severity",
+    "onset",
+    "duration_hours",
+    "site",
+    "laterality",
+    "character",
+    "radiation",
+    "timing",
+    "aggravating",
+    "relieving",
+    "severity",
 )
 _AGGRAVATING = re.compile(
     r"\b(?:worse|worsens|worsened|aggravated|brought\s+on|triggered|comes\s+on|increases|hurts\s+more|peor|empeora)\s+"
@@ -68,11 +83,39 @@ _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
 _ABSORBABLE = frozenset({"swelling", "bleeding", "vomiting", "cough", "diarrhea"})
 _FLIP_WORDS = frozenset(
-    "not no never cant unable isnt wasnt arent dont doesnt didnt hasnt havent wont nor".split()
+    [
+        "not",
+        "no",
+        "never",
+        "cant",
+        "unable",
+        "isnt",
+        "wasnt",
+        "arent",
+        "dont",
+        "doesnt",
+        "didnt",
+        "hasnt",
+        "havent",
+        "wont",
+        "nor",
+    ]
 )
 _LATERAL = frozenset(
-    {"unilateral_weakness", "numbness", "facial_droop", "vision_loss", "leg_swelling", "calf_pain",
-     "sprain", "possible_fracture", "joint_swelling", "red_eye", "hearing_loss", "cold_limb"}
+    {
+        "unilateral_weakness",
+        "numbness",
+        "facial_droop",
+        "vision_loss",
+        "leg_swelling",
+        "calf_pain",
+        "sprain",
+        "possible_fracture",
+        "joint_swelling",
+        "red_eye",
+        "hearing_loss",
+        "cold_limb",
+    }
 )
 
 
@@ -431,16 +474,21 @@ class RulesExtractor:
                     draft.attrs["character"] = sm.text
                     break
         elif attribute == "radiation":
-            found = anatomy.find_radiation(norm) or [
-                (0, 0, s.site) for s in anatomy.find_sites(norm)
-            ]
+            found = anatomy.find_radiation(norm)
             if found:
                 draft.attrs["radiation"] = found[0][2]
+            else:
+                sites = anatomy.find_sites(norm)
+                if sites:
+                    side = anatomy.laterality_near(norm, sites[0].start, sites[0].end)
+                    draft.attrs["radiation"] = f"{side} {sites[0].site}" if side else sites[0].site
         elif attribute == "site":
             sites = anatomy.find_sites(norm)
             if sites:
-                s = sites[0]
-                draft.attrs["site"] = f"{s.region} {s.site}" if s.region else s.site
+                own = [x for x in sites if x.pain_concept == draft.concept_id]
+                chosen = own[0] if own else sites[0]
+                region = chosen.region or next((x.region for x in sites if x.region), None)
+                draft.attrs["site"] = f"{region} {chosen.site}" if region else chosen.site
             side = anatomy.laterality_near(norm, 0, len(norm))
             if side:
                 draft.attrs["laterality"] = side
@@ -527,9 +575,12 @@ def _combine(a: Finding, b: Finding, rank: dict[Presence, int]) -> Finding:
 
 
 def _bare_list_kind(context: QuestionContext | None) -> str | None:
-    if context is not None and context.kind == "history":
-        if context.attribute in ("medications", "allergies", "conditions"):
-            return context.attribute
+    if (
+        context is not None
+        and context.kind == "history"
+        and context.attribute in ("medications", "allergies", "conditions")
+    ):
+        return context.attribute
     return None
 
 

@@ -16,21 +16,48 @@ _SCORE = re.compile(
     r"\b(?:pain\s+score|severity|rated?|rates?\s+(?:it|the\s+pain)?\s*(?:as|at)?|score(?:d)?\s+(?:of|at)?|"
     r"level|nivel|un)\s*(?:of|at|is|as|a|an)?\s*(?P<n>10|\d)\b(?!\s*(?:years?|months?|weeks?|days?|hours?|%))"
 )
-_BARE_SCORE = re.compile(r"^\s*(?:about|around|maybe|like|probably|it'?s|its|a|an|um|uh|\s)*"
-                         r"(?P<n>10|\d|ten|nine|eight|seven|six|five|four|three|two|one|zero)\s*[.!]?\s*$")
+_BARE_SCORE = re.compile(
+    r"^\s*(?:about|around|maybe|like|probably|it'?s|its|a|an|um|uh|\s)*"
+    r"(?P<n>10|\d|ten|nine|eight|seven|six|five|four|three|two|one|zero)\s*[.!]?\s*$"
+)
 
 _WORDS: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(r"\b(?:excruciating|agoni[sz]ing|the\s+worst\s+pain|unbearable|unbearably|intolerable|insoportable|"
-                r"atroz|horrendous|ten\s+out\s+of\s+ten|off\s+the\s+charts|screaming\s+in\s+pain|writhing)\b"), 9),
-    (re.compile(r"\b(?:severe(?:ly)?|terrible|horrible|horrific|really\s+bad|very\s+bad|extremely\s+painful|"
-                r"very\s+painful|intense|crippling|debilitating|killing\s+me|muy\s+fuerte|intenso|intensa|"
-                r"severo|severa|tremendo|tremenda)\b"), 8),
-    (re.compile(r"\b(?:hurts\s+a\s+lot|really\s+hurts|really\s+painful|so\s+painful|in\s+agony|very\s+sore|"
-                r"really\s+sore|a\s+lot\s+of\s+pain|lots\s+of\s+pain|mucho\s+dolor|duele\s+mucho)\b"), 7),
-    (re.compile(r"\b(?:bad|awful|strong|fuerte|significant|considerable|quite\s+painful|pretty\s+bad)\b"), 6),
+    (
+        re.compile(
+            r"\b(?:excruciating|agoni[sz]ing|the\s+worst\s+pain|unbearable|unbearably|intolerable|insoportable|"
+            r"atroz|horrendous|ten\s+out\s+of\s+ten|off\s+the\s+charts|screaming\s+in\s+pain|writhing)\b"
+        ),
+        9,
+    ),
+    (
+        re.compile(
+            r"\b(?:severe(?:ly)?|terrible|horrible|horrific|really\s+bad|very\s+bad|extremely\s+painful|"
+            r"very\s+painful|intense|crippling|debilitating|killing\s+me|muy\s+fuerte|intenso|intensa|"
+            r"severo|severa|tremendo|tremenda)\b"
+        ),
+        8,
+    ),
+    (
+        re.compile(
+            r"\b(?:hurts\s+a\s+lot|really\s+hurts|really\s+painful|so\s+painful|in\s+agony|very\s+sore|"
+            r"really\s+sore|a\s+lot\s+of\s+pain|lots\s+of\s+pain|mucho\s+dolor|duele\s+mucho)\b"
+        ),
+        7,
+    ),
+    (
+        re.compile(
+            r"\b(?:bad|awful|strong|fuerte|significant|considerable|quite\s+painful|pretty\s+bad)\b"
+        ),
+        6,
+    ),
     (re.compile(r"\b(?:moderate(?:ly)?|moderado|moderada|medium|uncomfortable)\b"), 5),
-    (re.compile(r"\b(?:mild(?:ly)?|slight(?:ly)?|a\s+little|a\s+bit|a\s+tad|minor|not\s+too\s+bad|not\s+that\s+bad|"
-                r"manageable|tolerable|niggling|leve|ligero|ligera|un\s+poco|low[\s-]grade)\b"), 3),
+    (
+        re.compile(
+            r"\b(?:mild(?:ly)?|slight(?:ly)?|a\s+little|a\s+bit|a\s+tad|minor|not\s+too\s+bad|not\s+that\s+bad|"
+            r"manageable|tolerable|niggling|leve|ligero|ligera|un\s+poco|low[\s-]grade)\b"
+        ),
+        3,
+    ),
 ]
 
 _WORST = re.compile(
@@ -45,19 +72,36 @@ _THUNDERCLAP = re.compile(
     r"maximal\s+at\s+onset|reached\s+(?:its\s+)?(?:peak|full\s+intensity)\s+(?:with)?in|exploded\s+in\s+(?:my|his|her)\s+head|"
     r"como\s+un\s+golpe|como\s+un\s+martillazo)"
 )
-_HIGH = re.compile(r"\b(?:high|very\s+high|spiking|raging|alta|muy\s+alta)\s+(?:fever|temperature|temp|fiebre)\b|"
-                   r"\bfiebre\s+(?:muy\s+)?alta\b")
+_HIGH = re.compile(
+    r"\b(?:high|very\s+high|spiking|raging|alta|muy\s+alta)\s+(?:fever|temperature|temp|fiebre)\b|"
+    r"\bfiebre\s+(?:muy\s+)?alta\b"
+)
 
 _CHARACTER: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:crushing|crushed|elephant|aplastante)\b"), "crushing"),
     (re.compile(r"\b(?:squeezing|vice[\s-]like|vise[\s-]like|clamp)\b"), "squeezing"),
-    (re.compile(r"\b(?:pressure(?:[\s-]like)?|heaviness|heavy|weight\s+on|tightness|tight|opresivo|opresion|presion)\b"), "pressure"),
+    (
+        re.compile(
+            r"\b(?:pressure(?:[\s-]like)?|heaviness|heavy|weight\s+on|tightness|tight|opresivo|opresion|presion)\b"
+        ),
+        "pressure",
+    ),
     (re.compile(r"\b(?:tearing|ripping|torn|desgarrador|desgarro)\b"), "tearing"),
-    (re.compile(r"\b(?:sharp|stabbing|knife[\s-]like|like\s+a\s+knife|punzante|pinchazo|pinchazos)\b"), "sharp"),
+    (
+        re.compile(
+            r"\b(?:sharp|stabbing|knife[\s-]like|like\s+a\s+knife|punzante|pinchazo|pinchazos)\b"
+        ),
+        "sharp",
+    ),
     (re.compile(r"\b(?:burning|burns|ardor|ardiente|quemante|quema)\b"), "burning"),
     (re.compile(r"\b(?:throbbing|pounding|pulsating|pulsing|pulsatil)\b"), "throbbing"),
     (re.compile(r"\b(?:dull|aching|achy|gnawing|sordo)\b"), "dull"),
-    (re.compile(r"\b(?:colicky|colic|cramping|cramp[\s-]like|cramps|crampy|colico|retortijon)\b"), "cramping"),
+    (
+        re.compile(
+            r"\b(?:colicky|colic|cramping|cramp[\s-]like|cramps|crampy|colico|retortijon)\b"
+        ),
+        "cramping",
+    ),
     (re.compile(r"\b(?:shooting|electric|shock[\s-]like|lancinating)\b"), "shooting"),
     (re.compile(r"\b(?:pleuritic)\b"), "pleuritic"),
 ]

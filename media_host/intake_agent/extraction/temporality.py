@@ -12,65 +12,163 @@ from dataclasses import dataclass
 from media_host.intake_agent.extraction.numbers import NUMBER_ALTERNATION, parse_number
 
 _UNIT_HOURS = {
-    "second": 1 / 3600, "sec": 1 / 3600, "minute": 1 / 60, "min": 1 / 60, "hour": 1.0, "hr": 1.0,
-    "h": 1.0, "day": 24.0, "d": 24.0, "night": 24.0, "week": 168.0, "wk": 168.0, "fortnight": 336.0,
-    "month": 730.0, "mo": 730.0, "year": 8760.0, "yr": 8760.0, "y": 8760.0,
-    "segundo": 1 / 3600, "minuto": 1 / 60, "hora": 1.0, "dia": 24.0, "noche": 24.0,
-    "semana": 168.0, "mes": 730.0, "meses": 730.0, "ano": 8760.0,
+    "second": 1 / 3600,
+    "sec": 1 / 3600,
+    "minute": 1 / 60,
+    "min": 1 / 60,
+    "hour": 1.0,
+    "hr": 1.0,
+    "h": 1.0,
+    "day": 24.0,
+    "d": 24.0,
+    "night": 24.0,
+    "week": 168.0,
+    "wk": 168.0,
+    "fortnight": 336.0,
+    "month": 730.0,
+    "mo": 730.0,
+    "year": 8760.0,
+    "yr": 8760.0,
+    "y": 8760.0,
+    "segundo": 1 / 3600,
+    "minuto": 1 / 60,
+    "hora": 1.0,
+    "dia": 24.0,
+    "noche": 24.0,
+    "semana": 168.0,
+    "mes": 730.0,
+    "meses": 730.0,
+    "ano": 8760.0,
 }
 _UNIT = (
     r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|nights?|weeks?|wks?|fortnights?|"
     r"months?|mos?|years?|yrs?|segundos?|minutos?|horas?|dias?|noches?|semanas?|mes|meses|anos?)"
 )
 _NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty)[\s-]\w+)"
-_NUM_UNIT = re.compile(rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?")
+_NUM_UNIT = re.compile(
+    rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
+)
 # Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
 _AGE_LEAD = re.compile(r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad)\s*$")
-_PAST_UNIT = re.compile(r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b")
+_PAST_UNIT = re.compile(
+    r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b"
+)
+_SLASH_DURATION = re.compile(r"\b(?P<n>\d{1,2})\s*/\s*(?P<base>7|52|12)\b(?!\s*(?:/|\d))")
 _HALF_HOUR = re.compile(r"\b(?:half\s+an?\s+hour|media\s+hora)\b")
 
 # Named points in time → hours since then (approximate, for "since"/"started" phrases).
 _ANCHORS: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(r"\b(?:just\s+now|a\s+(?:few|couple\s+of)\s+minutes?\s+ago|moments?\s+ago|hace\s+un\s+momento|hace\s+unos\s+minutos)\b"), 0.1),
-    (re.compile(r"\b(?:an?\s+hour\s+ago|(?:the\s+)?(?:past|last)\s+hour|hace\s+una\s+hora)\b"), 1.0),
+    (
+        re.compile(
+            r"\b(?:just\s+now|a\s+(?:few|couple\s+of)\s+minutes?\s+ago|moments?\s+ago|hace\s+un\s+momento|hace\s+unos\s+minutos)\b"
+        ),
+        0.1,
+    ),
+    (
+        re.compile(r"\b(?:an?\s+hour\s+ago|(?:the\s+)?(?:past|last)\s+hour|hace\s+una\s+hora)\b"),
+        1.0,
+    ),
     (re.compile(r"\b(?:this\s+afternoon|this\s+evening|tonight|esta\s+tarde|esta\s+noche)\b"), 3.0),
     (re.compile(r"\b(?:this\s+morning|today|earlier\s+today|esta\s+manana|hoy)\b"), 6.0),
-    (re.compile(r"\b(?:overnight|during\s+the\s+night|in\s+the\s+night|woke\s+(?:me\s+)?up\s+with|durante\s+la\s+noche)\b"), 8.0),
+    (
+        re.compile(
+            r"\b(?:overnight|during\s+the\s+night|in\s+the\s+night|woke\s+(?:me\s+)?up\s+with|durante\s+la\s+noche)\b"
+        ),
+        8.0,
+    ),
     (re.compile(r"\b(?:last\s+night|anoche)\b"), 12.0),
     (re.compile(r"\b(?:yesterday|ayer)\b"), 24.0),
     (re.compile(r"\b(?:day\s+before\s+yesterday|antes\s+de\s+ayer|anteayer)\b"), 48.0),
     (re.compile(r"\b(?:the\s+weekend|last\s+weekend|el\s+fin\s+de\s+semana)\b"), 72.0),
-    (re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"), 72.0),
+    (
+        re.compile(
+            r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"
+        ),
+        72.0,
+    ),
     (re.compile(r"\b(?:last\s+week|la\s+semana\s+pasada)\b"), 168.0),
     (re.compile(r"\b(?:last\s+month|el\s+mes\s+pasado)\b"), 730.0),
     (re.compile(r"\b(?:last\s+year|el\s+ano\s+pasado)\b"), 8760.0),
-    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?days\b|\bpor\s+dias\b"), 72.0),
-    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?weeks\b|\bpor\s+semanas\b"), 504.0),
-    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\bpor\s+meses\b|\bchronic(?:ally)?\b|\bcronico\b|\bcronica\b"), 2190.0),
-    (re.compile(r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?years\b|\bpor\s+anos\b|\blong[\s-]?standing\b"), 8760.0),
+    (
+        re.compile(
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?days\b|\bpor\s+dias\b"
+        ),
+        72.0,
+    ),
+    (
+        re.compile(
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?weeks\b|\bpor\s+semanas\b"
+        ),
+        504.0,
+    ),
+    (
+        re.compile(
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\bpor\s+meses\b|\bchronic(?:ally)?\b|\bcronico\b|\bcronica\b"
+        ),
+        2190.0,
+    ),
+    (
+        re.compile(
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?years\b|\bpor\s+anos\b|\blong[\s-]?standing\b"
+        ),
+        8760.0,
+    ),
     (re.compile(r"\bfor\s+hours\b|\ball\s+day\b|\btodo\s+el\s+dia\b"), 10.0),
 ]
 
 _ONSET: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:sudden(?:ly)?|abrupt(?:ly)?|all\s+of\s+a\s+sudden|out\s+of\s+nowhere|out\s+of\s+the\s+blue|"
-                r"came\s+on\s+(?:all\s+at\s+once|instantly|fast|quickly)|instantly|instantaneous|acute\s+onset|"
-                r"within\s+(?:seconds|a\s+minute|one\s+minute|a\s+few\s+seconds)|de\s+repente|subito|subita|"
-                r"repentino|repentina|de\s+golpe|hyperacute|like\s+a\s+switch)\b"), "sudden"),
-    (re.compile(r"\b(?:gradual(?:ly)?|slowly|over\s+time|insidious(?:ly)?|poco\s+a\s+poco|progresivamente|"
-                r"came\s+on\s+slowly|crept\s+up)\b"), "gradual"),
+    (
+        re.compile(
+            r"\b(?:sudden(?:ly)?|abrupt(?:ly)?|all\s+of\s+a\s+sudden|out\s+of\s+nowhere|out\s+of\s+the\s+blue|"
+            r"came\s+on\s+(?:all\s+at\s+once|instantly|fast|quickly)|instantly|instantaneous|acute\s+onset|"
+            r"within\s+(?:seconds|a\s+minute|one\s+minute|a\s+few\s+seconds)|de\s+repente|subito|subita|"
+            r"repentino|repentina|de\s+golpe|hyperacute|like\s+a\s+switch)\b"
+        ),
+        "sudden",
+    ),
+    (
+        re.compile(
+            r"\b(?:gradual(?:ly)?|slowly|over\s+time|insidious(?:ly)?|poco\s+a\s+poco|progresivamente|"
+            r"came\s+on\s+slowly|crept\s+up)\b"
+        ),
+        "gradual",
+    ),
 ]
 
 _TIMING: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:constant(?:ly)?|continuous(?:ly)?|all\s+the\s+time|non[\s-]?stop|persistent|"
-                r"unrelenting|constante|continuo|todo\s+el\s+tiempo)\b"), "constant"),
-    (re.compile(r"\b(?:comes\s+and\s+goes|coming\s+and\s+going|on\s+and\s+off|off\s+and\s+on|intermittent(?:ly)?|"
-                r"episodic|episodes|in\s+waves|waves\s+of|viene\s+y\s+va|intermitente|a\s+ratos)\b"), "intermittent"),
-    (re.compile(r"\b(?:getting\s+worse|worsening|progressively\s+worse|worse\s+and\s+worse|increasing(?:ly)?|"
-                r"progressive|escalating|cada\s+vez\s+peor|empeorando)\b"), "worsening"),
-    (re.compile(r"\b(?:getting\s+better|improving|improved|easing|mejorando|mejor)\b"), "improving"),
-    (re.compile(r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
-                r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual)\b"), "recurrent"),
+    (
+        re.compile(
+            r"\b(?:constant(?:ly)?|continuous(?:ly)?|all\s+the\s+time|non[\s-]?stop|persistent|"
+            r"unrelenting|constante|continuo|todo\s+el\s+tiempo)\b"
+        ),
+        "constant",
+    ),
+    (
+        re.compile(
+            r"\b(?:comes\s+and\s+goes|coming\s+and\s+going|on\s+and\s+off|off\s+and\s+on|intermittent(?:ly)?|"
+            r"episodic|episodes|in\s+waves|waves\s+of|viene\s+y\s+va|intermitente|a\s+ratos)\b"
+        ),
+        "intermittent",
+    ),
+    (
+        re.compile(
+            r"\b(?:getting\s+worse|worsening|progressively\s+worse|worse\s+and\s+worse|increasing(?:ly)?|"
+            r"progressive|escalating|cada\s+vez\s+peor|empeorando)\b"
+        ),
+        "worsening",
+    ),
+    (
+        re.compile(r"\b(?:getting\s+better|improving|improved|easing|mejorando|mejor)\b"),
+        "improving",
+    ),
+    (
+        re.compile(
+            r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
+            r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual)\b"
+        ),
+        "recurrent",
+    ),
 ]
 
 _NEW = re.compile(
@@ -120,6 +218,11 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
         found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=number * hours))
         taken.append((m.start(), m.end()))
 
+    for m in _SLASH_DURATION.finditer(norm):  # clinical shorthand: 3/7 days, 2/52 weeks, 6/12 months
+        hours = {"7": 24.0, "52": 168.0, "12": 730.0}[m.group("base")] * float(m.group("n"))
+        found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=hours))
+        taken.append((m.start(), m.end()))
+
     for m in _HALF_HOUR.finditer(norm):
         found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=0.5))
         taken.append((m.start(), m.end()))
@@ -128,7 +231,9 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
         for m in pattern.finditer(norm):
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=hours, anchor=True))
+            found.append(
+                TimeMention(m.start(), m.end(), "duration_hours", hours=hours, anchor=True)
+            )
             taken.append((m.start(), m.end()))
 
     for m in _PAST_UNIT.finditer(norm):

@@ -33,7 +33,9 @@ _GLUCOSE = re.compile(
     r"\b(?:glucose|blood\s+sugar|sugar|bg|bm|cbg|glucemia|glucosa|azucar)\s*(?:level\s*)?(?:of|is|was|at|:|=|de|reading)?\s*"
     r"(?P<v>\d{1,3}(?:[.,]\d)?)\s*(?P<u>mmol(?:/l)?|mg/dl|mg)?"
 )
-_GCS = re.compile(r"\b(?:gcs|glasgow\s+coma\s+scale|glasgow)\s*(?:of|is|was|:|=|de)?\s*(?P<v>\d{1,2})\b")
+_GCS = re.compile(
+    r"\b(?:gcs|glasgow\s+coma\s+scale|glasgow)\s*(?:of|is|was|:|=|de)?\s*(?P<v>\d{1,2})\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
