@@ -338,10 +338,12 @@ async def role_host_server(args: argparse.Namespace) -> None:
             mode="local", websocket_base_url=args.realtime_url, append_chunk_ms=20
         ),
     )
-    observers = CallObservers(
-        inbound=lambda s: len(inbound) < 500_000 and inbound.append(s),  # type: ignore[func-returns-value]
-        outbound=on_outbound,
-    )
+
+    def on_inbound(seconds: float) -> None:
+        if len(inbound) < 500_000:
+            inbound.append(seconds)
+
+    observers = CallObservers(inbound=on_inbound, outbound=on_outbound)
     loop = asyncio.get_running_loop()
 
     def dump() -> None:
@@ -356,7 +358,7 @@ async def role_host_server(args: argparse.Namespace) -> None:
 
 async def role_echo_peer() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
-    from realtime_echo_peer import run  # type: ignore[import-not-found]
+    from realtime_echo_peer import run
 
     task = asyncio.create_task(run("127.0.0.1", 0))
     await _until_terminated()
@@ -418,9 +420,12 @@ async def role_clients(args: argparse.Namespace) -> None:
         pc.addTransceiver(mic, direction="sendrecv")
         pc.createDataChannel("events")
         connected = asyncio.Event()
-        pc.on(
-            "connectionstatechange", lambda: pc.connectionState == "connected" and connected.set()
-        )
+
+        def state_changed() -> None:
+            if pc.connectionState == "connected":
+                connected.set()
+
+        pc.on("connectionstatechange", state_changed)
         pc.on("track", lambda track: tasks.append(asyncio.create_task(record(track, counter))))
         await pc.setLocalDescription(await pc.createOffer())
         if args.loopback:

@@ -52,6 +52,9 @@ HOST_CODE_MAP: dict[str, tuple[type[TriageError], str]] = {
 }
 
 
+HANG_UP_READ_TIMEOUT_S = 3.0
+
+
 class MediaHostRelay:
     """An httpx client bound to the shared key and the relay timeouts."""
 
@@ -60,6 +63,10 @@ class MediaHostRelay:
     ) -> None:
         timeout = httpx.Timeout(
             settings.relay_read_timeout_s, connect=settings.relay_connect_timeout_s
+        )
+        self._hang_up_timeout = httpx.Timeout(
+            min(settings.relay_read_timeout_s, HANG_UP_READ_TIMEOUT_S),
+            connect=settings.relay_connect_timeout_s,
         )
         self._client = httpx.AsyncClient(
             timeout=timeout,
@@ -85,17 +92,30 @@ class MediaHostRelay:
         )
 
     async def hang_up(self, host_url: str, session_id: str) -> None:
-        await self._call("DELETE", host_url, session_path(session_id))
+        """Best-effort end of the host's call, with a short read timeout: DELETE must stay fast
+        even when the host hangs (the host ends the call at ``expires_at`` regardless)."""
+        await self._call(
+            "DELETE", host_url, session_path(session_id), call_timeout=self._hang_up_timeout
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def _call(
-        self, method: str, host_url: str, path: str, *, json: object | None = None
+        self,
+        method: str,
+        host_url: str,
+        path: str,
+        *,
+        json: object | None = None,
+        call_timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         url = host_url.rstrip("/") + path
         try:
-            response = await self._client.request(method, url, json=json)
+            if call_timeout is None:
+                response = await self._client.request(method, url, json=json)
+            else:
+                response = await self._client.request(method, url, json=json, timeout=call_timeout)
         except httpx.TimeoutException:
             log.warning("media host timed out on %s %s", method, path.rsplit("/", 1)[-1])
             raise GatewayTimeout(

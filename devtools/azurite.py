@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ def _azurite_table_binary() -> str:
 class Azurite:
     port: int
     process: subprocess.Popen[bytes]
+    log: tempfile._TemporaryFileWrapper[bytes] | None = None
 
     @property
     def connection_string(self) -> str:
@@ -67,6 +69,8 @@ class Azurite:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        if self.log is not None:
+            self.log.close()
 
 
 def start_azurite(
@@ -90,21 +94,27 @@ def start_azurite(
         loc = location or (REPO_ROOT / ".azurite")
         loc.mkdir(parents=True, exist_ok=True)
         args += ["--location", str(loc)]
+    # Its output goes to a temporary file (a pipe nobody drains could fill up and stall it).
+    log = tempfile.NamedTemporaryFile(prefix="azurite-", suffix=".log")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
         args,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         env={**os.environ, "AZURITE_ACCOUNTS": ""} if "AZURITE_ACCOUNTS" in os.environ else None,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            log.seek(0)
+            err = log.read().decode(errors="replace")
+            log.close()
             raise RuntimeError(f"Azurite exited with {proc.returncode}: {err[-2000:]}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return Azurite(port=port, process=proc)
+            return Azurite(port=port, process=proc, log=log)
         time.sleep(0.05)
     proc.kill()
+    proc.wait(timeout=10)
+    log.close()
     raise RuntimeError(f"Azurite did not listen on port {port} within 30 s")
 
 

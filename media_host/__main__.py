@@ -69,6 +69,8 @@ def main() -> None:
         level=os.environ.get("TRIAGE_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # azure-core logs every HTTP request at INFO (headers included): far too chatty here.
+    logging.getLogger("azure").setLevel(logging.WARNING)
     asyncio.run(_main(os.environ))
 
 

@@ -18,6 +18,7 @@ stored session status still answers ``session_ended``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from datetime import UTC, datetime
@@ -64,7 +65,7 @@ class CallManager:
         self._bridge_factory = bridge_factory
         self._observers = observers
         self._calls: dict[str, IntakeCall] = {}
-        self._reserved: set[str] = set()  # offers being answered right now
+        self._reserved: dict[str, asyncio.Event] = {}  # offers being answered right now
         self._ended: OrderedDict[str, None] = OrderedDict()
         self.draining = False
         self.idle = asyncio.Event()
@@ -91,7 +92,7 @@ class CallManager:
             raise Conflict("an offer was already accepted", code="offer_already_accepted")
         if self.active_sessions >= self._settings.capacity:
             raise ServiceUnavailable("this media host is full", code="host_full")
-        self._reserved.add(session_id)
+        self._reserved[session_id] = asyncio.Event()
         self.idle.clear()
         try:
             record = await self._sessions.get(session_id)  # NotFound → 404 session_not_found
@@ -107,8 +108,11 @@ class CallManager:
                 raise
             self._calls[session_id] = call
         finally:
-            self._reserved.discard(session_id)
+            self._reserved.pop(session_id).set()
             self._update_idle()
+        if session_id in self._ended:  # hung up while the offer was being answered
+            await call.hang_up(SessionStatus.ENDED, "hung up")
+            raise SessionEnded("the session has ended")
         try:
             await self._sessions.mark_offer_accepted(session_id)
         except Exception:  # the call runs regardless; the control plane also records it
@@ -116,7 +120,11 @@ class CallManager:
         return HostAnswer(sdp=answer)
 
     async def candidates(self, session_id: str, candidates: list[IceCandidate]) -> None:
-        """Add trickled candidates to the session's call."""
+        """Add trickled candidates to the session's call (waiting for an offer in flight)."""
+        pending = self._reserved.get(session_id)
+        if pending is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(pending.wait(), _CANDIDATE_WAIT_S)
         call = self._calls.get(session_id)
         if call is None:
             if session_id in self._ended:

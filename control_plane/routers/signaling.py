@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Response, status
@@ -11,7 +12,7 @@ from control_plane.routers.sessions import PROBLEM
 from control_plane.schemas import AnswerResponse, CandidatesRequest, OfferRequest
 from shared.events import SessionStatus
 from shared.mediahost_api import HostCandidates, HostOfferRequest
-from shared.problems import Conflict, PayloadTooLarge, ServiceUnavailable
+from shared.problems import Conflict, NotFound, PayloadTooLarge, ServiceUnavailable
 from shared.signaling import MAX_SDP_BYTES
 from shared.storage import SessionRecord
 from shared.turn import ice_servers_for
@@ -31,16 +32,50 @@ RELAY_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _host_url(record: SessionRecord, state: State) -> str:
-    """The session's host; a session created without one gets one now (first offer)."""
+async def _assigned_host_url(record: SessionRecord, state: State) -> str:
+    """Where the session's call lives (candidates go there; the host answers if it has none)."""
     if record.media_host_url:
         return record.media_host_url
+    return await _reassign(record, state)
+
+
+async def _host_url_for_offer(record: SessionRecord, state: State) -> str:
+    """The host to send an offer to.
+
+    Until an offer was accepted nothing lives on the assigned host yet, so a host that stopped
+    heartbeating or started draining since the session was created is replaced by the
+    least-loaded available one (the first offer assigns a host if creation did not).
+    """
+    if record.media_host_id and record.media_host_url:
+        if record.offer_accepted:
+            return record.media_host_url
+        try:
+            host = await state.hosts.get(record.media_host_id)
+        except NotFound:
+            host = None
+        fresh_for = timedelta(seconds=state.settings.media_host_freshness_s)
+        if (
+            host is not None
+            and host.internal_url == record.media_host_url
+            and not host.draining
+            and datetime.now(UTC) - host.last_heartbeat <= fresh_for
+        ):
+            return record.media_host_url
+    return await _reassign(record, state)
+
+
+async def _reassign(record: SessionRecord, state: State) -> str:
     host = await state.hosts.pick(freshness_s=state.settings.media_host_freshness_s)
     if host is None:
-        raise ServiceUnavailable("no media host is available right now", code="no_media_host")
+        raise ServiceUnavailable(
+            "no media host is available right now; retry shortly",
+            code="no_media_host",
+            headers={"Retry-After": "5"},
+        )
     await state.sessions.assign_host(
         record.session_id, host_id=host.host_id, host_url=host.internal_url
     )
+    await state.hosts.reserve(host.host_id)
     return host.internal_url
 
 
@@ -54,7 +89,7 @@ async def post_offer(body: OfferRequest, record: LiveSession, state: State) -> A
     """Relay the offer (≤ 64 KiB of SDP) to the session's media host and return its answer."""
     if len(body.sdp.encode("utf-8")) > MAX_SDP_BYTES:
         raise PayloadTooLarge(f"the SDP exceeds {MAX_SDP_BYTES} bytes", code="sdp_too_large")
-    host_url = await _host_url(record, state)
+    host_url = await _host_url_for_offer(record, state)
     answer = await state.relay.offer(
         host_url,
         record.session_id,
@@ -85,7 +120,7 @@ async def post_offer(body: OfferRequest, record: LiveSession, state: State) -> A
     summary="Trickle ICE candidates (at most 50 per call)",
 )
 async def post_candidates(body: CandidatesRequest, record: LiveSession, state: State) -> Response:
-    host_url = await _host_url(record, state)
+    host_url = await _assigned_host_url(record, state)
     await state.relay.candidates(
         host_url, record.session_id, HostCandidates(candidates=body.candidates)
     )

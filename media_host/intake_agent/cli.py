@@ -164,12 +164,16 @@ def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"triage: error: {args.cases} contains no cases", file=err)
         return 2
 
+    interactive = hasattr(err, "isatty") and err.isatty()
+
     def progress(done: int, total: int) -> None:
         width = 30
         filled = int(width * done / total)
-        err.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            err.write("\n")
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if interactive:
+            err.write("\r" + bar + ("\n" if done == total else ""))
+        elif done == total or done * 10 // total != (done - 1) * 10 // total:
+            err.write(bar + "\n")  # a log-friendly line every 10 %
         err.flush()
 
     result = run_eval(cases, progress=progress)

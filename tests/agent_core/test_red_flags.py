@@ -142,3 +142,9 @@ def test_duplicate_rule_ids_rejected() -> None:
     table = {"default_advice": raw["default_advice"], "rules": [_BASE, dict(_BASE)]}
     with pytest.raises(RuleTableError, match="duplicate id"):
         parse_rules(table, load_lexicon())
+
+
+def test_docs_list_every_rule() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "red-flag-rules.md").read_text("utf-8")
+    for rule in load_rules():
+        assert f"`{rule.id}`" in docs, f"docs/red-flag-rules.md does not list {rule.id}"

@@ -63,7 +63,7 @@ class FakeAzureOpenAI:
     def endpoint(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}" if isinstance(host, str) else f"http://127.0.0.1:{port}"
 
     def reply_json(self, content: dict[str, Any] | str, status: int = 200) -> None:
         text = content if isinstance(content, str) else json.dumps(content)

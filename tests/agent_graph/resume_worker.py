@@ -14,12 +14,13 @@ from media_host.intake_agent.checkpoint import TableStorageSaver
 async def main(args: argparse.Namespace) -> None:
     saver = TableStorageSaver(table_name=args.table, connection_string=args.connection_string)
     agent = IntakeAgent(checkpointer=saver)
-    out: dict[str, object] = {"replies": []}
+    replies: list[dict[str, object]] = []
+    out: dict[str, object] = {"replies": replies}
     start = await agent.start_session(args.session, args.lang)
     out["start"] = start.model_dump()
     for n, text in enumerate(args.utterance):
         turn = await agent.handle_utterance(args.session, item_id=f"{args.prefix}{n}", text=text)
-        out["replies"].append(turn.reply.model_dump())  # type: ignore[union-attr]
+        replies.append(turn.reply.model_dump())
     values = (await agent.graph.aget_state({"configurable": {"thread_id": args.session}})).values
     out["turn"] = values["turn"]
     out["phase"] = values["phase"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from media_host.intake_agent.extraction import RulesExtractor
 from media_host.intake_agent.extraction.azure_openai import AzureOpenAIExtractor
@@ -24,7 +26,7 @@ def fake() -> Iterator[FakeAzureOpenAI]:
     server.stop()
 
 
-def _extractor(fake: FakeAzureOpenAI, **kwargs) -> AzureOpenAIExtractor:
+def _extractor(fake: FakeAzureOpenAI, **kwargs: Any) -> AzureOpenAIExtractor:
     params = {"api_key": "test-key", "timeout_s": 5.0, **kwargs}
     return AzureOpenAIExtractor(
         endpoint=fake.endpoint,
@@ -35,7 +37,7 @@ def _extractor(fake: FakeAzureOpenAI, **kwargs) -> AzureOpenAIExtractor:
     )
 
 
-def _good_output() -> dict:
+def _good_output() -> dict[str, Any]:
     start = UTTERANCE.index("crushing chest pain")
     return {
         "findings": [
@@ -145,7 +147,7 @@ def test_from_settings_and_agent_uses_backend(fake: FakeAzureOpenAI) -> None:
         extraction_backend="azure_openai",
         azure_openai_endpoint=fake.endpoint,
         azure_openai_deployment=DEPLOYMENT,
-        azure_openai_api_key="k-from-settings",
+        azure_openai_api_key=SecretStr("k-from-settings"),
     )
     fake.reply_json({"findings": [{"concept_id": "headache"}]})
     extractor = AzureOpenAIExtractor.from_settings(settings, fallback=RulesExtractor())

@@ -8,10 +8,13 @@ from collections.abc import AsyncIterator
 from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.report import ProgressCallbacks
 
+from devtools.azurite import Azurite
 from media_host.intake_agent.checkpoint import TableStorageSaver
 
 
-async def test_table_storage_saver_passes_conformance_suite(azurite, table_prefix) -> None:
+async def test_table_storage_saver_passes_conformance_suite(
+    azurite: Azurite, table_prefix: str
+) -> None:
     failures: list[str] = []
 
     def record(capability: str, test: str, passed: bool, error: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
@@ -73,9 +74,10 @@ def _summary() -> IntakeSummary:
     )
 
 
-def _resources(bundle: Bundle) -> dict[str, list]:
-    out: dict[str, list] = {}
+def _resources(bundle: Bundle) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
     for entry in bundle.entry or []:
+        assert entry.resource is not None
         out.setdefault(entry.resource.get_resource_type(), []).append(entry.resource)
     return out
 
@@ -105,14 +107,16 @@ def test_bundle_round_trips_and_carries_the_clinical_content() -> None:
     risk = resources["RiskAssessment"][0]
     assert risk.prediction[0].qualitativeRisk.coding[0].code == "high"
     assert risk.basis and risk.basis[0].reference == next(
-        e.fullUrl for e in reparsed.entry if e.resource is not None and e.resource.id == chest.id
+        e.fullUrl
+        for e in reparsed.entry or []
+        if e.resource is not None and e.resource.id == chest.id
     )
     qr = resources["QuestionnaireResponse"][0]
     link_ids = [item.linkId for item in qr.item]
     assert {"chief-complaint", "finding-chest_pain", "age", "sex", "conditions"} <= set(link_ids)
     assert resources["Patient"][0].gender == "male"
     # Every reference points at an entry of the bundle.
-    full_urls = {e.fullUrl for e in reparsed.entry}
+    full_urls = {e.fullUrl for e in reparsed.entry or []}
     assert chest.subject.reference in full_urls
 
 
@@ -130,5 +134,5 @@ async def test_summary_of_a_real_interview_exports(interview: Interview) -> None
     turn = await interview.answer_until_end("no")
     assert turn.summary is not None
     bundle = Bundle.model_validate_json(summary_to_fhir_bundle(turn.summary).model_dump_json())
-    types = {e.resource.get_resource_type() for e in bundle.entry}
+    types = {e.resource.get_resource_type() for e in bundle.entry or [] if e.resource}
     assert {"Patient", "QuestionnaireResponse", "Observation", "RiskAssessment"} <= types

@@ -6,11 +6,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+from devtools.azurite import Azurite
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _run_worker(azurite, table: str, session: str, prefix: str, *utterances: str) -> dict:
+def _run_worker(
+    azurite: Azurite, table: str, session: str, prefix: str, *utterances: str
+) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-m",
@@ -28,10 +33,11 @@ def _run_worker(azurite, table: str, session: str, prefix: str, *utterances: str
         cmd += ["--utterance", text]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
-def test_interview_resumes_in_a_fresh_process(azurite, table_prefix) -> None:
+def test_interview_resumes_in_a_fresh_process(azurite: Azurite, table_prefix: str) -> None:
     table = f"{table_prefix}resume"
     session = "resume/session#1?"  # characters Table Storage keys forbid, escaped by the saver
     first = _run_worker(

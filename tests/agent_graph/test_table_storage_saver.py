@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from azure.data.tables import TableClient
@@ -12,6 +13,7 @@ from langgraph.checkpoint.conformance.test_utils import (
     generate_metadata,
 )
 
+from devtools.azurite import Azurite
 from media_host.intake_agent.checkpoint import TableStorageSaver
 from media_host.intake_agent.checkpoint import rows as R
 
@@ -19,7 +21,7 @@ AWKWARD_THREAD = "sess/1\\#?\x01|~ünïcode 'quoted'"
 
 
 @pytest.fixture
-def saver(azurite, table_prefix):
+def saver(azurite: Azurite, table_prefix: str) -> Iterator[TableStorageSaver]:
     s = TableStorageSaver(
         table_name=f"{table_prefix}ck", connection_string=azurite.connection_string
     )
@@ -68,7 +70,7 @@ def test_sync_put_get_list_writes_delete_roundtrip(saver: TableStorageSaver) -> 
 
 
 def test_big_checkpoint_is_chunked_across_properties_and_rows(
-    saver: TableStorageSaver, azurite
+    saver: TableStorageSaver, azurite: Azurite
 ) -> None:
     big = os.urandom(2_500_000)  # > 1 MiB entity limit: needs overflow rows
     text = "é" * 40_000  # > 32K UTF-16 chars string property limit
@@ -96,7 +98,9 @@ def test_big_checkpoint_is_chunked_across_properties_and_rows(
                 assert len(value) <= 64 * 1024, key
 
 
-def test_torn_write_is_reported_not_silently_truncated(saver: TableStorageSaver, azurite) -> None:
+def test_torn_write_is_reported_not_silently_truncated(
+    saver: TableStorageSaver, azurite: Azurite
+) -> None:
     cp = generate_checkpoint(
         channel_values={"blob": os.urandom(1_200_000)}, channel_versions={"blob": 1}
     )

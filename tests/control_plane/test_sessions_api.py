@@ -301,3 +301,18 @@ async def test_storage_outage_gives_503_storage_unavailable(
         await relay.start()
         assert (await http.get("/api/health")).status_code == 200
     await relay.cut()
+
+
+async def test_delete_is_not_held_up_by_a_hanging_media_host(
+    client: httpx.AsyncClient, registered_host: FakeMediaHost
+) -> None:
+    import time
+
+    sid, token = await new_session(client)
+    registered_host.mode, registered_host.delay_s = "slow", 30.0
+    started = time.monotonic()
+    response = await client.delete(f"/api/intake/sessions/{sid}", headers=bearer(token))
+    assert response.status_code == 204
+    assert time.monotonic() - started < 5  # bounded by the relay's hang-up timeout
+    view = (await client.get(f"/api/intake/sessions/{sid}", headers=bearer(token))).json()
+    assert view["status"] == "ended" and "media_host_timeout" in view["status_detail"]

@@ -169,3 +169,45 @@ async def test_media_host_failures_become_clear_problems(
     assert_problem(response, status, code)
     session = (await client.get(f"/api/intake/sessions/{sid}", headers=bearer(token))).json()
     assert session["status"] == "created" and session["offer_accepted"] is False
+
+
+async def test_first_offer_moves_off_a_host_that_went_stale(
+    client: httpx.AsyncClient, registered_host: FakeMediaHost, store: TableStore
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.control_plane.conftest import register
+
+    sid, token = await new_session(client)
+    stale = datetime.now(UTC) - timedelta(minutes=5)
+    await register(store, registered_host, last_heartbeat=stale)  # host 1 stopped heartbeating
+    other = FakeMediaHost(key=HOST_KEY, host_id="fake-host-2").start()
+    try:
+        await register(store, other)
+        response = await client.post(
+            f"/api/intake/sessions/{sid}/offer", json=offer_body(), headers=bearer(token)
+        )
+        assert response.status_code == 200, response.text
+        assert sid in other.offers and sid not in registered_host.offers
+        record = await SessionStore(store).get(sid)
+        assert record.media_host_id == "fake-host-2" and record.media_host_url == other.url
+        cands = {"candidates": [{"candidate": ""}]}
+        url = f"/api/intake/sessions/{sid}/candidates"
+        assert (await client.post(url, json=cands, headers=bearer(token))).status_code == 204
+        assert other.candidates[sid] == [{"candidate": "", "sdpMid": None, "sdpMLineIndex": None}]
+    finally:
+        other.stop()
+
+
+async def test_offer_without_any_available_host_is_503(
+    client: httpx.AsyncClient, registered_host: FakeMediaHost, store: TableStore
+) -> None:
+    from tests.control_plane.conftest import register
+
+    sid, token = await new_session(client)
+    await register(store, registered_host, draining=True)
+    response = await client.post(
+        f"/api/intake/sessions/{sid}/offer", json=offer_body(), headers=bearer(token)
+    )
+    assert_problem(response, 503, "no_media_host")
+    assert registered_host.offers == {}

@@ -7,7 +7,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from aiortc import RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack
@@ -127,3 +127,29 @@ async def serve_app(app: Any) -> AsyncIterator[str]:
         server.should_exit = True
         await asyncio.gather(task, return_exceptions=True)
         sock.close()
+
+
+class ScriptedBridge(SilentBridge):
+    """A bridge double for call-lifecycle tests: records what the call hands it, plays a tone
+    when started, and lets the test finish the interview (with or without a summary)."""
+
+    instances: ClassVar[list[ScriptedBridge]] = []
+
+    def __init__(self, *, playback: Any, events: Any, **_: Any) -> None:
+        super().__init__()
+        self.playback = playback
+        self.events = events
+        ScriptedBridge.instances.append(self)
+
+    async def start(self) -> None:
+        import numpy as np
+
+        t = np.arange(24_000) / 24_000  # one second of 440 Hz
+        self.playback.push("greeting", (np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2").tobytes())
+
+    async def complete(self, summary: dict[str, Any] | None) -> None:
+        from shared.events import NewEvent, SymptomComplete
+
+        if summary is not None:
+            await self.events.emit(NewEvent(data=SymptomComplete(summary=summary)))
+        self.finished.set()

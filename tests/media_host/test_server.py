@@ -213,3 +213,44 @@ async def test_concurrent_offers_for_one_session_accept_exactly_one(settings) ->
             )
         codes = sorted(r.status_code for r in responses)
         assert codes == [200, 409]
+
+
+async def test_candidates_racing_the_offer_wait_for_it(settings) -> None:
+    async with (
+        running_media_host(settings, bridge_factory=SilentBridge) as host,
+        session_store(settings) as sessions,
+    ):
+        session_id = await create_session(sessions)
+        async with (
+            httpx.AsyncClient(base_url=host.url, headers=AUTH, timeout=30) as http,
+            client_peer() as (_pc, sdp),
+        ):
+
+            async def late_candidates() -> httpx.Response:
+                await asyncio.sleep(0.005)  # the offer is being answered now
+                return await candidates(http, session_id, CANDIDATE)
+
+            answer, trickled = await asyncio.gather(offer(http, session_id, sdp), late_candidates())
+        assert answer.status_code == 200
+        assert trickled.status_code == 204, trickled.text
+
+
+async def test_hang_up_during_the_offer_wins(settings) -> None:
+    async with (
+        running_media_host(settings, bridge_factory=SilentBridge) as host,
+        session_store(settings) as sessions,
+    ):
+        session_id = await create_session(sessions)
+        async with (
+            httpx.AsyncClient(base_url=host.url, headers=AUTH, timeout=30) as http,
+            client_peer() as (_pc, sdp),
+        ):
+
+            async def hang_up_soon() -> httpx.Response:
+                await asyncio.sleep(0.005)
+                return await http.delete(session_path(session_id))
+
+            answer, deleted = await asyncio.gather(offer(http, session_id, sdp), hang_up_soon())
+            assert deleted.status_code == 204
+            assert_problem(answer, 409, "session_ended")
+            assert (await http.get(HEALTH_PATH)).json()["active_sessions"] == 0

@@ -11,6 +11,7 @@ listening: connections are refused). It runs uvicorn in its own thread and event
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -72,7 +73,9 @@ class FakeMediaHost:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self._app(), log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            self._app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=0.2
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._server.serve(sockets=[sock])),  # type: ignore[union-attr]
@@ -101,8 +104,6 @@ class FakeMediaHost:
             body: dict[str, Any] | None = None
             raw = await request.body()
             if raw:
-                import json
-
                 body = json.loads(raw)
             self.calls.append(Call(request.method, request.url.path, body))
             if not keys_match(request.headers.get(KEY_HEADER), self.key):

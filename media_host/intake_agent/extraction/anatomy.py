@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 # site word(s) → (canonical site, pain concept id)
 _SITES: dict[str, tuple[str, str]] = {
-    "chest": ("chest", "chest_pain"),
+    "chest": ("chest", "chest_pain"), "retrosternal": ("chest", "chest_pain"),
+    "substernal": ("chest", "chest_pain"), "precordial": ("chest", "chest_pain"),
+    "sternum": ("chest", "chest_pain"), "breastbone": ("chest", "chest_pain"),
     "pecho": ("chest", "chest_pain"),
     "torax": ("chest", "chest_pain"),
     "abdomen": ("abdomen", "abdominal_pain"),
@@ -95,11 +97,18 @@ _SITES: dict[str, tuple[str, str]] = {
     "shoulder blades": ("upper back", "back_pain"),
     "shoulder blade": ("upper back", "back_pain"),
     "epigastric": ("upper abdomen", "abdominal_pain"),
-    "epigastrium": ("upper abdomen", "abdominal_pain"), "quadrant": ("abdomen", "abdominal_pain"),
-    "iliac fossa": ("lower abdomen", "abdominal_pain"), "hypochondrium": ("upper abdomen", "abdominal_pain"),
-    "suprapubic": ("lower abdomen", "abdominal_pain"), "periumbilical": ("abdomen", "abdominal_pain"),
-    "rlq": ("right lower abdomen", "abdominal_pain"), "rif": ("right lower abdomen", "abdominal_pain"),
-    "llq": ("left lower abdomen", "abdominal_pain"), "ruq": ("right upper abdomen", "abdominal_pain"),
+    "epigastrium": ("upper abdomen", "abdominal_pain"),
+    "quadrant": ("abdomen", "abdominal_pain"),
+    "iliac fossa": ("lower abdomen", "abdominal_pain"),
+    "hypochondrium": ("upper abdomen", "abdominal_pain"),
+    "suprapubic": ("lower abdomen", "abdominal_pain"),
+    "periumbilical": ("abdomen", "abdominal_pain"),
+    "belly button": ("abdomen", "abdominal_pain"), "navel": ("abdomen", "abdominal_pain"),
+    "umbilicus": ("abdomen", "abdominal_pain"), "ombligo": ("abdomen", "abdominal_pain"),
+    "rlq": ("right lower abdomen", "abdominal_pain"),
+    "rif": ("right lower abdomen", "abdominal_pain"),
+    "llq": ("left lower abdomen", "abdominal_pain"),
+    "ruq": ("right upper abdomen", "abdominal_pain"),
     "luq": ("left upper abdomen", "abdominal_pain"),
     "hombros": ("shoulder", "shoulder_pain"),
 }
@@ -121,6 +130,9 @@ SWELLING_SITES: dict[str, str] = {
     "calf": "leg_swelling",
     "pierna": "leg_swelling",
     "knee": "joint_swelling",
+    "toe": "joint_swelling",
+    "wrist": "joint_swelling",
+    "finger": "joint_swelling",
     "joint": "joint_swelling",
     "elbow": "joint_swelling",
     "rodilla": "joint_swelling",
@@ -142,6 +154,7 @@ _SITE_RE = re.compile(
 _PAIN_RE = re.compile(
     r"\b(?:pain|pains|painful|ache|aches|aching|achy|hurts?|hurting|sore|soreness|tender|tenderness|"
     r"discomfort|cramps?|cramping|killing\s+me|throbbing|pressure|heaviness|tightness|squeezing|"
+    r"tight|heavy|crushing|crushed|stabbing|burning|squeezed|agony|"
     r"dolor|duele|duelen|molestia|adolorido|adolorida|opresion)\b"
 )
 _REGION_RE = re.compile(
@@ -234,6 +247,21 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
         re.compile(r"\b(?:blue|bluish|purple|azul|azules|morados?)\b"),
         "cyanosis",
+    ),
+    (
+        re.compile(
+            r"\b(?:swallowed|swallow|ate|eaten|ingested|drank|drunk|took|taken|got\s+into|trago|tomo|bebio)\b"
+        ),
+        re.compile(
+            r"\b(?:tablets?|pills?|capsules?|medicines?|medications?|bleach|detergent|pods?|battery|batteries|"
+            r"magnets?|poison|antifreeze|chemicals?|pastillas|lejia|veneno)\b"
+        ),
+        "overdose",
+    ),
+    (
+        re.compile(r"\b(?:heart|heartbeat|pulse|corazon)\b"),
+        re.compile(r"\b(?:racing|pounding|fluttering|skipping|irregular|thumping|galloping|acelerado)\b"),
+        "palpitations",
     ),
     (
         re.compile(r"\b(?:skin|eyes|whites\s+of|piel|ojos)\b"),

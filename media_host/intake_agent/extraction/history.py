@@ -182,6 +182,13 @@ CONDITIONS: dict[str, tuple[str, ...]] = {
         r"bipolar",
         r"schizophreni\w+",
     ),
+    "hyperlipidemia": (
+        r"hyperlipida?emia",
+        r"high\s+cholesterol",
+        r"dyslipida?emia",
+        r"hypercholesterola?emia",
+        r"colesterol\s+alto",
+    ),
     "thyroid": (
         r"hypothyroid\w*",
         r"hyperthyroid\w*",
@@ -420,6 +427,7 @@ _ALLERGY_RE = re.compile(
     r"\b(?:allergic\s+to|allergy\s+to|allergies\s+to|allergies\s*:|allergy\s*:|alergic\s+to|alergico\s+a|alergica\s+a|"
     r"alergia\s+a(?:\s+la|\s+el)?)\s+(?P<what>[a-z0-9 ,'-]{2,60})"
 )
+_NAMED_ALLERGY_RE = re.compile(r"\b(?P<what>[a-z]+)\s+allerg(?:y|ies)\b")
 _NKA_RE = re.compile(
     r"\b(?:nkda|nka|no\s+known\s+(?:drug\s+)?allergies|no\s+(?:drug\s+)?allergies|not\s+allergic\s+to\s+anything|"
     r"no\s+(?:tengo|tiene)\s+alergias|sin\s+alergias(?:\s+conocidas)?|allergies\s*:\s*none|no\s+allergy)\b"
@@ -456,6 +464,10 @@ def extract_history(norm: str, *, bare_list: str | None = None) -> History:
         found += [d.group(0) for d in _DRUG_RE.finditer(what) if d.group(0) not in found]
         allergies.extend(x for x in found if x not in allergies)
         allergy_spans.append((m.start(), m.end()))
+    for m in _NAMED_ALLERGY_RE.finditer(norm):  # "peanut allergy", "penicillin allergy"
+        what = m.group("what")
+        if (_ALLERGENS.fullmatch(what) or what in DRUGS) and what not in allergies:
+            allergies.append(what)
     no_known = True if _NKA_RE.search(norm) else None
     medications: list[str] = []
     for m in _DRUG_RE.finditer(norm):

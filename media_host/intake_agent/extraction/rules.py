@@ -79,6 +79,7 @@ _CATEGORY_WORDS = [
     (re.compile(r"nitro|gtn|spray"), "nitroglycerin"),
     (re.compile(r"paracetamol|ibuprofen|painkiller|tylenol|advil|medic"), "analgesia"),
 ]
+_ONE_SIDE = re.compile(r"\b(?:one\s+side|one[\s-]sided|half\s+of\s+(?:the|his|her|my)\s+(?:body|face)|un\s+lado)\b")
 _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
 _ABSORBABLE = frozenset({"swelling", "bleeding", "vomiting", "cough", "diarrhea"})
@@ -215,7 +216,10 @@ class RulesExtractor:
         char_to_token = _char_index(tokens, len(norm))
         site_candidates: list[tuple[int, int, str, str | None, list[tuple[int, int]]]] = []
         pains = anatomy.find_pain_words(norm)
+        radiation_spans = [(a, b) for a, b, _t in anatomy.find_radiation(norm)]
         for site in anatomy.find_sites(norm):
+            if any(a < site.start < b for a, b in radiation_spans):
+                continue  # "radiating to the left shoulder" is where the pain goes, not a new pain
             concept_id, label = site.pain_concept, site.site
             if site.site == "side" and site.region and "low" in site.region:
                 concept_id, label = "abdominal_pain", "abdomen"
@@ -415,6 +419,8 @@ class RulesExtractor:
                 side = anatomy.laterality_near(norm, d.start, d.end)
                 if side:
                     d.attrs.setdefault("laterality", side)
+                if _ONE_SIDE.search(norm[max(0, d.start - 20) : d.end + 25]):
+                    d.qualifiers.append("unilateral")
             if "site" not in d.attrs and concept.site:
                 d.attrs["site"] = concept.site
 

@@ -153,8 +153,17 @@ _PRE_TRIGGERS: dict[str, dict[str, tuple[str, ...]]] = {
             "parents have",
         ),
         PSEUDO: (
-            "7 hx of", "52 hx of", "12 hx of", "day hx of", "days hx of", "week hx of",
-            "weeks hx of", "hour hx of", "hours hx of", "7 history of", "52 history of",
+            "7 hx of",
+            "52 hx of",
+            "12 hx of",
+            "day hx of",
+            "days hx of",
+            "week hx of",
+            "weeks hx of",
+            "hour hx of",
+            "hours hx of",
+            "7 history of",
+            "52 history of",
             "day history of",
             "days history of",
             "week history of",
@@ -392,6 +401,11 @@ _TERMINATORS: dict[str, frozenset[str]] = {
             "feels",
             "now",
             "today",
+            "developed",
+            "develops",
+            "presenting",
+            "started",
+            "began",
         ]
     ),
     "es": frozenset(
@@ -525,6 +539,7 @@ def scope_of_matches(
             continue
         sentence = sentence_of[trig.start]
         gap = 0
+        max_gap = _MAX_GAP_WORDS if trig.kind != HISTORICAL else 1
         pos = trig.end
         # a concept phrase overlapping the trigger ("dont have" + "have a plan")
         for idx, (start, end) in enumerate(matches):
@@ -551,7 +566,7 @@ def scope_of_matches(
                     break
                 if word and word not in _LIST_WORDS:
                     gap += 1
-                    if gap > _MAX_GAP_WORDS:
+                    if gap > max_gap:
                         break
             pos += 1
 

@@ -50,6 +50,7 @@ _NUM_UNIT = re.compile(
 )
 # Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
+_TIMES = re.compile(r"\b(?:once|twice|thrice|times|veces)\s*$")
 _AGE_LEAD = re.compile(r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad)\s*$")
 _PAST_UNIT = re.compile(
     r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b"
@@ -80,7 +81,7 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\b(?:last\s+night|anoche)\b"), 12.0),
     (re.compile(r"\b(?:yesterday|ayer)\b"), 24.0),
     (re.compile(r"\b(?:day\s+before\s+yesterday|antes\s+de\s+ayer|anteayer)\b"), 48.0),
-    (re.compile(r"\b(?:the\s+weekend|last\s+weekend|el\s+fin\s+de\s+semana)\b"), 72.0),
+    (re.compile(r"\b(?:the\s+weekend|last\s+weekend|this\s+week|el\s+fin\s+de\s+semana|esta\s+semana)\b"), 72.0),
     (
         re.compile(
             r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"
@@ -197,7 +198,10 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
     for m in _NUM_UNIT.finditer(norm):
         if m.group("tail") or _AGE_LEAD.search(norm[max(0, m.start() - 12) : m.start()]):
             continue  # an age or gestation, not a duration
-        if _EVERY.search(norm[max(0, m.start() - 6) : m.start()]):
+        lead = norm[max(0, m.start() - 12) : m.start()]
+        if _EVERY.search(lead[-6:]) or (
+            m.group("num") in ("a", "an", "one") and _TIMES.search(lead)
+        ):
             found.append(TimeMention(m.start(), m.end(), "timing", text="periodic"))
             taken.append((m.start(), m.end()))
             continue
@@ -218,7 +222,9 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
         found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=number * hours))
         taken.append((m.start(), m.end()))
 
-    for m in _SLASH_DURATION.finditer(norm):  # clinical shorthand: 3/7 days, 2/52 weeks, 6/12 months
+    for m in _SLASH_DURATION.finditer(
+        norm
+    ):  # clinical shorthand: 3/7 days, 2/52 weeks, 6/12 months
         hours = {"7": 24.0, "52": 168.0, "12": 730.0}[m.group("base")] * float(m.group("n"))
         found.append(TimeMention(m.start(), m.end(), "duration_hours", hours=hours))
         taken.append((m.start(), m.end()))
