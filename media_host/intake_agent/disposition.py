@@ -6,8 +6,8 @@ Order of decision:
    only problem, ``self_care_days`` = how long a self-care problem may last), adjusted for severity
    (pain ≥ 8/10 → urgent, ≥ 6/10 → at least non-urgent), duration (a self-care problem lasting
    longer than its limit → non-urgent; an urgent-type problem present for over two weeks without red
-   flags → non-urgent), age extremes (< 1 year or ≥ 80 → self-care raised to non-urgent), pregnancy
-   and risk conditions (raise self-care to non-urgent);
+   flags → non-urgent), age extremes (< 3 months or ≥ 80 → self-care raised to non-urgent),
+   pregnancy and risk conditions (raise self-care to non-urgent);
 3. when evidence is thin (no findings, no chief complaint, or a lone complaint with no duration and
    no severity) the level is raised one step and ``cautious`` is set, with the reason stated.
 """
@@ -79,6 +79,16 @@ def grade_finding(
         elif finding.severity >= 6 and level is Level.SELF_CARE:
             level = Level.NON_URGENT
             reason += f"; severity {finding.severity}/10"
+    if level is Level.URGENT and concept.is_pain and "reproducible" in finding.qualifiers:
+        level = Level.NON_URGENT
+        reason += "; reproduced by pressing (musculoskeletal pattern)"
+    if (
+        level is Level.NON_URGENT
+        and finding.timing in ("resolved", "improving")
+        and (finding.severity is None or finding.severity <= 3)
+    ):
+        level = Level.SELF_CARE
+        reason += f"; mild and {finding.timing}"
     hours = finding.duration_hours
     if hours is not None:
         limit = concept.self_care_max_days
@@ -131,7 +141,7 @@ def decide_disposition(
 
     age = demographics.age_years
     if present and level is Level.SELF_CARE:
-        if age is not None and (age < 1 or age >= 80):
+        if age is not None and (age < 0.25 or age >= 80):
             level = Level.NON_URGENT
             rationale.append(f"Age {age:g} years: lower threshold for a clinician review.")
         elif demographics.pregnant:

@@ -112,6 +112,9 @@ def extract(state: IntakeState, *, extractor: Extractor) -> dict[str, Any]:
     }
 
 
+_YES_NO = (Answer.YES, Answer.NO)
+
+
 def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
     """Merge this turn's extraction into the state (pure; used by ``safety`` and ``update``).
 
@@ -148,26 +151,21 @@ def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
         elif (
             kind == "demographic" and attribute == "pregnant" and ext.demographics.pregnant is None
         ):
-            if ext.answer in (Answer.YES, Answer.NO):
+            if ext.answer in _YES_NO:
                 demographics = demographics.model_copy(
                     update={"pregnant": ext.answer == Answer.YES}
                 )
         elif kind == "history" and attribute == "allergies" and ext.answer == Answer.NO:
             if not history.allergies and history.no_known_allergies is None:
                 history = history.model_copy(update={"no_known_allergies": True})
-        elif kind == "consent" and ext.consent is None and ext.answer in (Answer.YES, Answer.NO):
+        elif kind == "consent" and ext.consent is None and ext.answer in _YES_NO:
             consent = ext.answer == Answer.YES
-        elif (
-            kind == "confirmation"
-            and ext.confirmation is None
-            and ext.answer
-            in (
-                Answer.YES,
-                Answer.NO,
-            )
-        ):
+        elif kind == "confirmation" and ext.confirmation is None and ext.answer in _YES_NO:
             confirmed = ext.answer == Answer.YES
-    if ext.consent is not None:
+    asking_consent = pending is not None and pending["kind"] == "consent"
+    if ext.consent is not None and (consent is None or asking_consent):
+        # Only an answer to the consent question (or a first statement) sets consent: a stray
+        # "no" later in the interview must not end it.
         consent = ext.consent
     elif consent is None and (ext.findings or ext.answer == Answer.YES):
         consent = True  # describing symptoms right away is taken as agreeing to go on

@@ -69,7 +69,8 @@ def test_chronic_urgent_type_problem_without_red_flags_is_non_urgent() -> None:
 
 def test_age_extremes_and_pregnancy_raise_self_care() -> None:
     findings = [_f("runny_nose", duration_hours=24)]
-    assert _decide(findings, Demographics(age_years=0.6)).level is Level.NON_URGENT
+    assert _decide(findings, Demographics(age_years=0.2)).level is Level.NON_URGENT
+    assert _decide(findings, Demographics(age_years=0.6)).level is Level.SELF_CARE
     assert _decide(findings, Demographics(age_years=85)).level is Level.NON_URGENT
     assert _decide(findings, Demographics(pregnant=True)).level is Level.NON_URGENT
     assert _decide(findings, Demographics(age_years=30)).level is Level.SELF_CARE

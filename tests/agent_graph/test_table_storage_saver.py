@@ -23,7 +23,7 @@ AWKWARD_THREAD = "sess/1\\#?\x01|~ünïcode 'quoted'"
 @pytest.fixture
 def saver(azurite: Azurite, table_prefix: str) -> Iterator[TableStorageSaver]:
     s = TableStorageSaver(
-        table_name=f"{table_prefix}ck", connection_string=azurite.connection_string
+        table_name="ck", table_prefix=table_prefix, connection_string=azurite.connection_string
     )
     yield s
     s.close()
@@ -130,3 +130,23 @@ def test_bad_table_name_rejected() -> None:
         TableStorageSaver(table_name="no-dashes", connection_string="UseDevelopmentStorage=true")
     with pytest.raises(ValueError):
         TableStorageSaver(table_name="validname")
+
+
+async def test_endpoint_and_credential_construction(azurite: Azurite, table_prefix: str) -> None:
+    from azure.core.credentials import AzureNamedKeyCredential
+
+    from devtools.azurite import DEV_ACCOUNT, DEV_KEY
+
+    saver = TableStorageSaver(
+        table_name="cred",
+        table_prefix=table_prefix,
+        endpoint=f"http://127.0.0.1:{azurite.port}/{DEV_ACCOUNT}",
+        credential=AzureNamedKeyCredential(DEV_ACCOUNT, DEV_KEY),
+    )
+    cp = generate_checkpoint(channel_values={"v": 1}, channel_versions={"v": 1})
+    stored = await saver.aput(generate_config("cred-thread"), cp, generate_metadata(), {"v": 1})
+    sync_view = saver.get_tuple(stored)  # the sync client sees what the async client wrote
+    assert sync_view is not None and sync_view.checkpoint["channel_values"] == {"v": 1}
+    await saver.adelete_thread("cred-thread")
+    assert await saver.aget_tuple(generate_config("cred-thread")) is None
+    await saver.aclose()

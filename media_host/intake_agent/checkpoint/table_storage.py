@@ -82,6 +82,7 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         credential: Sync credential for ``endpoint`` (named key, SAS or a token credential).
         async_credential: Async token credential for the aio client; defaults to ``credential``
             when that is a key or SAS credential.
+        table_prefix: Prepended to ``table_name`` (e.g. per environment or per test run).
         serde: Serializer; defaults to LangGraph's ``JsonPlusSerializer`` restricted to the
             intake contract types (strict msgpack allowlist).
 
@@ -101,9 +102,10 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         | AzureSasCredential
         | None = None,
         serde: SerializerProtocol | None = None,
+        table_prefix: str = "",
     ) -> None:
         super().__init__(serde=serde or intake_serializer())
-        self.table_name = _validate_table_name(table_name)
+        self.table_name = _validate_table_name(table_prefix + table_name)
         if not connection_string and not endpoint:
             raise ValueError("give a connection_string or an endpoint (+ credential)")
         self._connection_string = connection_string

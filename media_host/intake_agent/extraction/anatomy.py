@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 # site word(s) → (canonical site, pain concept id)
 _SITES: dict[str, tuple[str, str]] = {
-    "chest": ("chest", "chest_pain"), "retrosternal": ("chest", "chest_pain"),
-    "substernal": ("chest", "chest_pain"), "precordial": ("chest", "chest_pain"),
-    "sternum": ("chest", "chest_pain"), "breastbone": ("chest", "chest_pain"),
+    "chest": ("chest", "chest_pain"),
+    "retrosternal": ("chest", "chest_pain"),
+    "substernal": ("chest", "chest_pain"),
+    "precordial": ("chest", "chest_pain"),
+    "sternum": ("chest", "chest_pain"),
+    "breastbone": ("chest", "chest_pain"),
     "pecho": ("chest", "chest_pain"),
     "torax": ("chest", "chest_pain"),
     "abdomen": ("abdomen", "abdominal_pain"),
@@ -103,8 +106,10 @@ _SITES: dict[str, tuple[str, str]] = {
     "hypochondrium": ("upper abdomen", "abdominal_pain"),
     "suprapubic": ("lower abdomen", "abdominal_pain"),
     "periumbilical": ("abdomen", "abdominal_pain"),
-    "belly button": ("abdomen", "abdominal_pain"), "navel": ("abdomen", "abdominal_pain"),
-    "umbilicus": ("abdomen", "abdominal_pain"), "ombligo": ("abdomen", "abdominal_pain"),
+    "belly button": ("abdomen", "abdominal_pain"),
+    "navel": ("abdomen", "abdominal_pain"),
+    "umbilicus": ("abdomen", "abdominal_pain"),
+    "ombligo": ("abdomen", "abdominal_pain"),
     "rlq": ("right lower abdomen", "abdominal_pain"),
     "rif": ("right lower abdomen", "abdominal_pain"),
     "llq": ("left lower abdomen", "abdominal_pain"),
@@ -220,7 +225,7 @@ def find_swelling_words(norm: str) -> list[tuple[int, int]]:
 _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
         re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
-        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        re.compile(r"\b(?:blood|bloody|coffee|sangre)\b"),
         "hematemesis",
     ),
     (
@@ -260,7 +265,9 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (
         re.compile(r"\b(?:heart|heartbeat|pulse|corazon)\b"),
-        re.compile(r"\b(?:racing|pounding|fluttering|skipping|irregular|thumping|galloping|acelerado)\b"),
+        re.compile(
+            r"\b(?:racing|pounding|fluttering|skipping|irregular|thumping|galloping|acelerado)\b"
+        ),
         "palpitations",
     ),
     (

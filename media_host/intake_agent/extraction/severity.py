@@ -107,6 +107,14 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Pain reproduced by pressing on the spot: a musculoskeletal feature (recorded as a qualifier).
+_REPRODUCIBLE = re.compile(
+    r"\b(?:(?:hurts|tender|sore|painful|pain)\s+(?:\w+\s+){0,2}(?:when|if)\s+(?:i|you|he|she)\s+"
+    r"(?:press|push|touch)|tender\s+to\s+(?:touch|palpation)|reproducible|reproduced\s+(?:on|by)\s+"
+    r"palpation|chest\s+wall\s+tenderness|duele\s+al\s+(?:tocar|presionar))"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SeverityMention:
     start: int
@@ -138,6 +146,8 @@ def find_severity_mentions(norm: str) -> list[SeverityMention]:
         found.append(SeverityMention(m.start(), m.end(), "severity", score=10))
     for m in _THUNDERCLAP.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="thunderclap"))
+    for m in _REPRODUCIBLE.finditer(norm):
+        found.append(SeverityMention(m.start(), m.end(), "qualifier", text="reproducible"))
     for m in _HIGH.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="high"))
     if not numeric_spans:

@@ -81,7 +81,12 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\b(?:last\s+night|anoche)\b"), 12.0),
     (re.compile(r"\b(?:yesterday|ayer)\b"), 24.0),
     (re.compile(r"\b(?:day\s+before\s+yesterday|antes\s+de\s+ayer|anteayer)\b"), 48.0),
-    (re.compile(r"\b(?:the\s+weekend|last\s+weekend|this\s+week|el\s+fin\s+de\s+semana|esta\s+semana)\b"), 72.0),
+    (
+        re.compile(
+            r"\b(?:the\s+weekend|last\s+weekend|this\s+week|el\s+fin\s+de\s+semana|esta\s+semana)\b"
+        ),
+        72.0,
+    ),
     (
         re.compile(
             r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"
@@ -162,6 +167,13 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"\b(?:getting\s+better|improving|improved|easing|mejorando|mejor)\b"),
         "improving",
+    ),
+    (
+        re.compile(
+            r"\b(?:it\s+passed|has\s+passed|went\s+away|gone\s+now|resolved|settled|"
+            r"back\s+to\s+normal|se\s+me\s+paso|ya\s+paso)\b"
+        ),
+        "resolved",
     ),
     (
         re.compile(

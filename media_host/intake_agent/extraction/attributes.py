@@ -1,0 +1,178 @@
+"""Attribute attachment: which finding a time, severity, character, radiation or
+aggravating/relieving mention in the utterance belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+
+from media_host.intake_agent.extraction import anatomy, severity, temporality
+from media_host.intake_agent.extraction.drafts import (
+    FindingDraft,
+    clause_bounds,
+    distance,
+    sentence_at,
+)
+from media_host.intake_agent.lexicon import Lexicon
+from media_host.intake_agent.models import Presence
+
+_AGGRAVATING = re.compile(
+    r"\b(?:worse|worsens|worsened|aggravated|brought\s+on|triggered|comes\s+on|increases|hurts\s+more|peor|empeora)\s+"
+    r"(?:with|when|on|by|after|during|while|if|con|al|cuando)\s+(?P<what>[a-z' ]{2,40})"
+)
+_RELIEVING = re.compile(
+    r"\b(?:better|improves|improved|eased|relieved|settles|goes\s+away|helped|mejora|alivia)\s+"
+    r"(?:with|when|on|by|after|if|con|al|cuando)\s+(?P<what>[a-z' ]{2,40})"
+)
+_EXERTION = re.compile(
+    r"\b(?:on\s+exertion|with\s+exertion|exertional|during\s+exercise|while\s+exercising|when\s+exercising|"
+    r"climbing\s+stairs|walking\s+up(?:\s+\w+)?|with\s+activity|esfuerzo)\b"
+)
+CATEGORY_WORDS = [
+    (re.compile(r"exer|stairs|walk|activity|effort|running|esfuerzo|caminar"), "exertion"),
+    (re.compile(r"rest|reposo|sitting\s+still"), "rest"),
+    (re.compile(r"breath|inhal|respir"), "breathing"),
+    (re.compile(r"cough|tos"), "coughing"),
+    (re.compile(r"lying|lie\s+down|flat|acostad"), "lying flat"),
+    (re.compile(r"sitting\s+(?:up|forward)|lean"), "sitting forward"),
+    (re.compile(r"eat|food|meal|comer|comida"), "eating"),
+    (re.compile(r"mov|bend|twist|turn|mover"), "movement"),
+    (re.compile(r"light|luz"), "light"),
+    (re.compile(r"nitro|gtn|spray"), "nitroglycerin"),
+    (re.compile(r"paracetamol|ibuprofen|painkiller|tylenol|advil|medic"), "analgesia"),
+]
+_ONE_SIDE = re.compile(
+    r"\b(?:one\s+side|one[\s-]sided|half\s+of\s+(?:the|his|her|my)\s+(?:body|face)|un\s+lado)\b"
+)
+_ONE_SIDE = re.compile(
+    r"\b(?:one\s+side|one[\s-]sided|half\s+of\s+(?:the|his|her|my)\s+(?:body|face)|un\s+lado)\b"
+)
+_LATERAL = frozenset(
+    {
+        "unilateral_weakness",
+        "numbness",
+        "facial_droop",
+        "vision_loss",
+        "leg_swelling",
+        "calf_pain",
+        "sprain",
+        "possible_fracture",
+        "joint_swelling",
+        "red_eye",
+        "hearing_loss",
+        "cold_limb",
+        "weakness",
+    }
+)
+
+
+def category(text: str) -> str:
+    """Normalise an aggravating / relieving phrase (\"climbing stairs\" → \"exertion\")."""
+    for pattern, label in CATEGORY_WORDS:
+        if pattern.search(text):
+            return label
+    return " ".join(text.split()[:3])
+
+
+def attach_attributes(
+    norm: str, bounds: list[tuple[int, int]], drafts: list[FindingDraft], lexicon: Lexicon
+) -> None:
+    """Attach time, severity, character, radiation, aggravating/relieving factors, site and
+    laterality mentions to the drafts they belong to (same clause or sentence, else the last
+    topic: \"It started suddenly.\")."""
+
+    def is_pain(concept_id: str) -> bool:
+        return lexicon.concept(concept_id).is_pain
+
+    if not drafts:
+        return
+    by_sentence: dict[int, list[FindingDraft]] = {}
+    for d in drafts:
+        if d.presence is not Presence.ABSENT:
+            by_sentence.setdefault(d.sentence, []).append(d)
+    if not by_sentence:
+        return
+
+    def targets(pos: int, *, pain_only: bool = False, nearest: bool = True) -> list[FindingDraft]:
+        sentence = sentence_at(bounds, pos)
+        pool = by_sentence.get(sentence)
+        if not pool:
+            earlier = [s for s in by_sentence if s < sentence]
+            if not earlier:
+                return []
+            pool = [by_sentence[max(earlier)][0]]  # "It started suddenly." → last topic
+        if pain_only:
+            pains = [d for d in pool if is_pain(d.concept_id)]
+            pool = pains or ([] if pain_only is True and not nearest else pool)
+        if not nearest:
+            return pool
+        return [min(pool, key=lambda d: distance(d, pos))]
+
+    clauses = clause_bounds(norm)
+
+    def clause_targets(pos: int) -> list[FindingDraft]:
+        """Findings of the same clause (comma / "but" delimited), else of the sentence."""
+        pool = targets(pos, nearest=False)
+        clause = sentence_at(clauses, pos)
+        same = [d for d in pool if sentence_at(clauses, d.start) == clause]
+        return same or pool
+
+    for t in temporality.find_time_mentions(norm):
+        if t.field == "duration_hours":
+            for d in clause_targets(t.start):
+                d.attrs.setdefault("duration_hours", t.hours)
+                if t.anchor and "onset_phrase" not in d.attrs:
+                    d.attrs["onset_phrase"] = norm[t.start : t.end].strip()
+        elif t.field == "onset":
+            for d in clause_targets(t.start):
+                d.attrs["onset"] = t.text
+        elif t.field == "timing":
+            for d in targets(t.start):
+                d.attrs.setdefault("timing", t.text)
+        elif t.field == "qualifier" and t.text:
+            for d in targets(t.start):
+                d.qualifiers.append(t.text)
+
+    for sm in severity.find_severity_mentions(norm):
+        if sm.field == "severity":
+            for d in targets(sm.start):
+                current = d.attrs.get("severity")
+                if current is None or (sm.score or 0) > int(current):  # type: ignore[call-overload]
+                    d.attrs["severity"] = sm.score
+        elif sm.field == "character":
+            for d in targets(sm.start, pain_only=True):
+                if is_pain(d.concept_id):
+                    d.attrs.setdefault("character", sm.text)
+        elif sm.text == "high":
+            for d in targets(sm.start):
+                if d.concept_id == "fever":
+                    d.qualifiers.append("high")
+        elif sm.text:
+            for d in targets(sm.start, pain_only=True):
+                d.qualifiers.append(sm.text)
+
+    for start, _end, target in anatomy.find_radiation(norm):
+        for d in targets(start, pain_only=True):
+            if is_pain(d.concept_id):
+                d.attrs.setdefault("radiation", target)
+
+    for m in _AGGRAVATING.finditer(norm):
+        for d in targets(m.start(), pain_only=True):
+            d.attrs.setdefault("aggravating", category(m.group("what")))
+    for m in _EXERTION.finditer(norm):
+        for d in targets(m.start(), pain_only=True):
+            d.attrs.setdefault("aggravating", "exertion")
+    for m in _RELIEVING.finditer(norm):
+        for d in targets(m.start(), pain_only=True):
+            d.attrs.setdefault("relieving", category(m.group("what")))
+
+    for d in drafts:
+        concept = lexicon.concept(d.concept_id)
+        if concept.site or concept.is_pain or d.concept_id in _LATERAL:
+            side = anatomy.laterality_near(norm, d.start, d.end)
+            if side:
+                d.attrs.setdefault("laterality", side)
+            if _ONE_SIDE.search(norm[max(0, d.start - 20) : d.end + 40]):
+                d.qualifiers.append("unilateral")
+        if "site" not in d.attrs and concept.site:
+            d.attrs["site"] = concept.site
