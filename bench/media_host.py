@@ -254,15 +254,18 @@ def report(loopback: ScenarioResult, host: ScenarioResult, latency: dict[str, An
 # --- roles (subprocesses) -----------------------------------------------------------------------
 
 
-def speechlike_pcm(seconds: float = 1.0) -> bytes:
-    """A voiced, amplitude-modulated signal with a speech-like spectrum (24 kHz mono s16)."""
+def speechlike_pcm(seconds: float = 1.6, pause_s: float = 0.4) -> bytes:
+    """A voiced, amplitude-modulated signal with a speech-like spectrum (24 kHz mono s16),
+    ending in `pause_s` of digital silence (a pause between sentences)."""
     t = np.arange(int(24_000 * seconds)) / 24_000
     f0 = 140 + 20 * np.sin(2 * np.pi * 0.7 * t)
     phase = 2 * np.pi * np.cumsum(f0) / 24_000
     voiced = sum(np.sin(k * phase) / k for k in range(1, 12))
     envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 4 * t)
     noise = np.random.default_rng(1).normal(0, 0.05, len(t))
-    return (np.clip((voiced * envelope + noise) * 5000, -32000, 32000)).astype("<i2").tobytes()
+    pcm = np.clip((voiced * envelope + noise) * 5000, -32000, 32000).astype("<i2")
+    pcm[len(pcm) - int(24_000 * pause_s) :] = 0
+    return pcm.tobytes()
 
 
 async def role_loopback_server() -> None:
@@ -375,7 +378,7 @@ async def role_clients(args: argparse.Namespace) -> None:
     from shared.mediahost_api import KEY_HEADER, offer_path
     from shared.tokens import hash_token, new_session_token
 
-    speech = speechlike_pcm(1.0)
+    speech = speechlike_pcm()
     window = {"start": float("inf"), "end": float("inf")}
     counters: list[dict[str, int]] = []
     peers: list[Any] = []

@@ -5,9 +5,11 @@ does no speech work, so the benchmark measures the media host rather than a spee
 
 - on connect: ``session.created``; ``session.update`` → ``session.updated``;
 - ``response.create`` → ``response.created`` + ``response.output_item.added`` and, from then
-  on, every ``input_audio_buffer.append`` comes straight back as a
+  on, every ``input_audio_buffer.append`` that is not silence comes straight back as a
   ``response.output_audio.delta`` of that response (the same base64 string, not re-encoded) —
-  a continuous two-way audio stream, like a call where the agent talks back all the time;
+  a two-way audio stream, like a call where the agent talks back all the time. Silent appends
+  are not echoed, as a model sends no audio between sentences: each pause ends in a "reply
+  onset" for the host's playback track;
 - ``response.cancel`` → ``response.done`` (cancelled); ``conversation.item.truncate`` →
   ``conversation.item.truncated``; anything else is ignored.
 
@@ -18,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import itertools
 import json
 from typing import Any
 
+import numpy as np
 from websockets.asyncio.server import ServerConnection, serve
 
 _ids = itertools.count(1)
@@ -49,6 +53,8 @@ async def handle(ws: ServerConnection) -> None:
             continue
         kind = event.get("type")
         if kind == "input_audio_buffer.append" and active is not None:
+            if _is_silence(event.get("audio", "")):
+                continue
             response_id, item_id = active
             await ws.send(
                 _event(
@@ -115,6 +121,14 @@ async def handle(ws: ServerConnection) -> None:
                     audio_end_ms=int(event.get("audio_end_ms", 0)),
                 )
             )
+
+
+def _is_silence(audio_b64: str, threshold: int = 300) -> bool:
+    try:
+        samples = np.frombuffer(base64.b64decode(audio_b64), dtype="<i2")
+    except ValueError:
+        return True
+    return samples.size == 0 or int(np.abs(samples).max()) < threshold
 
 
 def _event(kind: str, **fields: Any) -> str:

@@ -218,6 +218,18 @@ class VoiceClient:
                 out.append((data.role, data.text))
         return out
 
+    async def wait_agent_quiet(
+        self, quiet_s: float = 0.8, within: float = 60.0, threshold: float = 300.0
+    ) -> None:
+        """Wait until the agent has spoken and then been silent for `quiet_s` (turn taking)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            last = self.received.last_loud_at(threshold)
+            if last is not None and time.monotonic() - last >= quiet_s:
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the agent did not finish speaking")
+
     @property
     def connection_state(self) -> str:
         return self._pc.connectionState if self._pc is not None else "closed"
@@ -353,7 +365,7 @@ async def _run_cli(args: argparse.Namespace) -> None:
     async with VoiceClient(args.api, language=args.language) as client:
         await client.wait_for(is_status(SessionStatus.CONNECTED), 30)
         if pcm:
-            await asyncio.sleep(args.wait_before)  # let the agent's greeting start
+            await client.wait_agent_quiet(args.quiet_before, within=args.timeout)  # greeting
             client.say(pcm)
             await client.wait_said(args.timeout)
         if args.text:
@@ -381,7 +393,9 @@ def main() -> None:
     parser.add_argument("--wav", help="16-bit PCM WAV file spoken as the patient")
     parser.add_argument("--text", help="typed patient message (data channel)")
     parser.add_argument("--language", default="en")
-    parser.add_argument("--wait-before", type=float, default=3.0, help="seconds before speaking")
+    parser.add_argument(
+        "--quiet-before", type=float, default=0.8, help="agent silence (s) before speaking"
+    )
     parser.add_argument("--replies", type=int, default=2, help="stop after this many agent replies")
     parser.add_argument("--timeout", type=float, default=60.0)
     asyncio.run(_run_cli(parser.parse_args()))

@@ -56,6 +56,17 @@ _RISK_CONDITIONS = frozenset(
     }
 )
 _CHRONIC_HOURS = 336.0  # two weeks
+# Systems where a lone symptom of unknown duration/severity is raised as far as "urgent".
+_ACUTE_SYSTEMS = frozenset(
+    {
+        "cardiovascular",
+        "respiratory",
+        "neurological",
+        "gastrointestinal",
+        "genitourinary",
+        "obstetric",
+    }
+)
 
 
 def _raise(level: Level) -> Level:
@@ -84,11 +95,28 @@ def grade_finding(
         reason += "; reproduced by pressing (musculoskeletal pattern)"
     if (
         level is Level.NON_URGENT
+        and concept.system == "skin"
+        and (
+            "small" in finding.qualifiers
+            or (finding.severity is not None and finding.severity <= 3)
+        )
+        and (finding.duration_hours is None or finding.duration_hours < 24 * 7)
+    ):
+        level = Level.SELF_CARE
+        reason += "; small / mild skin problem"
+    if level is Level.URGENT and finding.timing == "recurrent":
+        level = Level.NON_URGENT
+        reason += "; a familiar, recurring problem"
+    if (
+        level is Level.NON_URGENT
         and finding.timing in ("resolved", "improving")
         and (finding.severity is None or finding.severity <= 3)
     ):
         level = Level.SELF_CARE
         reason += f"; mild and {finding.timing}"
+    if level is Level.SELF_CARE and finding.timing == "persistent" and finding.duration_hours:
+        level = Level.NON_URGENT
+        reason += "; not improving despite self-care"
     hours = finding.duration_hours
     if hours is not None:
         limit = concept.self_care_max_days
@@ -175,7 +203,11 @@ def decide_disposition(
         and not any(f.presence is Presence.ABSENT for f in findings)
     ):
         cautious = True
-        level = _raise(level)
+        concept = lexicon.concept(present[0].concept_id)
+        raised = _raise(level)
+        if raised is Level.URGENT and concept.system not in _ACUTE_SYSTEMS:
+            raised = Level.NON_URGENT  # e.g. a lone rash or lump: a GP review is caution enough
+        level = raised
         rationale.append(
             "Cautious: a single symptom with unknown duration and severity; raised one level."
         )

@@ -5,8 +5,10 @@ Tree::
     IntakeAgentError(Exception)                 root of everything the agent raises on purpose
     ├── UnsupportedLanguageError(ValueError)    session / utterance language we have no lexicon for
     ├── InvalidUtteranceError(ValueError)       utterance text the agent refuses (wrong type, ...)
-    └── RuleTableError(ValueError)              a data table (lexicon, red-flag rules, protocols)
-                                                failed validation; the message names the entry
+    ├── RuleTableError(ValueError)              a data table (lexicon, red-flag rules, protocols)
+    │                                           failed validation; the message names the entry
+    └── EvalInputError(ValueError)              (in evaluation.py) a malformed line of a
+                                                ``triage eval`` case file; names the line
 
 Other modules of the agent may add subclasses of ``IntakeAgentError`` here.
 """

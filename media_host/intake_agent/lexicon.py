@@ -95,8 +95,8 @@ class Concept:
     base_level: Level = Level.NON_URGENT
     self_care_max_days: float | None = None  # beyond this duration a self-care issue needs a GP
     complaint: bool = True  # can be a chief complaint (vitals / context concepts cannot)
-    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    absent_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    absent_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def label_in(self, language: str) -> str:
         """The concept's label in ``language`` ("es" → Spanish, anything else → English)."""
@@ -162,8 +162,13 @@ def _singular(word: str) -> str:
     return word
 
 
+# Side words are transparent for matching ("can't lift my left arm" ≡ "can't lift my arm");
+# laterality is recorded separately by the extraction rules.
+SIDE_WORDS = frozenset({"left", "right", "izquierdo", "izquierda", "derecho", "derecha"})
+
+
 def phrase_words(phrase: str) -> list[str]:
-    """Split a lexicon phrase into trie keys (slots become markers)."""
+    """Split a lexicon phrase into trie keys (slots become markers, side words are dropped)."""
     words: list[str] = []
     for raw in phrase.split():
         if raw == "~":
@@ -171,7 +176,11 @@ def phrase_words(phrase: str) -> list[str]:
         elif raw == "*":
             words.append(_ANY_SLOT)
         else:
-            words.extend(canonical_token(t.text) for t in tokenize(normalise(raw)))
+            words.extend(
+                canonical_token(t.text)
+                for t in tokenize(normalise(raw))
+                if t.text not in SIDE_WORDS
+            )
     return words
 
 
@@ -221,7 +230,11 @@ class Lexicon:
     def lookup(self, phrase: str, language: str = "en") -> Concept | None:
         """The concept a whole phrase names ("dyspnoea" → shortness_of_breath), or None."""
         lang = language if language in LANGUAGES else "en"
-        words = [canonical_token(t.text) for t in tokenize(normalise(phrase)) if t.kind != "punct"]
+        words = [
+            canonical_token(t.text)
+            for t in tokenize(normalise(phrase))
+            if t.kind != "punct" and t.text not in SIDE_WORDS
+        ]
         if not words:
             return None
         found = self._tries[lang].longest(words, 0)
@@ -232,7 +245,9 @@ class Lexicon:
     def match_tokens(self, tokens: Sequence[Token], language: str) -> list[PhraseMatch]:
         """All non-overlapping longest phrase matches, left to right."""
         trie = self._tries[language]
-        words = [canonical_token(t.text) if t.kind != "punct" else "" for t in tokens]
+        # match on tokens without side words, then map positions back to the real tokens
+        kept = [i for i, t in enumerate(tokens) if t.text not in SIDE_WORDS]
+        words = [canonical_token(tokens[i].text) if tokens[i].kind != "punct" else "" for i in kept]
         matches: list[PhraseMatch] = []
         i = 0
         while i < len(words):
@@ -241,7 +256,7 @@ class Lexicon:
                 i += 1
                 continue
             end, (concept_id, negated) = found
-            matches.append(PhraseMatch(concept_id, i, end, negated))
+            matches.append(PhraseMatch(concept_id, kept[i], kept[end - 1] + 1, negated))
             i = end
         return matches
 

@@ -9,10 +9,11 @@ import pytest
 
 from media_host.intake_agent.cli import main
 
-CASES = Path(__file__).resolve().parents[2] / "eval" / "cases.jsonl"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
+CASES = EVAL_DIR / "cases.jsonl"
 # Floors slightly below the measured figures (see eval/README.md).
-MIN_ACCURACY = 0.95
-MIN_EMERGENCY_SENSITIVITY = 0.95
+MIN_ACCURACY = 0.97
+MIN_EMERGENCY_SENSITIVITY = 0.97
 
 
 def test_assess_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,6 +54,15 @@ def test_eval_on_own_cases(capsys: pytest.CaptureFixture[str]) -> None:
     matrix = summary["confusion_matrix"]
     assert sum(sum(row.values()) for row in matrix.values()) == len(rows)
     assert "/" in captured.err  # progress bar on stderr
+
+
+def test_eval_holdout_regression(capsys: pytest.CaptureFixture[str]) -> None:
+    """The later-written holdout batches must not regress either (see eval/README.md)."""
+    assert main(["eval", str(EVAL_DIR / "blind_batches.jsonl"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["total"] >= 200
+    assert summary["accuracy"] >= MIN_ACCURACY
+    assert summary["emergency_sensitivity"] >= MIN_EMERGENCY_SENSITIVITY
 
 
 def test_eval_human_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

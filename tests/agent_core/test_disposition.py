@@ -125,3 +125,63 @@ def test_assess_overrides_and_spanish() -> None:
     assert s.demographics.age_years == 0.1 and s.demographics.sex == "female"
     assert s.disposition.level is Level.EMERGENCY
     assert s.chief_complaint_label == "fiebre"
+
+
+BENIGN = [
+    "I can't breathe through my nose because of my cold.",
+    "I had a few drinks last night and have a hangover headache.",
+    "I get heartburn in my chest after big meals.",
+    "I bumped my head on the cupboard door, no headache, feel fine.",
+    "I have a mild cough at night for 3 days, no fever, no breathing problems.",
+    "My son fell over at the park and grazed his knee, he's running around fine.",
+    "I'm confused about how to use my new inhaler, my asthma is fine.",
+    "I'm a little short of breath after running up the stairs, which is normal for me.",
+    "I have period pain like usual, paracetamol helps.",
+    "My heart skips a beat occasionally when I drink coffee, otherwise fine.",
+]
+
+
+@pytest.mark.parametrize("text", BENIGN)
+def test_benign_accounts_are_not_escalated(text: str) -> None:
+    level = assess_text(text).disposition.level
+    assert level in (Level.SELF_CARE, Level.NON_URGENT), text
+
+
+LAY_EMERGENCIES = [
+    "My dad's arm suddenly went dead and his face looks funny.",
+    "I feel like there's an elephant on my chest.",
+    "My son has a temperature and a rash that looks like bruises.",
+    "My throat is swelling up after I ate nuts.",
+    "My daughter is having a fit and it won't stop.",
+    "My 2 year old swallowed a battery from the remote.",
+    "There's so much blood, the cut on my leg is spurting.",
+    "My stomach is really swollen and I've been throwing up green stuff.",
+    "My leg is cold and white and I can't feel my foot.",
+    "My friend says he is going to kill himself tonight.",
+    "I've had the worst headache ever, came on in a second.",
+    "Sudden agony in my testicle and I've been sick.",
+]
+
+
+@pytest.mark.parametrize("text", LAY_EMERGENCIES)
+def test_lay_emergencies_are_recognised(text: str) -> None:
+    assert assess_text(text).disposition.level is Level.EMERGENCY, text
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        (
+            "Tengo un dolor muy fuerte en el pecho que se va al brazo izquierdo y estoy sudando.",
+            Level.EMERGENCY,
+        ),
+        ("Mi bebé de un mes tiene fiebre de 38,5.", Level.EMERGENCY),
+        ("Me torcí el tobillo y no puedo apoyar el pie.", Level.URGENT),
+        ("Me duele la rodilla desde hace tres meses.", Level.NON_URGENT),
+        ("Tengo mocos y estornudos desde ayer, sin fiebre.", Level.SELF_CARE),
+    ],
+)
+def test_spanish_accounts(text: str, level: Level) -> None:
+    summary = assess_text(text, language="es")
+    assert summary.disposition.level is level
+    assert summary.language == "es"

@@ -257,3 +257,12 @@ def test_extraction_is_fast(extractor: RulesExtractor) -> None:
     start = time.perf_counter()
     extractor.extract(long_text, item_id="w", language="en")
     assert time.perf_counter() - start < 1.0
+
+
+def test_child_vital_signs_use_age_ranges(extract: Extract) -> None:
+    child = extract("A 3-year-old with HR 130 and RR 32.")
+    assert finding(child, "tachycardia").presence is Presence.ABSENT
+    assert finding(child, "tachypnea").presence is Presence.ABSENT
+    adult = extract("A 30-year-old with HR 130 and RR 32.")
+    assert finding(adult, "tachycardia").presence is Presence.PRESENT
+    assert finding(adult, "tachypnea").presence is Presence.PRESENT

@@ -47,17 +47,6 @@ def final_transcript(role: str, *, after_seq: int = 0):
     return match
 
 
-async def wait_quiet(client: VoiceClient, quiet_s: float, within: float) -> None:
-    """Wait until no loud frame was received for `quiet_s` (the agent stopped talking)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        last = client.received.last_loud_at(LOUD)
-        if last is not None and time.monotonic() - last >= quiet_s:
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the agent did not stop talking")
-
-
 async def wait_loud_frames(client: VoiceClient, since: float, count: int, within: float) -> float:
     """Wait for `count` loud frames after `since`; return when the first of them arrived."""
     deadline = time.monotonic() + within
@@ -97,8 +86,7 @@ async def run_conversation(client: VoiceClient, engine: LocalRealtimeServer) -> 
     await client.start()
     await client.wait_for(is_status(SessionStatus.CONNECTED), 20)
     # The agent greets first; let the greeting play out.
-    await wait_loud_frames(client, 0.0, 10, within=30)
-    await wait_quiet(client, 0.8, within=40)
+    await client.wait_agent_quiet(0.8, within=40, threshold=LOUD)
 
     # 1. The patient speaks; the API shows both sides of the turn and the reply is audible.
     sentence = synthesize_pcm16_24k("I have had a bad headache since yesterday.")

@@ -153,6 +153,26 @@ _SWELLING_SITE_RE = re.compile(
 _SWELLING_RE = re.compile(
     r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|ballooned|hinchad[oa]s?|hinchazon|inflamad[oa]s?)\b"
 )
+for _plural, _singular in (
+    ("wrists", "wrist"),
+    ("knees", "knee"),
+    ("ankles", "ankle"),
+    ("hips", "hip"),
+    ("shoulders", "shoulder"),
+    ("elbows", "elbow"),
+    ("fingers", "finger"),
+    ("toes", "toe"),
+    ("legs", "leg"),
+    ("arms", "arm"),
+    ("hands", "hand"),
+    ("thighs", "thigh"),
+    ("calves", "calf"),
+    ("heels", "heel"),
+    ("thumbs", "thumb"),
+    ("shins", "shin"),
+    ("breasts", "breast"),
+):
+    _SITES.setdefault(_plural, _SITES[_singular])
 _SITE_RE = re.compile(
     r"\b(?:" + "|".join(sorted(map(re.escape, _SITES), key=len, reverse=True)) + r")\b"
 )
@@ -205,6 +225,9 @@ def find_sites(norm: str) -> list[SiteMention]:
                     if w not in words:
                         words.append(w)
             region = " ".join(sorted(words, key=lambda w: w not in ("lower", "upper")))
+        after = norm[m.end() : m.end() + 15]
+        if re.match(r"\s*,?\s*(?:low\s+down|lower\s+down|down\s+low)", after):
+            region = f"lower {region}" if region and "lower" not in region else (region or "lower")
         found.append(SiteMention(m.start(), m.end(), site, concept, region))
     return found
 
@@ -262,6 +285,20 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"magnets?|poison|antifreeze|chemicals?|pastillas|lejia|veneno)\b"
         ),
         "overdose",
+    ),
+    (
+        re.compile(
+            r"\b(?:numb|numbness|tingling|no\s+feeling|cant\s+feel|reduced\s+sensation|adormecid[oa])\b"
+        ),
+        re.compile(
+            r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|anus|back\s+passage|entrepierna)\b"
+        ),
+        "saddle_anesthesia",
+    ),
+    (
+        re.compile(r"\b(?:vagina|vaginal|down\s+below|vaginally|vagina)\b"),
+        re.compile(r"\b(?:bleeding|bleed|blood|bled|sangrado|sangre)\b"),
+        "vaginal_bleeding",
     ),
     (
         re.compile(r"\b(?:heart|heartbeat|pulse|corazon)\b"),

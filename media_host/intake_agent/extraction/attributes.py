@@ -147,6 +147,11 @@ def attach_attributes(
             for d in targets(sm.start):
                 if d.concept_id == "fever":
                     d.qualifiers.append("high")
+        elif sm.text == "small":
+            # only the finding named right after the word ("a small itchy rash")
+            for d in drafts:
+                if 0 <= d.start - sm.end <= 15:
+                    d.qualifiers.append("small")
         elif sm.text:
             for d in targets(sm.start, pain_only=True):
                 d.qualifiers.append(sm.text)
@@ -166,6 +171,7 @@ def attach_attributes(
         for d in targets(m.start(), pain_only=True):
             d.attrs.setdefault("relieving", category(m.group("what")))
 
+    sites = anatomy.find_sites(norm)
     for d in drafts:
         concept = lexicon.concept(d.concept_id)
         if concept.site or concept.is_pain or d.concept_id in _LATERAL:
@@ -175,4 +181,18 @@ def attach_attributes(
             if _ONE_SIDE.search(norm[max(0, d.start - 20) : d.end + 40]):
                 d.qualifiers.append("unilateral")
         if "site" not in d.attrs and concept.site:
-            d.attrs["site"] = concept.site
+            # "pain in my lower right abdomen" matched as a phrase: keep the stated region
+            # ... or said later in the sentence ("... has moved to the right lower abdomen")
+            inside = [
+                x
+                for x in sites
+                if d.start <= x.start < d.end and x.region and x.site == concept.site
+            ] or [
+                x
+                for x in sites
+                if x.region
+                and x.site == concept.site
+                and x.start >= d.end
+                and sentence_at(bounds, x.start) == d.sentence
+            ]
+            d.attrs["site"] = f"{inside[-1].region} {concept.site}" if inside else concept.site

@@ -70,6 +70,26 @@ _PREGNANT_NEGATED = re.compile(
     r"\b(?:might|may|could)\s+be\s+pregnant\b|\bpodria\s+estar\s+embarazada\b|"
     r"\bpostpartum\b|\bpregnancy\s+test\b"
 )
+# a negation earlier in the same sentence with no "but" after it
+_LIST_NEGATION = re.compile(
+    r"\b(?:denies|denied|no|not|negative\s+for|without|niega|sin)\b(?!.*\b(?:but|pero)\b)"
+)
+
+
+_NEW_CLAUSE = re.compile(r"\b(?:i'?m|i\s+am|she\s+is|she'?s|is|currently|weeks?|and\s+(?:i|she))\b")
+
+
+def _negated_in_list(prefix: str) -> bool:
+    """True when ``prefix`` ends inside a negated list ("denies fever, chills or ...")."""
+    matches = list(_LIST_NEGATION.finditer(prefix))
+    return bool(matches) and not _NEW_CLAUSE.search(prefix[matches[-1].end() :])
+
+
+def _sentence_prefix(norm: str, pos: int) -> str:
+    start = max(norm.rfind(".", 0, pos), norm.rfind(";", 0, pos), norm.rfind("\n", 0, pos)) + 1
+    return norm[start:pos]
+
+
 _PREGNANCY_WEEKS = re.compile(
     r"\b(?P<n>\d{1,2})\s*(?:\+\d)?\s*(?:weeks?|wks?|semanas?)\s*(?:pregnant|gestation|of\s+pregnancy|"
     r"gestational\s+age|ga|de\s+embarazo|embarazada)\b|\b(?:at|a\s+las)\s+(?P<n2>\d{1,2})\s*(?:weeks?|semanas)\b"
@@ -96,10 +116,11 @@ def _age_from(match: re.Match[str]) -> float | None:
     number = parse_number(match.group("n"))
     if number is None:
         return None
-    unit = (match.groupdict().get("unit") or "year").rstrip("s") or "year"
-    factor = _UNIT_YEARS.get(unit, _UNIT_YEARS.get(unit[:-1] if unit.endswith("e") else unit))
-    if factor is None:
-        factor = 1.0
+    unit = match.groupdict().get("unit") or "year"
+    if unit.startswith("mes"):  # Spanish "mes" / "meses"
+        unit = "month"
+    unit = unit.rstrip("s") or "year"
+    factor = _UNIT_YEARS.get(unit, 1.0)
     age = number * factor
     return round(age, 3) if 0 <= age <= 130 else None
 
@@ -138,9 +159,12 @@ def extract_demographics(norm: str) -> Demographics:
             sex = "male"
     pregnant: bool | None = None
     weeks: int | None = None
-    if _PREGNANT.search(norm):
+    mention = _PREGNANT.search(norm)
+    if mention:
         negated = _PREGNANT_NEGATED.search(norm)
-        if negated is None:
+        if negated is None and _negated_in_list(_sentence_prefix(norm, mention.start())):
+            pregnant = False  # "denies fever, flank pain or pregnancy"
+        elif negated is None:
             pregnant = True
         elif re.search(r"negative|not|no\s|isnt|never|denies|cant|couldnt", negated.group(0)):
             pregnant = False

@@ -97,6 +97,7 @@ class RulesExtractor:
         drafts = self._find_concepts(norm, lang)
         answer = answers.detect_answer(norm) if context is not None else None
         demographics = extract_demographics(norm)
+        _regrade_child_vitals(drafts, demographics.age_years)
         history = extract_history(norm, bare_list=bare_list_kind(context))
         consent = confirmation = None
         if context is not None:
@@ -188,7 +189,9 @@ class RulesExtractor:
             if best is None:
                 continue
             lo, hi = min(st, best[1]), max(se, best[2])
-            if any(cover[k] for k in range(lo, hi + 1)) or any(
+            # the site and cue words must be free; words between them may belong to other
+            # concepts ("my lips are tingling and swelling")
+            if any(cover[k] for k in (st, se, best[1], best[2])) or any(
                 tokens[k].kind == "punct" and tokens[k].text in ";:" for k in range(lo, hi + 1)
             ):
                 continue
@@ -294,3 +297,13 @@ def _combine(a: Finding, b: Finding, rank: dict[Presence, int]) -> Finding:
     ordered = sorted(a.provenance + b.provenance, key=lambda s: s.start)
     update["provenance"] = tuple(ordered)
     return first.model_copy(update=update)
+
+
+def _regrade_child_vitals(drafts: list[FindingDraft], age_years: float | None) -> None:
+    """Children have faster normal heart and breathing rates than adults."""
+    for d in drafts:
+        if d.value is None:
+            continue
+        abnormal = vitals.abnormal_for_age(d.concept_id, d.value, age_years)
+        if abnormal is not None:
+            d.presence = Presence.PRESENT if abnormal else Presence.ABSENT

@@ -82,7 +82,8 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:squeezing|vice[\s-]like|vise[\s-]like|clamp)\b"), "squeezing"),
     (
         re.compile(
-            r"\b(?:pressure(?:[\s-]like)?|heaviness|heavy|weight\s+on|tightness|tight|opresivo|opresion|presion)\b"
+            r"\b(?<!blood\s)(?<!arterial\s)(?:pressure(?:[\s-]like)?|heaviness|heavy|weight\s+on|tightness|tight|"
+            r"opresivo|opresion)\b"
         ),
         "pressure",
     ),
@@ -107,6 +108,13 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# "a small rash", "a tiny cut": size, attached only to the finding right after it.
+_SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
+# "loads of blood": a large-volume bleed (recorded as a qualifier).
+_LARGE_VOLUME = re.compile(
+    r"\b(?:loads\s+of|lots\s+of|large\s+amounts?\s+of|a\s+lot\s+of|a\s+cup(?:ful)?\s+of|massive|copious|"
+    r"mucha)\s+(?:bright\s+red\s+)?(?:blood|sangre)\b"
+)
 # Pain reproduced by pressing on the spot: a musculoskeletal feature (recorded as a qualifier).
 _REPRODUCIBLE = re.compile(
     r"\b(?:(?:hurts|tender|sore|painful|pain)\s+(?:\w+\s+){0,2}(?:when|if)\s+(?:i|you|he|she)\s+"
@@ -146,6 +154,10 @@ def find_severity_mentions(norm: str) -> list[SeverityMention]:
         found.append(SeverityMention(m.start(), m.end(), "severity", score=10))
     for m in _THUNDERCLAP.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="thunderclap"))
+    for m in _SMALL.finditer(norm):
+        found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small"))
+    for m in _LARGE_VOLUME.finditer(norm):
+        found.append(SeverityMention(m.start(), m.end(), "qualifier", text="large_volume"))
     for m in _REPRODUCIBLE.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="reproducible"))
     for m in _HIGH.finditer(norm):

@@ -46,7 +46,7 @@ _UNIT = (
 )
 _NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty)[\s-]\w+)"
 _NUM_UNIT = re.compile(
-    rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
+    rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|of\s+pregnancy|of\s+gestation|gestational|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
 )
 # Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
@@ -145,7 +145,7 @@ _ONSET: list[tuple[re.Pattern[str], str]] = [
 _TIMING: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
-            r"\b(?:constant(?:ly)?|continuous(?:ly)?|all\s+the\s+time|non[\s-]?stop|persistent|"
+            r"\b(?:constant(?:ly)?|continuous(?:ly)?|all\s+the\s+time|non[\s-]?stop|"
             r"unrelenting|constante|continuo|todo\s+el\s+tiempo)\b"
         ),
         "constant",
@@ -165,7 +165,15 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
         "worsening",
     ),
     (
-        re.compile(r"\b(?:getting\s+better|improving|improved|easing|mejorando|mejor)\b"),
+        re.compile(
+            r"\b(?:not\s+(?:improving|getting\s+better|helping|going\s+away|settling)|no\s+better|"
+            r"no\s+improvement|(?:didn'?t|hasn'?t|has\s+not|did\s+not)\s+(?:help|helped|improve)|"
+            r"persist(?:s|ing|ent)|won'?t\s+go\s+away|no\s+mejora)\b"
+        ),
+        "persistent",
+    ),
+    (
+        re.compile(r"\b(?<!not\s)(?:getting\s+better|improving|improved|easing|mejorando)\b"),
         "improving",
     ),
     (
@@ -178,7 +186,8 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
-            r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual)\b"
+            r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual|"
+            r"normal\s+for\s+me|as\s+usual|always\s+(?:get|have)\s+(?:this|that))\b"
         ),
         "recurrent",
     ),

@@ -23,7 +23,7 @@ _BP = re.compile(
 )
 _SPO2 = re.compile(
     r"\b(?:spo2|sp\s*o2|sao2|o2\s+sat(?:uration)?s?|sats?|oxygen\s+sat(?:uration)?s?|oxygen(?:\s+level)?|"
-    r"pulse\s+ox(?:imetry)?|saturation|saturacion|saturando)\s*(?:of|is|was|at|:|=|de)?\s*(?P<v>\d{2,3})\s*%?"
+    r"pulse\s+ox(?:imetry)?|saturation|saturating|sating|saturacion|saturando)\s*(?:of|is|was|at|:|=|de)?\s*(?P<v>\d{2,3})\s*%?"
 )
 _RR = re.compile(
     r"\b(?:rr|resp(?:iratory)?\s+rate|respirations?|breaths?|fr|frecuencia\s+respiratoria)\s*(?:of|is|was|at|:|=|de)?\s*"
@@ -78,7 +78,7 @@ def find_vitals(norm: str) -> list[VitalReading]:
         if not (40 <= systolic <= 300 and 20 <= diastolic <= 200):
             continue
         out.append(VitalReading(m.start(), m.end(), "hypotension", systolic, systolic < 90))
-        if systolic >= 180 or diastolic >= 120:
+        if systolic >= 140 or diastolic >= 90:  # raised; the rules grade 160 / 180 systolic
             out.append(VitalReading(m.start(), m.end(), "hypertension_reading", systolic, True))
     for m in _SPO2.finditer(norm):
         value = _f(m.group("v"))
@@ -106,3 +106,22 @@ def find_vitals(norm: str) -> list[VitalReading]:
             concept = "unresponsive" if value <= 8 else "confusion"
             out.append(VitalReading(m.start(), m.end(), concept, value, True))
     return out
+
+
+# Upper limits of normal by age (years) for children; adults use the limits in find_vitals.
+# Approximate APLS / NICE NG143 ranges.
+_CHILD_HR_LIMITS = ((1.0, 160.0), (2.0, 150.0), (5.0, 140.0), (12.0, 120.0))
+_CHILD_RR_LIMITS = ((1.0, 50.0), (2.0, 40.0), (5.0, 40.0), (12.0, 30.0))
+
+
+def abnormal_for_age(concept_id: str, value: float, age_years: float | None) -> bool | None:
+    """Re-grade a fast heart or breathing rate for a child's age; None when not applicable."""
+    if age_years is None or age_years >= 12:
+        return None
+    limits = {"tachycardia": _CHILD_HR_LIMITS, "tachypnea": _CHILD_RR_LIMITS}.get(concept_id)
+    if limits is None:
+        return None
+    for below_age, limit in limits:
+        if age_years < below_age:
+            return value > limit
+    return None
