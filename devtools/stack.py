@@ -96,7 +96,7 @@ def local_stack(*, api_port: int = API_PORT, persistent: bool = True) -> Iterato
         media = _spawn("media_host", env)
         procs.append(media)
         # The first start loads Whisper and eSpeak NG: allow time on a cold machine.
-        _wait_healthy(f"http://127.0.0.1:{media_port}/internal/v1/health", media, "media host", 180)
+        _wait_healthy(f"http://127.0.0.1:{media_port}/livez", media, "media host", 180)
         api = _spawn("control_plane", env, "--port", str(api_port))
         procs.append(api)
         _wait_healthy(f"http://127.0.0.1:{api_port}/api/health", api, "HTTP API", 60)

@@ -169,6 +169,10 @@ class IntakeCall:
     async def discard(self) -> None:
         """Release a call whose offer was refused (nothing was started, nothing is logged)."""
         self._closing = True
+        try:  # never started, but it may hold a client (connector) to release
+            await asyncio.wait_for(self._bridge.aclose(), _BRIDGE_CLOSE_TIMEOUT_S)
+        except Exception:
+            logger.warning("realtime bridge did not close cleanly", exc_info=True)
         await self._release_media()
         await self._events.aclose()
         self._finish()

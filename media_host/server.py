@@ -17,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -53,6 +53,11 @@ from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
 from shared.storage.event_log import validate_session_key
 from shared.tokens import keys_match
 
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from media_host.intake_agent.checkpoint import TableStorageSaver
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 128 * 1024  # a 64 KiB SDP plus its session context, with room to spare
@@ -80,14 +85,17 @@ def create_app(
     Args:
         settings: Host settings.
         bridge_factory: Builds each call's realtime bridge; default: the real
-            ``RealtimeBridge`` with a fresh ``IntakeAgent`` (:func:`default_bridge_factory`).
+            ``RealtimeBridge`` driving the host's ``IntakeAgent``, whose interview state is
+            checkpointed in Table Storage (:func:`default_bridge_factory`).
         observers: Optional latency probes for every call (benchmarks).
         register: Whether to register in the ``mediahosts`` registry and heartbeat.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        factory = bridge_factory or default_bridge_factory(settings)  # fail before any I/O
+        checkpointer = None if bridge_factory else intake_checkpointer(settings)
+        # Built before any I/O so a configuration error fails fast.
+        factory = bridge_factory or default_bridge_factory(settings, checkpointer=checkpointer)
         store = TableStore.from_settings(settings.storage)
         heartbeat: RegistryHeartbeat | None = None
         manager: CallManager | None = None
@@ -122,6 +130,8 @@ def create_app(
             if heartbeat is not None:
                 await heartbeat.stop(deregister=True)
             await store.close()
+            if checkpointer is not None:
+                await checkpointer.aclose()
 
     app = FastAPI(
         title="Realtime Virtual Triage — media host internal API",
@@ -171,17 +181,54 @@ def create_app(
     return app
 
 
-def default_bridge_factory(settings: MediaHostSettings) -> BridgeFactory:
-    """The production bridge: ``RealtimeBridge`` driving a fresh ``IntakeAgent`` per call."""
+def intake_checkpointer(settings: MediaHostSettings) -> TableStorageSaver:
+    """The durable LangGraph checkpointer: interview state in Table Storage, so a session can be
+    resumed by another media host after a crash (same storage access as the event log)."""
+    from media_host.intake_agent.checkpoint import TableStorageSaver
+
+    storage = settings.storage
+    table = settings.agent.checkpoint_table
+    if storage.connection_string is not None:
+        return TableStorageSaver(
+            table_name=table,
+            table_prefix=storage.table_prefix,
+            connection_string=storage.connection_string.get_secret_value(),
+        )
+    from azure.identity import DefaultAzureCredential
+    from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
+
+    client_id = storage.managed_identity_client_id
+    return TableStorageSaver(
+        table_name=table,
+        table_prefix=storage.table_prefix,
+        endpoint=storage.table_endpoint,
+        credential=DefaultAzureCredential(managed_identity_client_id=client_id),
+        async_credential=AsyncDefaultAzureCredential(managed_identity_client_id=client_id),
+    )
+
+
+def default_bridge_factory(
+    settings: MediaHostSettings, *, checkpointer: BaseCheckpointSaver[str] | None = None
+) -> BridgeFactory:
+    """The production bridge: a ``RealtimeBridge`` per call, all driving one ``IntakeAgent``
+    (one compiled graph per host; the agent keeps per-session locks and checkpoints).
+
+    Args:
+        settings: Host settings.
+        checkpointer: Where interview state lives; the lifespan passes the Table Storage one
+            (:func:`intake_checkpointer`); None keeps it in memory (tests, benchmarks).
+    """
     from media_host.intake_agent.agent import IntakeAgent
     from media_host.realtime.bridge import RealtimeBridge
+
+    agent = IntakeAgent(settings=settings.agent, checkpointer=checkpointer)
 
     def build(*, session_id: str, language: str, playback: Any, events: Any) -> Any:
         return RealtimeBridge(
             settings=settings.realtime,
             session_id=session_id,
             language=language,
-            agent=IntakeAgent(),
+            agent=agent,
             playback=playback,
             events=events,
         )

@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from media_host.intake_agent.settings import AgentSettings
 from media_host.realtime.settings import RealtimeSettings
 from shared.config import IceSettings, MediaHostLinkSettings, StorageSettings
 
@@ -51,6 +52,9 @@ class MediaHostSettings(BaseModel):
         link: The shared key of the internal API.
         ice: STUN/TURN configuration (TURN credentials are minted per session).
         realtime: Where the realtime model is and how the bridge talks to it.
+        agent: The intake agent (extraction backend, limits, checkpoint table). Its interview
+            state is checkpointed in Table Storage (same account as ``storage``) so another host
+            can resume a session after a crash.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -77,6 +81,7 @@ class MediaHostSettings(BaseModel):
     link: MediaHostLinkSettings
     ice: IceSettings = Field(default_factory=IceSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
 
     @property
     def advertised_url(self) -> str:
@@ -97,6 +102,7 @@ class MediaHostSettings(BaseModel):
             "link": MediaHostLinkSettings.from_env(environ),
             "ice": IceSettings.from_env(environ),
             "realtime": RealtimeSettings.from_env(environ),
+            "agent": AgentSettings.from_env(environ),
         }
         optional = {
             "capacity": "TRIAGE_MEDIA_HOST_CAPACITY",

@@ -200,7 +200,9 @@ def decide_disposition(
         and present[0].onset is None
         and present[0].timing is None
         and level is not Level.URGENT
-        and not any(f.presence is Presence.ABSENT for f in findings)
+        and not any(
+            f.presence is Presence.ABSENT and f.concept_id != "benign_context" for f in findings
+        )
     ):
         cautious = True
         concept = lexicon.concept(present[0].concept_id)

@@ -27,7 +27,13 @@ import yaml
 
 from media_host.intake_agent.errors import RuleTableError
 from media_host.intake_agent.models import Level
-from media_host.intake_agent.textnorm import Token, canonical_token, normalise, tokenize
+from media_host.intake_agent.textnorm import (
+    Token,
+    WordForms,
+    canonical_token,
+    normalise,
+    tokenize,
+)
 
 LANGUAGES = ("en", "es")
 CATEGORIES = frozenset(
@@ -130,30 +136,58 @@ class _Trie:
             )
         node[_END] = payload
 
-    def longest(self, words: Sequence[str], start: int) -> tuple[int, tuple[str, bool]] | None:
-        """Longest phrase starting at ``words[start]``: (end index, payload)."""
-        best: tuple[int, tuple[str, bool]] | None = None
-        stack: list[tuple[dict[str, Any], int]] = [(self.root, start)]
+    def vocabulary(self) -> set[str]:
+        """Every literal word of every phrase (slot markers excluded)."""
+        found: set[str] = set()
+        stack = [self.root]
         while stack:
-            node, pos = stack.pop()
-            if _END in node and pos > start and (best is None or pos > best[0]):
-                best = (pos, node[_END])
+            node = stack.pop()
+            for key, child in node.items():
+                if key == _END:
+                    continue
+                if not key.startswith("\x00"):
+                    found.add(key)
+                stack.append(child)
+        return found
+
+    def longest(
+        self,
+        words: Sequence[str],
+        start: int,
+        forms: Sequence[tuple[str, ...]] | None = None,
+    ) -> tuple[int, tuple[str, bool]] | None:
+        """Longest phrase starting at ``words[start]``: (end index, payload).
+
+        ``forms[i]`` lists the spellings word ``i`` may stand for (inflections, typo
+        corrections); without it a word matches itself and its singular.
+        """
+        # Among phrases of equal length the one using more of the patient's exact words wins
+        # ("confused" is confusion, not the absent form "confusing").
+        best: tuple[int, int, tuple[str, bool]] | None = None
+        stack: list[tuple[dict[str, Any], int, int]] = [(self.root, start, 0)]
+        while stack:
+            node, pos, exact = stack.pop()
+            if _END in node and pos > start and (best is None or (pos, exact) > best[:2]):
+                best = (pos, exact, node[_END])
             if pos >= len(words):
                 continue
             word = words[pos]
             if not word:  # punctuation: phrases never span it
                 continue
-            for candidate in {word, _singular(word)}:
+            plain = (word, _singular(word))
+            for candidate in forms[pos] if forms is not None else dict.fromkeys(plain):
                 child = node.get(candidate)
                 if child is not None:
-                    stack.append((child, pos + 1))
+                    stack.append((child, pos + 1, exact + (candidate in plain)))
+            if pos > start and word in INTENSIFIERS and node is not self.root:
+                stack.append((node, pos + 1, exact))  # "moving (much) less"
             if _DET_SLOT in node:
-                stack.append((node[_DET_SLOT], pos))  # optional: skip
+                stack.append((node[_DET_SLOT], pos, exact))  # optional: skip
                 if word in self.determiners:
-                    stack.append((node[_DET_SLOT], pos + 1))
+                    stack.append((node[_DET_SLOT], pos + 1, exact + 1))
             if _ANY_SLOT in node:
-                stack.append((node[_ANY_SLOT], pos + 1))
-        return best
+                stack.append((node[_ANY_SLOT], pos + 1, exact))
+        return (best[0], best[2]) if best is not None else None
 
 
 def _singular(word: str) -> str:
@@ -165,6 +199,13 @@ def _singular(word: str) -> str:
 # Side words are transparent for matching ("can't lift my left arm" ≡ "can't lift my arm");
 # laterality is recorded separately by the extraction rules.
 SIDE_WORDS = frozenset({"left", "right", "izquierdo", "izquierda", "derecho", "derecha"})
+# Intensifiers may be skipped inside a phrase ("moving much less than usual" ≡ "moving less
+# than usual", "short of breath really badly"); a phrase that itself contains one ("very
+# thirsty") still needs it. Severity is read separately from the raw text.
+INTENSIFIERS = frozenset(
+    {"really", "very", "much", "quite", "extremely", "terribly", "awfully", "muy", "bastante"}
+)
+_TRANSPARENT = SIDE_WORDS
 
 
 def phrase_words(phrase: str) -> list[str]:
@@ -179,7 +220,7 @@ def phrase_words(phrase: str) -> list[str]:
             words.extend(
                 canonical_token(t.text)
                 for t in tokenize(normalise(raw))
-                if t.text not in SIDE_WORDS
+                if t.text not in _TRANSPARENT
             )
     return words
 
@@ -187,7 +228,9 @@ def phrase_words(phrase: str) -> list[str]:
 class Lexicon:
     """All concepts plus one phrase matcher per language."""
 
-    def __init__(self, concepts: Iterable[Concept]) -> None:
+    def __init__(
+        self, concepts: Iterable[Concept], real_words: frozenset[str] = frozenset()
+    ) -> None:
         self.concepts: dict[str, Concept] = {}
         for concept in concepts:
             if concept.id in self.concepts:
@@ -201,6 +244,11 @@ class Lexicon:
                     self._add(lang, phrase, concept.id, negated=False)
                 for phrase in concept.absent_synonyms.get(lang, ()):
                     self._add(lang, phrase, concept.id, negated=True)
+        # inflection and typo tolerance is English-only (the stemmer is English)
+        self._forms: dict[str, WordForms | None] = {
+            "en": WordForms(self._tries["en"].vocabulary(), real_words),
+            "es": None,
+        }
 
     def _add(self, lang: str, phrase: str, concept_id: str, *, negated: bool) -> None:
         words = phrase_words(phrase)
@@ -233,29 +281,61 @@ class Lexicon:
         words = [
             canonical_token(t.text)
             for t in tokenize(normalise(phrase))
-            if t.kind != "punct" and t.text not in SIDE_WORDS
+            if t.kind != "punct" and t.text not in _TRANSPARENT
         ]
         if not words:
             return None
-        found = self._tries[lang].longest(words, 0)
+        found = self._tries[lang].longest(words, 0, self._word_forms(words, lang))
         if found is None or found[0] != len(words) or found[1][1]:
             return None
         return self.concepts[found[1][0]]
+
+    def _word_forms(self, words: Sequence[str], language: str) -> list[tuple[str, ...]] | None:
+        wf = self._forms.get(language)
+        if wf is None:
+            return None
+        return [wf.forms(w) if w else (w,) for w in words]
+
+    def word_forms(self, word: str, language: str = "en") -> tuple[str, ...]:
+        """The lexicon spellings one normalised word may stand for (itself at least)."""
+        wf = self._forms.get(language)
+        return wf.forms(word) if wf is not None else (word, _singular(word))
+
+    @staticmethod
+    def _overtaken(
+        trie: _Trie,
+        words: Sequence[str],
+        forms: Sequence[tuple[str, ...]] | None,
+        start: int,
+        end: int,
+    ) -> bool:
+        """Whether a multi-word phrase starting inside [start, end) ends later ("got a cold sore")."""
+        for j in range(start + 1, end):
+            if not words[j]:
+                continue
+            other = trie.longest(words, j, forms)
+            if other is not None and other[0] > end and other[0] - j >= min(2, end - start):
+                return True
+        return False
 
     def match_tokens(self, tokens: Sequence[Token], language: str) -> list[PhraseMatch]:
         """All non-overlapping longest phrase matches, left to right."""
         trie = self._tries[language]
         # match on tokens without side words, then map positions back to the real tokens
-        kept = [i for i, t in enumerate(tokens) if t.text not in SIDE_WORDS]
+        kept = [i for i, t in enumerate(tokens) if t.text not in _TRANSPARENT]
         words = [canonical_token(tokens[i].text) if tokens[i].kind != "punct" else "" for i in kept]
+        forms = self._word_forms(words, language)
         matches: list[PhraseMatch] = []
         i = 0
         while i < len(words):
-            found = trie.longest(words, i) if words[i] else None
+            found = trie.longest(words, i, forms) if words[i] else None
             if found is None:
                 i += 1
                 continue
             end, (concept_id, negated) = found
+            if self._overtaken(trie, words, forms, i, end):
+                i += 1  # "a cold sore": "cold sore" (ends later, as long) beats "a cold"
+                continue
             matches.append(PhraseMatch(concept_id, kept[i], kept[end - 1] + 1, negated))
             i = end
         return matches
@@ -348,7 +428,21 @@ def build_lexicon(raw: Any) -> Lexicon:
     """Validate a parsed lexicon document and build the :class:`Lexicon`."""
     if not isinstance(raw, dict) or not isinstance(raw.get("concepts"), dict):
         raise RuleTableError("lexicon: top level must be a mapping with a 'concepts' mapping")
-    return Lexicon(parse_concept(str(cid), body) for cid, body in raw["concepts"].items())
+    return Lexicon(
+        (parse_concept(str(cid), body) for cid, body in raw["concepts"].items()),
+        real_words=_real_words(),
+    )
+
+
+@lru_cache(maxsize=1)
+def _real_words() -> frozenset[str]:
+    """Real English words one edit from the lexicon vocabulary: never typo-corrected.
+
+    Generated from a dictionary by ``eval/make_real_words.py`` (regenerate after adding
+    vocabulary); a word missing from the list can at worst be read as its near neighbour.
+    """
+    text = resources.files("media_host.intake_agent").joinpath("data", "real_words.txt")
+    return frozenset(line.strip() for line in text.read_text("utf-8").splitlines() if line.strip())
 
 
 @lru_cache(maxsize=1)

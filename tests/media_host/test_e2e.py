@@ -14,11 +14,13 @@ import asyncio
 import time
 
 import pytest
+from azure.data.tables.aio import TableClient
 from pydantic import SecretStr
 
 from control_plane.app import create_app as create_control_plane
 from control_plane.settings import ControlPlaneSettings
 from devtools.voice_client import VoiceClient, is_status
+from media_host.intake_agent.checkpoint.rows import escape_key
 from media_host.local_realtime.server import LocalRealtimeServer
 from media_host.local_realtime.settings import LocalRealtimeSettings
 from media_host.realtime.settings import RealtimeSettings
@@ -78,6 +80,11 @@ async def test_voice_call_through_the_whole_stack(azurite, table_prefix) -> None
             finally:
                 await client.hang_up()
                 await client.close()
+        # The interview state is durable: another host could resume this session.
+        table = table_prefix + settings.agent.checkpoint_table
+        async with TableClient.from_connection_string(azurite.connection_string, table) as rows:
+            keys = {e["PartitionKey"] async for e in rows.list_entities(select=["PartitionKey"])}
+        assert escape_key(client.session_id) in keys
     finally:
         await engine.stop()
 

@@ -291,7 +291,8 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:numb|numbness|tingling|no\s+feeling|cant\s+feel|reduced\s+sensation|adormecid[oa])\b"
         ),
         re.compile(
-            r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|anus|back\s+passage|entrepierna)\b"
+            r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
+            r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna)\b"
         ),
         "saddle_anesthesia",
     ),
@@ -306,6 +307,93 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:racing|pounding|fluttering|skipping|irregular|thumping|galloping|acelerado)\b"
         ),
         "palpitations",
+    ),
+    (
+        # a large quantity of a named medicine is an overdose even without "tablets"
+        re.compile(
+            r"\b(?:loads\s+of|lots\s+of|a\s+lot\s+of|too\s+many|handfuls?\s+of|dozens?\s+of|"
+            r"(?:a\s+|the\s+)?whole\s+(?:packet|pack|bottle|box|strip|tub)s?(?:\s+of)?|"
+            r"all\s+(?:of\s+)?(?:my|his|her|their|the)|extra\s+doses?\s+of)\b"
+        ),
+        re.compile(
+            r"\b(?:paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|tramadol|"
+            r"morphine|oxycodone|amitriptyline|sertraline|citalopram|fluoxetine|diazepam|zopiclone|"
+            r"sleeping\s+(?:pills|tablets)|antidepressants?|painkillers?|insulin|iron\s+tablets|"
+            r"lithium|quetiapine|olanzapine|paracetamol\s+tablets)\b"
+        ),
+        "overdose",
+    ),
+    # Generic descriptor + body-part compositions, so unseen lay wording is still recognised
+    # ("her mouth is sagging", "words coming out slurry", "his forearm looks wonky").
+    (
+        re.compile(r"\b(?:face|mouth|smile|lips?|cheek)\b"),
+        re.compile(
+            r"\b(?:droop\w*|sag\w*|lopsided|crooked|twisted|wonky|drooped|fallen|slipped|"
+            r"hanging\s+down|slumped|uneven|dropped|gone\s+to\s+one\s+side)\b"
+        ),
+        "facial_droop",
+    ),
+    (
+        re.compile(r"\b(?:speech|words|talking|speaking)\b"),
+        re.compile(
+            r"\b(?:slurr\w*|jumbled|garbled|muddled|gibberish|nonsense|mumbl\w*|"
+            r"mixed\s+up|all\s+wrong|coming\s+out\s+wrong|thick)\b"
+        ),
+        "slurred_speech",
+    ),
+    (
+        re.compile(
+            r"\b(?:arm|forearm|wrist|leg|ankle|fingers?|toes?|elbow|shoulder|knee|shin|thumb|"
+            r"collarbone|hand|foot|nose)\b"
+        ),
+        re.compile(
+            r"\b(?:wonky|crooked|deformed|misshapen|out\s+of\s+shape|"
+            r"(?:funny|odd|weird|strange|wrong|awkward)\s+angle|sticking\s+out|out\s+of\s+place|"
+            r"bent(?!\s+(?:down|over|forward|back))(?:\s+(?:funny|wrong|out|sideways))?)\b"
+        ),
+        "possible_fracture",
+    ),
+    (
+        re.compile(r"\b(?:pee|wee|urine|urinating|peeing|weeing|pees|wees|piss)\b"),
+        re.compile(r"\b(?:burn\w*|sting\w*|hurts?|painful|pain|sore|scald\w*)\b"),
+        "dysuria",
+    ),
+    (
+        re.compile(
+            r"\b(?:cables?|wires?|sockets?|mains|plugs?|power\s+lines?|electric\w*|live\s+wire|"
+            r"current|volts?|voltage)\b"
+        ),
+        re.compile(r"\b(?:shock\w*|zapped|electrocuted|jolt\w*)\b"),
+        "electric_shock",
+    ),
+    (
+        re.compile(r"\b(?:eyes?|ojos?)\b"),
+        re.compile(
+            r"\b(?:bleach|chemicals?|acid|alkali|oven\s+cleaner|cleaning\s+(?:spray|fluid|product)|"
+            r"cement|lime|caustic|lejia)\b"
+        ),
+        "eye_injury",
+    ),
+    (
+        re.compile(
+            r"\b(?:can'?t|cannot|unable\s+to|not\s+able\s+to|can\s+barely|barely|can\s+hardly|"
+            r"hardly|struggl\w*\s+to|hard\s+to|trouble|difficulty)\s+(?:even\s+)?swallow\w*\b"
+        ),
+        re.compile(r"\b(?:saliva|spit|spittle)\b"),
+        "drooling",
+    ),
+    (
+        re.compile(r"\b(?:can\s+barely|barely|can\s+hardly|hardly|struggl\w*\s+to|painful\s+to)\b"),
+        re.compile(r"\bswallow\w*\b"),
+        "dysphagia",
+    ),
+    (
+        re.compile(r"\b(?:bleed\w*|blood)\b"),
+        re.compile(
+            r"\b(?:loads(?!\s+of)|heavily|profusely|everywhere|pouring|gushing|spurting|soaked|soaking|"
+            r"won'?t\s+stop|not\s+stopping|will\s+not\s+stop)\b"
+        ),
+        "severe_bleeding",
     ),
     (
         re.compile(r"\b(?:skin|eyes|whites\s+of|piel|ojos)\b"),

@@ -93,7 +93,11 @@ def extract_history(norm: str, *, bare_list: str | None = None) -> History:
                     medications.append(item)
         elif bare_list == "conditions":
             for item in items:
-                if not _is_none(item) and not any(p.search(item) for _c, p in _CONDITION_RES):
+                if (
+                    not _is_none(item)
+                    and not is_demographic_statement(item)
+                    and not any(p.search(item) for _c, p in _CONDITION_RES)
+                ):
                     conditions.append(item)
     conditions = conditions[:20]
     return History(
@@ -112,6 +116,23 @@ def drug_class(name: str) -> str | None:
 _NONE_RE = re.compile(
     r"^(?:none|nothing|no|nope|nada|ninguno|ninguna|no\s+\w+|not\s+really|not\s+any|i\s+dont\s+take\s+any\w*)$"
 )
+
+
+# "female", "I'm a woman", "male, 45", "45 years old", "soy mujer": demographics, not diagnoses
+# (the demographics extractor records them; they must never become a "condition").
+_DEMOGRAPHIC_ITEM_RE = re.compile(
+    r"^(?:(?:i\s*am|im|i'm|i\s+am\s+a|soy|i\s+identify\s+as|sex|gender|sexo)\s*:?\s*)?"
+    r"(?:an?\s+|una?\s+)?"
+    r"(?:(?:female|male|woman|man|lady|gentleman|girl|boy|mujer|hombre|varon|chica|chico|nina|nino|"
+    r"femenino|masculino|f|m|pregnant|embarazada)|"
+    r"\d{1,3}(?:\s*(?:years?|yrs?|yo|y\s*o|anos|months?|meses))?(?:\s*old)?)"
+    r"(?:\s+(?:and|y)?\s*(?:female|male|woman|man|\d{1,3}(?:\s*(?:years?|yrs?|anos))?(?:\s*old)?))?$"
+)
+
+
+def is_demographic_statement(item: str) -> bool:
+    """True when a list item only states sex, age or pregnancy ("female", "I'm a woman")."""
+    return bool(_DEMOGRAPHIC_ITEM_RE.match(" ".join(item.replace("'", "").split())))
 
 
 def _is_none(item: str) -> bool:

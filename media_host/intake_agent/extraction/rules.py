@@ -41,6 +41,13 @@ MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bound
 _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
 _ABSORBABLE = frozenset({"swelling", "bleeding", "vomiting", "cough", "diarrhea"})
+# single-word readings that give way to a two-cue composition containing them: "my pee is
+# burning" is dysuria, not a burn; "a shock off a cable" is an electric shock, not circulatory
+# shock; "bleach ... stinging" in an eye is a chemical eye injury, not an insect sting
+_YIELDING = frozenset({"burn", "hypotension", "insect_bite"})
+# Reassurance is denied only by a negation right before it: in "no sickness, acting normal" the
+# "no" belongs to the sickness.
+_CLOSE_NEGATION_ONLY = frozenset({"benign_context"})
 _FLIP_WORDS = frozenset(
     [
         "not",
@@ -158,9 +165,10 @@ class RulesExtractor:
             pair_first.add(len(site_candidates) - 1)
         absorbable = [False] * len(tokens)
         for (s, e), (cid, _neg) in zip(spans, kinds, strict=True):
-            if cid in _ABSORBABLE:
+            if cid in _ABSORBABLE or cid in _YIELDING:
                 for k in range(s, e):
                     absorbable[k] = True
+        pair_spans: list[tuple[int, int]] = []
         for index, (start, end, concept_id, region, cue_spans) in enumerate(site_candidates):
             st = char_to_token[start]
             se = char_to_token[end - 1]
@@ -198,6 +206,8 @@ class RulesExtractor:
             # composed spans may share a site or cue word ("my calf is painful and swollen")
             spans.append((lo, hi + 1))
             kinds.append((concept_id, False))
+            if index in pair_first:
+                pair_spans.append((lo, hi + 1))
             if region:
                 regions[len(spans) - 1] = region
         # drop generic matches swallowed by a composed site phrase
@@ -205,7 +215,8 @@ class RulesExtractor:
         keep = [
             i
             for i, (sp, (cid, _n)) in enumerate(zip(spans, kinds, strict=True))
-            if cid not in _GENERIC or not any(c[0] <= sp[0] < c[1] for c in composed if c != sp)
+            if (cid not in _GENERIC or not any(c[0] <= sp[0] < c[1] for c in composed if c != sp))
+            and (cid not in _YIELDING or not any(c[0] <= sp[0] < c[1] for c in pair_spans))
         ]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]
@@ -223,11 +234,13 @@ class RulesExtractor:
             if scope.FAMILY in kinds_here or scope.HISTORICAL in kinds_here:
                 continue  # someone else's problem, or a past one (goes to history instead)
             negated = scope.NEGATION in kinds_here
+            close = {words[k] for k in range(max(0, s - 2), s)}
             if negated_form:
                 # "not able to bear weight": only a negation right before flips an absent-form
                 # phrase; a distant "no" ("no blood, drinking fine") does not.
-                close = {words[k] for k in range(max(0, s - 2), s)}
                 presence = Presence.PRESENT if close & _FLIP_WORDS else Presence.ABSENT
+            elif concept_id in _CLOSE_NEGATION_ONLY:
+                presence = Presence.ABSENT if close & _FLIP_WORDS else Presence.PRESENT
             elif negated:
                 presence = Presence.ABSENT
             elif scope.UNCERTAIN in kinds_here:

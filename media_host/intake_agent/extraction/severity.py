@@ -113,7 +113,9 @@ _SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
 # "loads of blood": a large-volume bleed (recorded as a qualifier).
 _LARGE_VOLUME = re.compile(
     r"\b(?:loads\s+of|lots\s+of|large\s+amounts?\s+of|a\s+lot\s+of|a\s+cup(?:ful)?\s+of|massive|copious|"
-    r"mucha)\s+(?:bright\s+red\s+)?(?:blood|sangre)\b"
+    r"mucha)\s+(?:bright\s+red\s+)?(?:blood|sangre)\b|"
+    r"\b(?:blood\s+clots|clots\s+of\s+blood|coughing\s+up\s+clots)\b|"
+    r"\b(?:blood|sangre)\b[^.;\n]{0,25}?\b(?:quite\s+)?(?:a\s+lot|loads|lots|heaps)\b"
 )
 # Pain reproduced by pressing on the spot: a musculoskeletal feature (recorded as a qualifier).
 _REPRODUCIBLE = re.compile(
