@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
+    # azure-core logs every storage request (URL and headers) at INFO: noise, and no use locally.
+    logging.getLogger("azure").setLevel(logging.WARNING)
     app = create_app(ControlPlaneSettings.from_env(os.environ))
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 

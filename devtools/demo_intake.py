@@ -23,6 +23,7 @@ from media_host.local_realtime.tts import EspeakSynthesizer
 from shared.events import ErrorEvent, Event, RedFlag, SymptomComplete, TranscriptChunk
 
 PATIENT_VOICE_WPM = 140
+HEADACHE_OPENING = "I have had a bad headache since yesterday morning."
 QUIET_BEFORE_ANSWER_S = 0.8  # answer once the agent's voice has been silent this long
 
 
@@ -30,7 +31,6 @@ QUIET_BEFORE_ANSWER_S = 0.8  # answer once the agent's voice has been silent thi
 class Persona:
     """Answers by keyword of the agent's question; the first matching rule wins."""
 
-    opening: str
     rules: tuple[tuple[str, str], ...]
     fallback: str = "No."
 
@@ -43,26 +43,21 @@ class Persona:
 
 
 HEADACHE_PATIENT = Persona(
-    opening="I have had a bad headache since yesterday morning.",
+    # Most specific first: a read-back mentions "main problem", an allergy question "medicines".
     rules=(
-        (r"okay|ok to|agree|consent|continue|shall we|start", "Yes, that is fine."),
-        (
-            r"brings you|main (problem|concern|reason)|how can i help|what.*(wrong|trouble)",
-            "I have had a bad headache since yesterday morning.",
-        ),
-        (
-            r"is (that|this) (right|correct)|did i get|anything (to correct|wrong)",
-            "Yes, that is right.",
-        ),
+        (r"is (that|this) (right|correct)|did i get|read back", "Yes, that is right."),
+        (r"okay to continue|ok to continue|agree|consent", "Yes, that is fine."),
+        (r"allerg", "No, I have no allergies."),
+        (r"brings you|main (problem|concern|reason)|how can i help", HEADACHE_OPENING),
+        (r"constant|come and go", "It is there all the time."),
         (r"scale|zero to ten|0 to 10|how (bad|severe|strong)", "About a six out of ten."),
         (r"when did|start|how long", "It started yesterday morning."),
         (r"where", "At the front of my head."),
         (r"describe|feel like|what kind", "It is a dull pressure."),
-        (r"worse|better|relieve|help", "It gets better when I rest."),
-        (r"spread|radiat|move", "No, it stays there."),
-        (r"medicat|medicine|tablets|pills|taking", "I took some ibuprofen."),
-        (r"allerg", "No allergies."),
-        (r"condition|medical (problem|history)|illness", "No, I am healthy."),
+        (r"worse|better|relieve", "It gets better when I rest."),
+        (r"spread|radiat", "No, it stays there."),
+        (r"medicat|medicine|tablets|pills", "I took some ibuprofen."),
+        (r"condition|medical (problem|history)|illness", "No."),
         (r"how old|your age", "I am thirty four years old."),
         (r"sex|male or female|man or (a )?woman", "I am a woman."),
         (r"pregnan", "No, I am not pregnant."),

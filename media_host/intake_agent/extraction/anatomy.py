@@ -288,7 +288,8 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(?:numb|numbness|tingling|no\s+feeling|cant\s+feel|reduced\s+sensation|adormecid[oa])\b"
+            r"\b(?:numb|numbness|tingling|no\s+feeling|can'?t\s+feel|cannot\s+feel|"
+            r"reduced\s+sensation|adormecid[oa])\b"
         ),
         re.compile(
             r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
@@ -349,7 +350,8 @@ _PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(
             r"\b(?:wonky|crooked|deformed|misshapen|out\s+of\s+shape|"
             r"(?:funny|odd|weird|strange|wrong|awkward)\s+angle|sticking\s+out|out\s+of\s+place|"
-            r"bent(?!\s+(?:down|over|forward|back))(?:\s+(?:funny|wrong|out|sideways))?)\b"
+            r"(?:all|looks?|is|gone)\s+bent|"
+            r"bent\s+(?:funny|wrong|out\s+of\s+shape|sideways|backwards|the\s+wrong\s+way))\b"
         ),
         "possible_fracture",
     ),

@@ -1,0 +1,188 @@
+"""Generalisation mechanisms: word forms (inflections, typos), intensifier skipping, overlapping
+phrases, descriptor + body-part compositions, reassurance, and the two fixed bugs (demographic
+statements recorded as conditions; palpitations with mild breathlessness as an emergency)."""
+
+from __future__ import annotations
+
+import pytest
+
+from media_host.intake_agent.assess import assess_text
+from media_host.intake_agent.lexicon import load_lexicon
+from media_host.intake_agent.models import Level, Presence, QuestionContext
+from media_host.intake_agent.textnorm import WordForms, inflection, light_stem
+from tests.agent_core.conftest import Extract
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("vomited", "vomit"),
+        ("vomiting", "vomit"),
+        ("vomits", "vomit"),
+        ("vomitting", "vomit"),
+        ("wheezing", "wheez"),
+        ("wheeze", "wheez"),
+        ("bites", "bite"),
+        ("itches", "itch"),
+        ("bleed", "bleed"),
+        ("dizziness", "dizziness"),
+        ("threw", "throw"),
+        ("arm", "arm"),
+    ],
+)
+def test_light_stem(word: str, stem: str) -> None:
+    assert light_stem(word) == stem
+
+
+def test_inflection_classes() -> None:
+    assert [inflection(w) for w in ("vomiting", "vomited", "coughs", "vomit", "threw")] == [
+        "ing",
+        "ed",
+        "s",
+        "bare",
+        "irregular",
+    ]
+
+
+def test_word_forms_relate_verb_forms_not_noun_homographs() -> None:
+    forms = WordForms({"vomiting", "spotting", "spot", "bump", "choking", "fainting"})
+    assert "vomiting" in forms.forms("vomited")
+    assert "vomiting" in forms.forms("vomit")
+    assert "fainting" in forms.forms("fainted")
+    assert "spotting" not in forms.forms("spots")  # a red spot is not vaginal spotting
+    assert "bump" not in forms.forms("bumped")  # "bumped my shin" is not "a bump"
+    assert forms.forms("headaches") == ("headache", "headaches")
+
+
+def test_typos_are_corrected_but_real_words_are_not() -> None:
+    forms = WordForms({"choking", "swelling", "temperature"}, frozenset({"cooking", "smelling"}))
+    assert forms.near_words("chokking") == ["choking"]
+    assert forms.near_words("temperture") == ["temperature"]
+    assert forms.near_words("cooking") == []  # a real word, listed in real_words
+    assert forms.near_words("smelling") == []
+    assert forms.near_words("xhoking") == []  # first letter must match
+    assert forms.near_words("chok") == []  # too short to correct
+
+
+def test_packaged_real_words_protect_common_words() -> None:
+    lexicon = load_lexicon()
+    for word in ("cooking", "smelling", "wearing", "breeding"):
+        assert lexicon.word_forms(word) == (word,) or word in lexicon.word_forms(word)
+        assert all(w == word or w.startswith(word[:3]) for w in lexicon.word_forms(word))
+    assert "vomiting" in lexicon.word_forms("vommiting")
+
+
+@pytest.mark.parametrize(
+    ("text", "concept_id"),
+    [
+        ("she vomitted twice this morning", "vomiting"),
+        ("he has been wheezeing all night", "wheeze"),
+        ("I have a terrible headach", "headache"),
+        ("the baby has been moving much less than usual", "reduced_fetal_movement"),
+        ("got a cold sore on my lip", "skin_minor"),
+    ],
+)
+def test_unseen_forms_are_recognised(extract: Extract, text: str, concept_id: str) -> None:
+    e = extract(text)
+    present = {f.concept_id for f in e.findings if f.presence is Presence.PRESENT}
+    assert concept_id in present, (text, present)
+
+
+def test_cold_sore_is_not_a_cold(extract: Extract) -> None:
+    present = {f.concept_id for f in extract("got a cold sore on my lip").findings}
+    assert "common_cold" not in present
+
+
+def test_very_thirsty_still_needs_its_intensifier(extract: Extract) -> None:
+    assert "dehydration" not in {f.concept_id for f in extract("I'm thirsty").findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "concept_id"),
+    [
+        ("his mouth has started sagging on one side", "facial_droop"),
+        ("her face has gone all lopsided", "facial_droop"),
+        ("his words are coming out slurry and jumbled", "slurred_speech"),
+        ("his forearm looks wonky after the fall", "possible_fracture"),
+        ("my pee is burning", "dysuria"),
+        ("he got a shock off a live cable", "electric_shock"),
+        ("I got bleach splashed in my eye", "eye_injury"),
+        ("I can barely swallow my own saliva", "drooling"),
+        ("it's been bleeding heavily since he was stabbed", "severe_bleeding"),
+        ("I can't feel my bum or between my legs", "saddle_anesthesia"),
+        ("my brother took loads of paracetamol last night", "overdose"),
+        ("I can only say a couple of words at a time", "severe_breathing_difficulty"),
+    ],
+)
+def test_descriptor_compositions(extract: Extract, text: str, concept_id: str) -> None:
+    present = {f.concept_id for f in extract(text).findings if f.presence is Presence.PRESENT}
+    assert concept_id in present, (text, present)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept_id"),
+    [
+        ("my pee is burning", "burn"),  # the composition absorbs the single-word reading
+        ("he got a shock off a live cable", "hypotension"),
+        ("I took paracetamol for my headache", "overdose"),  # a dose is not an overdose
+        ("my gums bleed and I have loads of bruises", "severe_bleeding"),
+        ("I snore and my wife says I stop breathing in my sleep", "not_breathing"),
+    ],
+)
+def test_compositions_do_not_overreach(extract: Extract, text: str, concept_id: str) -> None:
+    present = {f.concept_id for f in extract(text).findings if f.presence is Presence.PRESENT}
+    assert concept_id not in present, (text, present)
+
+
+def test_reassurance_is_only_denied_by_a_close_negation(extract: Extract) -> None:
+    e = extract("no sickness, acting normal")
+    assert {f.concept_id: f.presence for f in e.findings}["benign_context"] is Presence.PRESENT
+    e = extract("he is not acting normal")
+    assert {f.concept_id: f.presence for f in e.findings}["benign_context"] is Presence.ABSENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["female", "I'm a woman", "im a woman", "Woman", "soy mujer", "45 years old", "male, 45"],
+)
+def test_demographic_answers_never_become_conditions(extract: Extract, text: str) -> None:
+    conditions = QuestionContext(kind="history", attribute="conditions")
+    language = "es" if text == "soy mujer" else "en"
+    assert extract(text, language, context=conditions).history.conditions == []
+
+
+def test_conditions_answer_with_sex_keeps_the_condition(extract: Extract) -> None:
+    conditions = QuestionContext(kind="history", attribute="conditions")
+    e = extract("kidney stones, and I'm female", context=conditions)
+    assert e.history.conditions == ["kidney stones"]
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        (
+            "I get my heart fluttering now and then and I'm a little bit short of breath "
+            "when it happens, no chest pain, never fainted",
+            Level.URGENT,
+        ),
+        ("My heart is racing and I feel like I'm going to pass out", Level.EMERGENCY),
+        ("My heart is pounding and I have chest pain", Level.EMERGENCY),
+        ("Palpitations and I'm extremely short of breath, 9/10", Level.EMERGENCY),
+        ("I have heart failure and my heart is racing", Level.EMERGENCY),
+    ],
+)
+def test_palpitations_red_flags_follow_guidance(text: str, level: Level) -> None:
+    summary = assess_text(text, age=45)
+    assert summary.disposition.level is level, summary.disposition.matched_rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got a bit of a sniffle and a tickly throat, started yesterday, feel ok otherwise",
+        "my son has chickenpox, he's eating and playing",
+        "teething, my 9 month old is chewing everything",
+    ],
+)
+def test_clear_self_care_is_not_over_triaged(text: str) -> None:
+    assert assess_text(text).disposition.level is Level.SELF_CARE
