@@ -21,17 +21,16 @@ from media_host.intake_agent.textnorm import WordForms, normalise
 OUT = Path(__file__).resolve().parents[1] / "media_host/intake_agent/data/real_words.txt"
 
 # Everyday words and spellings a British-English or lay speaker uses that a US list may lack.
-EXTRA_WORDS = """
-colour colours favour behaviour neighbour neighbours travelling cancelled centre metres
-litres programme mummy nappies nappy poorly feverish whinging grizzly
-""".split()
+EXTRA_WORDS = [
+    *("colour", "colours", "favour", "behaviour", "neighbour", "neighbours", "travelling"),
+    *("cancelled", "centre", "metres", "litres", "programme", "mummy", "nappies", "nappy"),
+    *("poorly", "feverish", "whinging", "grizzly"),
+]
 
 
 def main(word_list: str) -> int:
-    lexicon = load_lexicon()
-    forms = lexicon._forms["en"]  # noqa: SLF001 - maintenance script for the same package
-    assert forms is not None
-    plain = WordForms(set(forms.vocabulary))
+    vocabulary = load_lexicon().vocabulary("en")
+    plain = WordForms(set(vocabulary))
     words = {
         normalise(w.strip()).replace("'", "")
         for w in Path(word_list).read_text("utf-8", errors="ignore").splitlines()
@@ -40,7 +39,7 @@ def main(word_list: str) -> int:
     real = sorted(
         w
         for w in words
-        if w.isascii() and w.isalpha() and w not in forms.vocabulary and plain.near_words(w)
+        if w.isascii() and w.isalpha() and w not in vocabulary and plain.near_words(w)
     )
     OUT.write_text("".join(f"{w}\n" for w in real), "utf-8")
     print(f"{len(real)} real words near the vocabulary written to {OUT}")

@@ -148,7 +148,7 @@ var storageTables = [
   'sessions'
   'events'
   'mediahosts'
-  'checkpoints'
+  'intakecheckpoints'
 ]
 var mediaHostKeySecretName = 'media-host-key'
 var turnSecretName = 'turn-shared-secret'

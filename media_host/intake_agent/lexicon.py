@@ -296,6 +296,10 @@ class Lexicon:
             return None
         return [wf.forms(w) if w else (w,) for w in words]
 
+    def vocabulary(self, language: str = "en") -> frozenset[str]:
+        """Every literal word of the phrases of ``language``."""
+        return frozenset(self._tries[language].vocabulary())
+
     def word_forms(self, word: str, language: str = "en") -> tuple[str, ...]:
         """The lexicon spellings one normalised word may stand for (itself at least)."""
         wf = self._forms.get(language)
@@ -309,7 +313,10 @@ class Lexicon:
         start: int,
         end: int,
     ) -> bool:
-        """Whether a multi-word phrase starting inside [start, end) ends later ("got a cold sore")."""
+        """Whether a multi-word phrase starting inside [start, end) ends later.
+
+        "got a cold sore": "cold sore" overtakes "got a cold".
+        """
         for j in range(start + 1, end):
             if not words[j]:
                 continue

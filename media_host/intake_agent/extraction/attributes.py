@@ -191,8 +191,15 @@ def attach_attributes(
                 x
                 for x in sites
                 if x.region
-                and x.site == concept.site
+                and _same_site(x, concept.site)
                 and x.start >= d.end
                 and sentence_at(bounds, x.start) == d.sentence
             ]
             d.attrs["site"] = f"{inside[-1].region} {concept.site}" if inside else concept.site
+
+
+def _same_site(mention: anatomy.SiteMention, site: str) -> bool:
+    """A site mention names ``site``; "the lower right side" is the abdomen (as in rules.py)."""
+    if mention.site == site:
+        return True
+    return site == "abdomen" and mention.site == "side" and "lower" in (mention.region or "")
