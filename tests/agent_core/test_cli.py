@@ -178,12 +178,12 @@ def test_chat_missing_module_is_a_clear_error(
 
 
 def test_eval_second_blind_set_regression(capsys: pytest.CaptureFixture[str]) -> None:
-    """Batches N1–N6 (eval/blind_batches_2.jsonl): floors a little under the final figures
-    (97.2 % accuracy, 98.3 % emergency sensitivity); their blind first-run figures are in
-    eval/README.md."""
+    """Batches N1–N9 (eval/blind_batches_2.jsonl): floors a little under the final figures
+    (95.6 % accuracy, 98.9 % emergency sensitivity, 4.1 % over-triage); their blind first-run
+    figures are in eval/README.md."""
     assert main(["eval", str(EVAL_DIR / "blind_batches_2.jsonl"), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)["summary"]
-    assert summary["total"] >= 180
-    assert summary["accuracy"] >= 0.94
-    assert summary["emergency_sensitivity"] >= 0.95
-    assert summary["over_triage_rate"] <= 0.05
+    assert summary["total"] >= 270
+    assert summary["accuracy"] >= 0.93
+    assert summary["emergency_sensitivity"] >= 0.96
+    assert summary["over_triage_rate"] <= 0.06

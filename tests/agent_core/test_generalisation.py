@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from media_host.intake_agent.assess import assess_text
+from media_host.intake_agent.extraction.compositions import PAIRS
 from media_host.intake_agent.lexicon import _real_words, load_lexicon
 from media_host.intake_agent.models import Level, Presence, QuestionContext
 from media_host.intake_agent.textnorm import WordForms, inflection, light_stem
@@ -111,6 +112,16 @@ def test_very_thirsty_still_needs_its_intensifier(extract: Extract) -> None:
         ("I can't feel my bum or between my legs", "saddle_anesthesia"),
         ("my brother took loads of paracetamol last night", "overdose"),
         ("I can only say a couple of words at a time", "severe_breathing_difficulty"),
+        ("her left hand feels heavy", "unilateral_weakness"),
+        ("my foot is flopping when I walk", "unilateral_weakness"),
+        ("she suddenly can't see out of one side", "vision_loss"),
+        ("his smile has gone crooked", "facial_droop"),
+        ("my face feels weak on that side", "facial_droop"),
+        ("I've been pooing blood all day", "rectal_bleeding"),
+        ("she has only had two wet nappies today", "decreased_urine"),
+        ("my lips are dry and cracked", "skin_minor"),
+        ("I've got the tablets ready to take tonight", "means_at_hand"),
+        ("10 days postpartum with a headache", "postpartum"),
     ],
 )
 def test_descriptor_compositions(extract: Extract, text: str, concept_id: str) -> None:
@@ -126,6 +137,9 @@ def test_descriptor_compositions(extract: Extract, text: str, concept_id: str) -
         ("I took paracetamol for my headache", "overdose"),  # a dose is not an overdose
         ("my gums bleed and I have loads of bruises", "severe_bleeding"),
         ("I snore and my wife says I stop breathing in my sleep", "not_breathing"),
+        ("his smile has gone crooked", "possible_fracture"),
+        ("my legs feel heavy and tired at the end of the day", "unilateral_weakness"),
+        ("she has plenty of wet nappies", "decreased_urine"),
     ],
 )
 def test_compositions_do_not_overreach(extract: Extract, text: str, concept_id: str) -> None:
@@ -195,3 +209,29 @@ def test_real_words_list_is_consistent_with_the_lexicon() -> None:
     assert len(real) > 1000
     assert not (real & vocabulary)
     assert {"cooking", "smelling"} <= real
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        (
+            "A 30-year-old woman, 10 days postpartum, has a severe headache and blurred vision.",
+            Level.EMERGENCY,
+        ),
+        (
+            "I've been feeling suicidal and I've got the tablets ready to take tonight",
+            Level.EMERGENCY,
+        ),
+        ("I have suicidal thoughts but no plan", Level.URGENT),
+        ("I've got my tablets ready for the morning", Level.NON_URGENT),  # cautious: no complaint
+    ],
+)
+def test_new_rule_branches(text: str, level: Level) -> None:
+    summary = assess_text(text)
+    assert summary.disposition.level is level, summary.disposition.matched_rules
+
+
+def test_every_composition_names_a_lexicon_concept() -> None:
+    lexicon = load_lexicon()
+    assert len(PAIRS) >= 25
+    assert all(concept_id in lexicon for _first, _second, concept_id in PAIRS)

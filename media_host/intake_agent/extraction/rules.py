@@ -9,7 +9,7 @@ vital signs → demographics and history → the answer to the last question (``
 from __future__ import annotations
 
 from media_host.intake_agent.errors import InvalidUtteranceError
-from media_host.intake_agent.extraction import anatomy, answers, scope, vitals
+from media_host.intake_agent.extraction import anatomy, answers, compositions, scope, vitals
 from media_host.intake_agent.extraction.attributes import attach_attributes
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.context import apply_context, bare_list_kind
@@ -43,8 +43,10 @@ _GENERIC = frozenset({"swelling", "bleeding"})
 _ABSORBABLE = frozenset({"swelling", "bleeding", "vomiting", "cough", "diarrhea"})
 # single-word readings that give way to a two-cue composition containing them: "my pee is
 # burning" is dysuria, not a burn; "a shock off a cable" is an electric shock, not circulatory
-# shock; "bleach ... stinging" in an eye is a chemical eye injury, not an insect sting
-_YIELDING = frozenset({"burn", "hypotension", "insect_bite"})
+# shock; "bleach ... stinging" in an eye is a chemical eye injury, not an insect sting; "my
+# face feels weak" is facial weakness, not generalised weakness; "his smile has gone crooked"
+# is a facial droop, not a deformed limb
+_YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possible_fracture"})
 # Reassurance is denied only by a negation right before it: in "no sickness, acting normal" the
 # "no" belongs to the sickness.
 _CLOSE_NEGATION_ONLY = frozenset({"benign_context"})
@@ -160,7 +162,7 @@ class RulesExtractor:
         for start, end, concept_id in anatomy.find_swelling_sites(norm):
             site_candidates.append((start, end, concept_id, None, swellings))
         pair_first: set[int] = set()
-        for (start, end), seconds, concept_id in anatomy.find_pairs(norm):
+        for (start, end), seconds, concept_id in compositions.find_pairs(norm):
             site_candidates.append((start, end, concept_id, None, seconds))
             pair_first.add(len(site_candidates) - 1)
         absorbable = [False] * len(tokens)
@@ -168,7 +170,7 @@ class RulesExtractor:
             if cid in _ABSORBABLE or cid in _YIELDING:
                 for k in range(s, e):
                     absorbable[k] = True
-        pair_spans: list[tuple[int, int]] = []
+        pair_spans: list[tuple[int, int, str]] = []
         for index, (start, end, concept_id, region, cue_spans) in enumerate(site_candidates):
             st = char_to_token[start]
             se = char_to_token[end - 1]
@@ -207,7 +209,7 @@ class RulesExtractor:
             spans.append((lo, hi + 1))
             kinds.append((concept_id, False))
             if index in pair_first:
-                pair_spans.append((lo, hi + 1))
+                pair_spans.append((lo, hi + 1, concept_id))
             if region:
                 regions[len(spans) - 1] = region
         # drop generic matches swallowed by a composed site phrase
@@ -216,7 +218,10 @@ class RulesExtractor:
             i
             for i, (sp, (cid, _n)) in enumerate(zip(spans, kinds, strict=True))
             if (cid not in _GENERIC or not any(c[0] <= sp[0] < c[1] for c in composed if c != sp))
-            and (cid not in _YIELDING or not any(c[0] <= sp[0] < c[1] for c in pair_spans))
+            and (
+                cid not in _YIELDING
+                or not any(a <= sp[0] < b and other != cid for a, b, other in pair_spans)
+            )
         ]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]

@@ -1,0 +1,221 @@
+"""Two-cue compositions: two cue words in one clause that together name a concept.
+
+"vomiting ... blood" is haematemesis, "her mouth is sagging" a facial droop, "my pee is
+burning" dysuria. The extraction rules (``rules.py``) pair each first cue with the nearest
+second cue of the same sentence (at most seven words apart, never across a richer lexicon
+phrase), so wording nobody listed as a synonym is still recognised. Regexes run on the
+normalised text (lower case, accents stripped, apostrophes kept).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Two cue words in one clause that together name a concept ("vomiting ... blood").
+PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
+    (
+        re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
+        re.compile(r"\b(?:blood|bloody|coffee|sangre)\b"),
+        "hematemesis",
+    ),
+    (
+        re.compile(r"\b(?:cough\w*|sputum|phlegm|tos|tosiendo)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "hemoptysis",
+    ),
+    (
+        re.compile(
+            r"\b(?:stools?|poo+p?s?|poo+ing|pooed|bowel\s+movements?|faeces|feces|heces|caca)\b"
+        ),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "rectal_bleeding",
+    ),
+    (
+        re.compile(r"\b(?:stools?|poo+p?s?|bowel\s+movements?|heces|caca)\b"),
+        re.compile(r"\b(?:black|tarry|tar|negras?)\b"),
+        "melena",
+    ),
+    (
+        re.compile(r"\b(?:urine|pee|wee|urinating|peeing|orina)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "hematuria",
+    ),
+    (
+        re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
+        re.compile(r"\b(?:blue|bluish|purple|azul|azules|morados?)\b"),
+        "cyanosis",
+    ),
+    (
+        re.compile(
+            r"\b(?:swallowed|swallow|ate|eaten|ingested|drank|drunk|took|taken|got\s+into|trago|tomo|bebio)\b"
+        ),
+        re.compile(
+            r"\b(?:tablets?|pills?|capsules?|medicines?|medications?|bleach|detergent|pods?|battery|batteries|"
+            r"magnets?|poison|antifreeze|chemicals?|pastillas|lejia|veneno)\b"
+        ),
+        "overdose",
+    ),
+    (
+        re.compile(
+            r"\b(?:numb|numbness|tingling|no\s+feeling|can'?t\s+feel|cannot\s+feel|"
+            r"reduced\s+sensation|adormecid[oa])\b"
+        ),
+        re.compile(
+            r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
+            r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna)\b"
+        ),
+        "saddle_anesthesia",
+    ),
+    (
+        re.compile(r"\b(?:vagina|vaginal|down\s+below|vaginally|vagina)\b"),
+        re.compile(r"\b(?:bleeding|bleed|blood|bled|sangrado|sangre)\b"),
+        "vaginal_bleeding",
+    ),
+    (
+        re.compile(r"\b(?:heart|heartbeat|pulse|corazon)\b"),
+        re.compile(
+            r"\b(?:racing|pounding|fluttering|skipping|irregular|thumping|galloping|acelerado)\b"
+        ),
+        "palpitations",
+    ),
+    (
+        # a large quantity of a named medicine is an overdose even without "tablets"
+        re.compile(
+            r"\b(?:loads\s+of|lots\s+of|a\s+lot\s+of|too\s+many|handfuls?\s+of|dozens?\s+of|"
+            r"(?:a\s+|the\s+)?whole\s+(?:packet|pack|bottle|box|strip|tub)s?(?:\s+of)?|"
+            r"all\s+(?:of\s+)?(?:my|his|her|their|the)|extra\s+doses?\s+of)\b"
+        ),
+        re.compile(
+            r"\b(?:paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|tramadol|"
+            r"morphine|oxycodone|amitriptyline|sertraline|citalopram|fluoxetine|diazepam|zopiclone|"
+            r"sleeping\s+(?:pills|tablets)|antidepressants?|painkillers?|insulin|iron\s+tablets|"
+            r"lithium|quetiapine|olanzapine|paracetamol\s+tablets)\b"
+        ),
+        "overdose",
+    ),
+    (
+        # "only had two wet nappies today": few wet nappies, whatever the number said
+        re.compile(r"\b(?:only|just|hardly\s+any|barely\s+any|fewer|not\s+many|less)\b"),
+        re.compile(r"\bwet\s+(?:nappies|nappy|diapers?)\b"),
+        "decreased_urine",
+    ),
+    (
+        re.compile(r"\b(?:lips|heels|knuckles)\b"),
+        re.compile(r"\b(?:chapped|cracked|cracking|split|splitting)\b"),
+        "skin_minor",
+    ),
+    # Generic descriptor + body-part compositions, so unseen lay wording is still recognised
+    # ("her mouth is sagging", "words coming out slurry", "his forearm looks wonky").
+    (
+        re.compile(r"\b(?:face|mouth|smile|lips?|cheek)\b"),
+        re.compile(
+            r"\b(?:droop\w*|sag\w*|lopsided|crooked|twisted|wonky|drooped|fallen|slipped|weak|"
+            r"hanging\s+down|slumped|uneven|dropped|gone\s+to\s+one\s+side)\b"
+        ),
+        "facial_droop",
+    ),
+    (
+        # one limb that "feels heavy / has gone dead / floppy / useless" is a weak limb
+        re.compile(r"\b(?:arm|hand|leg|foot|side\s+of\s+(?:my|his|her|the)\s+body)\b"),
+        re.compile(
+            r"\b(?:(?:feels?|felt|gone|went|is|has\s+gone)\s+(?:all\s+)?"
+            r"(?:heavy|dead|floppy|flopping|useless|limp)|won'?t\s+work|stopped\s+working|"
+            r"not\s+working|dragging|drags|flopping|flops)\b"
+        ),
+        "unilateral_weakness",
+    ),
+    (
+        re.compile(r"\b(?:can'?t|cannot|unable\s+to|couldn'?t)\s+see\b"),
+        re.compile(r"\b(?:out\s+of|one\s+side|half|one\s+eye|that\s+eye)\b"),
+        "vision_loss",
+    ),
+    (
+        # the means to act on suicidal thoughts ("got the tablets ready", "bought a rope")
+        re.compile(r"\b(?:tablets|pills|rope|knife|gun|means|medication|meds)\b"),
+        re.compile(
+            r"\b(?:ready|saved\s+up|stockpil\w*|hoard\w*|collected|lined\s+up|set\s+aside|"
+            r"to\s+take\s+(?:tonight|today|later))\b"
+        ),
+        "means_at_hand",
+    ),
+    (
+        re.compile(r"\b(?:speech|words|talking|speaking)\b"),
+        re.compile(
+            r"\b(?:slurr\w*|jumbled|garbled|muddled|gibberish|nonsense|mumbl\w*|"
+            r"mixed\s+up|all\s+wrong|coming\s+out\s+wrong|thick)\b"
+        ),
+        "slurred_speech",
+    ),
+    (
+        re.compile(
+            r"\b(?:arm|forearm|wrist|leg|ankle|fingers?|toes?|elbow|shoulder|knee|shin|thumb|"
+            r"collarbone|hand|foot|nose)\b"
+        ),
+        re.compile(
+            r"\b(?:wonky|crooked|deformed|misshapen|out\s+of\s+shape|"
+            r"(?:funny|odd|weird|strange|wrong|awkward)\s+angle|sticking\s+out|out\s+of\s+place|"
+            r"(?:all|looks?|is|gone)\s+bent|"
+            r"bent\s+(?:funny|wrong|out\s+of\s+shape|sideways|backwards|the\s+wrong\s+way))\b"
+        ),
+        "possible_fracture",
+    ),
+    (
+        re.compile(r"\b(?:pee|wee|urine|urinating|peeing|weeing|pees|wees|piss)\b"),
+        re.compile(r"\b(?:burn\w*|sting\w*|hurts?|painful|pain|sore|scald\w*)\b"),
+        "dysuria",
+    ),
+    (
+        re.compile(
+            r"\b(?:cables?|wires?|sockets?|mains|plugs?|power\s+lines?|electric\w*|live\s+wire|"
+            r"current|volts?|voltage)\b"
+        ),
+        re.compile(r"\b(?:shock\w*|zapped|electrocuted|jolt\w*)\b"),
+        "electric_shock",
+    ),
+    (
+        re.compile(r"\b(?:eyes?|ojos?)\b"),
+        re.compile(
+            r"\b(?:bleach|chemicals?|acid|alkali|oven\s+cleaner|cleaning\s+(?:spray|fluid|product)|"
+            r"cement|lime|caustic|lejia)\b"
+        ),
+        "eye_injury",
+    ),
+    (
+        re.compile(
+            r"\b(?:can'?t|cannot|unable\s+to|not\s+able\s+to|can\s+barely|barely|can\s+hardly|"
+            r"hardly|struggl\w*\s+to|hard\s+to|trouble|difficulty)\s+(?:even\s+)?swallow\w*\b"
+        ),
+        re.compile(r"\b(?:saliva|spit|spittle)\b"),
+        "drooling",
+    ),
+    (
+        re.compile(r"\b(?:can\s+barely|barely|can\s+hardly|hardly|struggl\w*\s+to|painful\s+to)\b"),
+        re.compile(r"\bswallow\w*\b"),
+        "dysphagia",
+    ),
+    (
+        re.compile(r"\b(?:bleed\w*|blood)\b"),
+        re.compile(
+            r"\b(?:loads(?!\s+of)|heavily|profusely|everywhere|pouring|gushing|spurting|soaked|soaking|"
+            r"won'?t\s+stop|not\s+stopping|will\s+not\s+stop)\b"
+        ),
+        "severe_bleeding",
+    ),
+    (
+        re.compile(r"\b(?:skin|eyes|whites\s+of|piel|ojos)\b"),
+        re.compile(r"\b(?:yellow|yellowish|amarill[oa]s?)\b"),
+        "jaundice",
+    ),
+]
+
+
+def find_pairs(norm: str) -> list[tuple[tuple[int, int], list[tuple[int, int]], str]]:
+    """For each pair rule: every first-cue span with the list of second-cue spans."""
+    out = []
+    for first, second, concept in PAIRS:
+        seconds = [(m.start(), m.end()) for m in second.finditer(norm)]
+        if not seconds:
+            continue
+        for m in first.finditer(norm):
+            out.append(((m.start(), m.end()), seconds, concept))
+    return out
