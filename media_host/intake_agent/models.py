@@ -53,6 +53,20 @@ class Span(BaseModel):
     end: int = Field(ge=0)
 
 
+# History-of-present-illness (OLDCARTS) fields of a Finding, in the order the interview asks them.
+HPI_FIELDS: tuple[str, ...] = (
+    "onset",
+    "site",
+    "duration_hours",
+    "character",
+    "aggravating",
+    "relieving",
+    "radiation",
+    "timing",
+    "severity",
+)
+
+
 class Finding(BaseModel):
     """One symptom / sign concept as the patient reported it, with its attributes."""
 

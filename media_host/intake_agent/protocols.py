@@ -11,21 +11,10 @@ from typing import Any
 
 from media_host.intake_agent.errors import RuleTableError
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
+from media_host.intake_agent.models import HPI_FIELDS
 
-HPI_ATTRIBUTES = frozenset(
-    {
-        "onset",
-        "site",
-        "duration_hours",
-        "character",
-        "aggravating",
-        "relieving",
-        "radiation",
-        "timing",
-        "severity",
-        "laterality",
-    }
-)
+# What a protocol may list: the HPI fields, plus laterality (asked with the site).
+HPI_ATTRIBUTES = frozenset({*HPI_FIELDS, "laterality"})
 _KEYS = {"associated", "red_flag_screen", "hpi_attributes", "pregnancy_relevant"}
 
 

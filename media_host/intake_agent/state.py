@@ -13,6 +13,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from media_host.intake_agent import models
 from media_host.intake_agent.models import (
+    HPI_FIELDS,
     Demographics,
     Disposition,
     Extraction,
@@ -40,18 +41,7 @@ Phase = Literal[
 
 PHASES_ENDED: frozenset[str] = frozenset({"disposition", "emergency", "closed"})
 
-# Finding fields the HPI phase may ask about, and the protocol spellings that map onto them.
-HPI_FIELDS = (
-    "onset",
-    "site",
-    "duration_hours",
-    "character",
-    "aggravating",
-    "relieving",
-    "radiation",
-    "timing",
-    "severity",
-)
+# Protocol spellings of the HPI fields (models.HPI_FIELDS) that map onto Finding fields.
 ATTRIBUTE_ALIASES = {
     "location": "site",
     "duration": "duration_hours",
