@@ -91,6 +91,21 @@ def test_history_lists(extract: Extract) -> None:
     )
 
 
+@pytest.mark.parametrize("text", ["No, I am healthy.", "I'm healthy", "nothing, I'm fit and well"])
+def test_being_healthy_is_no_condition(extract: Extract, text: str) -> None:
+    conditions = QuestionContext(kind="history", attribute="conditions")
+    assert extract(text, context=conditions).history.conditions == []
+
+
+def test_taking_a_medicine_is_not_an_allergy(extract: Extract) -> None:
+    # Heard in a spoken intake: the patient answered the allergy question about a medicine.
+    allergies = QuestionContext(kind="history", attribute="allergies")
+    history = extract("I took some ibuprofen.", context=allergies).history
+    assert history.allergies == []
+    assert history.medications == ["ibuprofen"]
+    assert extract("ibuprofen", context=allergies).history.allergies == ["ibuprofen"]
+
+
 @pytest.mark.parametrize(("text", "age"), [("I'm 34", 34), ("34", 34), ("tengo 40 años", 40)])
 def test_age_answer(extract: Extract, text: str, age: float) -> None:
     ctx = QuestionContext(kind="demographic", attribute="age_years")

@@ -83,7 +83,13 @@ def extract_history(norm: str, *, bare_list: str | None = None) -> History:
         items = _split_list(norm)
         if bare_list == "allergies":
             for item in items:
-                if item not in allergies and not _NKA_RE.search(item) and not _is_none(item):
+                # "I took some ibuprofen" answers with a medicine taken, not an allergy.
+                if (
+                    item not in allergies
+                    and not _NKA_RE.search(item)
+                    and not _is_none(item)
+                    and not _MED_CONTEXT.search(item)
+                ):
                     allergies.append(item)
             if any(_is_none(i) for i in items) or _NKA_RE.search(norm):
                 no_known = True
@@ -114,7 +120,9 @@ def drug_class(name: str) -> str | None:
 
 
 _NONE_RE = re.compile(
-    r"^(?:none|nothing|no|nope|nada|ninguno|ninguna|no\s+\w+|not\s+really|not\s+any|i\s+dont\s+take\s+any\w*)$"
+    r"^(?:none|nothing|no|nope|nada|ninguno|ninguna|no\s+\w+|not\s+really|not\s+any|i\s+dont\s+take\s+any\w*"
+    # "I'm healthy", "fit and well": an answer of "no conditions", never a condition itself.
+    r"|(?:i\s*am\s+|im\s+|i'm\s+)?(?:healthy|fit\s+and\s+well|fit|well|in\s+good\s+health))$"
 )
 
 
