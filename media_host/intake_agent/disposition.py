@@ -9,7 +9,8 @@ Order of decision:
    flags → non-urgent), age extremes (< 3 months or ≥ 80 → self-care raised to non-urgent),
    pregnancy and risk conditions (raise self-care to non-urgent);
 3. when evidence is thin (no findings, no chief complaint, or a lone complaint with no duration and
-   no severity) the level is raised one step and ``cautious`` is set, with the reason stated.
+   no severity) the level is raised one step (never past urgent: emergencies come only from red-flag
+   rules) and ``cautious`` is set, with the reason stated.
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ def decide_disposition(
         )
     elif not complaints:
         cautious = True
-        level = _raise(level)
+        # Emergencies come only from red-flag rules: thin evidence raises at most to urgent.
+        level = level if level is Level.URGENT else _raise(level)
         rationale.append("Cautious: no chief complaint identified; raised one level.")
     elif (
         len(present) == 1

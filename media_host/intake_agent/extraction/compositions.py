@@ -36,13 +36,25 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "melena",
     ),
     (
+        # "diarrhoea for three days and now there's blood in it": bloody diarrhoea.
+        re.compile(r"\b(?:diarr?h?o?ea\w*|diarrea|loose\s+stools?|the\s+runs)\b"),
+        re.compile(r"\b(?:blood|bloody|sangre)\b"),
+        "rectal_bleeding",
+    ),
+    (
+        # "found with the bottle of iron tablets open and some missing": a possible ingestion.
+        re.compile(r"\b(?:tablets?|pills?|capsules?|medicines?|gummies|pastillas)\b"),
+        re.compile(r"\b(?:missing|gone|unaccounted|faltan)\b"),
+        "overdose",
+    ),
+    (
         re.compile(r"\b(?:urine|pee|wee|urinating|peeing|orina)\b"),
         re.compile(r"\b(?:blood|bloody|sangre)\b"),
         "hematuria",
     ),
     (
         re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
-        re.compile(r"\b(?:blue|bluish|purple|azul|azules|morados?)\b"),
+        re.compile(r"\b(?:blue|bluish|purple|grey|gray|greyish|grayish|azul|azules|morados?)\b"),
         "cyanosis",
     ),
     (
@@ -83,7 +95,10 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(
             r"\b(?:loads\s+of|lots\s+of|a\s+lot\s+of|too\s+many|handfuls?\s+of|dozens?\s+of|"
             r"(?:a\s+|the\s+)?whole\s+(?:packet|pack|bottle|box|strip|tub)s?(?:\s+of)?|"
-            r"all\s+(?:of\s+)?(?:my|his|her|their|the)|extra\s+doses?\s+of)\b"
+            r"all\s+(?:of\s+)?(?:my|his|her|their|the)|extra\s+doses?\s+of|"
+            # "took 20 paracetamol": ten or more of a named medicine
+            r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+)?"
+            r"(?:[1-9]\d+|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen))\b"
         ),
         re.compile(
             r"\b(?:paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|tramadol|"
@@ -209,11 +224,20 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
 ]
 
 
+# A second cue straight after a negation is the reassuring negative ("vomiting, no blood"), not
+# the finding; the pair must not assert what the patient denies.
+_NEGATED_CUE = re.compile(r"\b(?:no|without|nor|never|sin|not\s+any)\s+$")
+
+
 def find_pairs(norm: str) -> list[tuple[tuple[int, int], list[tuple[int, int]], str]]:
     """For each pair rule: every first-cue span with the list of second-cue spans."""
     out = []
     for first, second, concept in PAIRS:
-        seconds = [(m.start(), m.end()) for m in second.finditer(norm)]
+        seconds = [
+            (m.start(), m.end())
+            for m in second.finditer(norm)
+            if not _NEGATED_CUE.search(norm, 0, m.start())
+        ]
         if not seconds:
             continue
         for m in first.finditer(norm):

@@ -22,7 +22,7 @@ _AGE_PATTERNS = [
     ),
     re.compile(rf"\b(?:aged?|age|edad(?:\s+de)?)\s*:?\s*(?P<n>\d{{1,3}})(?:\s*{_UNIT})?\b"),
     re.compile(
-        rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?(?P<n>\d{{1,3}})(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|pregnant|embarazada|de\s+embarazo|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"
+        rf"\b(?:i'?m|i\s+am|he\s+is|she\s+is|he'?s|she'?s|(?:who|baby|son|daughter|child|kid|boy|girl|toddler|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|granddad|grandpa|grandfather|mum|mom|mother|dad|father|husband|wife|partner|brother|sister)\s+is|tengo|tiene)\s+(?:only\s+|just\s+)?(?P<n>\d{{1,3}})(?:\s+{_UNIT})?(?:\s+old)?\b(?!\s*(?:/|out\s+of|%|percent|pregnant|embarazada|de\s+embarazo|degrees|weeks?\s+pregnant|times|kg|lbs?|pounds|minutes|hours|days\s+(?:ago|late)))"
     ),
     re.compile(
         rf"\b(?:bebe|nino|nina|hijo|hija|hombre|mujer|paciente|senor|senora)\s+de\s+{_N}\s+{_UNIT}\b"
