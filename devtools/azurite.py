@@ -100,7 +100,8 @@ def start_azurite(
         args,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "AZURITE_ACCOUNTS": ""} if "AZURITE_ACCOUNTS" in os.environ else None,
+        # Custom accounts would replace the well-known dev account our connection strings use.
+        env={k: v for k, v in os.environ.items() if k != "AZURITE_ACCOUNTS"},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
