@@ -9,7 +9,14 @@ vital signs → demographics and history → the answer to the last question (``
 from __future__ import annotations
 
 from media_host.intake_agent.errors import InvalidUtteranceError
-from media_host.intake_agent.extraction import anatomy, answers, compositions, scope, vitals
+from media_host.intake_agent.extraction import (
+    anatomy,
+    answers,
+    compositions,
+    scope,
+    self_harm,
+    vitals,
+)
 from media_host.intake_agent.extraction.attributes import attach_attributes
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.context import apply_context, bare_list_kind
@@ -270,6 +277,20 @@ class RulesExtractor:
                 value=reading.value,
             )
             drafts.append(draft)
+        have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
+        for statement in self_harm.find_self_harm(norm):
+            if statement.concept_id in have:
+                continue
+            have.add(statement.concept_id)
+            drafts.append(
+                FindingDraft(
+                    statement.concept_id,
+                    Presence.PRESENT,
+                    statement.start,
+                    statement.end,
+                    sentence_at(bounds, statement.start),
+                )
+            )
         drafts.sort(key=lambda d: d.start)
         return drafts
 
