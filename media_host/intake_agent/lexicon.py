@@ -343,9 +343,17 @@ class Lexicon:
             if self._overtaken(trie, words, forms, i, end):
                 i += 1  # "a cold sore": "cold sore" (ends later, as long) beats "a cold"
                 continue
+            if words[end - 1] in _MEETING_VERBS and end < len(words) and words[end] in _PERSONS:
+                i += 1  # "the dentist can't see me until Tuesday": an appointment, not eyesight
+                continue
             matches.append(PhraseMatch(concept_id, kept[i], kept[end - 1] + 1, negated))
             i = end
         return matches
+
+
+# a perception verb with a person as its object means meeting them ("can't see me")
+_MEETING_VERBS = frozenset({"see", "ver"})
+_PERSONS = frozenset({"me", "you", "him", "her", "us", "them", "anyone", "nadie"})
 
 
 def _as_tuple(value: Any, where: str) -> tuple[str, ...]:

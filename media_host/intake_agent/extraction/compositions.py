@@ -14,6 +14,21 @@ import re
 # Two cue words in one clause that together name a concept ("vomiting ... blood").
 PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
+        # "it kinda stabs on the right side when I breathe in": pain on inspiration (pleuritic)
+        re.compile(r"\b(?:stab\w*|sharp|hurts?|hurting|pain|painful|catch(?:es)?|duele|dolor)\b"),
+        re.compile(
+            r"\b(?:breathe\s+in|breathing\s+in|deep\s+breaths?|breath\s+in|inhal\w+|"
+            r"take\s+a\s+breath|respirar|respiro)\b"
+        ),
+        "pleuritic_pain",
+    ),
+    (
+        # deep, laboured breathing (Kussmaul) is described as heavy, deep or laboured
+        re.compile(r"\b(?:breathing|breaths|breathes|respiration|respirando)\b"),
+        re.compile(r"\b(?:heavy|heavily|deep|deeply|laboured|labored|sighing|panting|agitada)\b"),
+        "tachypnea",
+    ),
+    (
         re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
         re.compile(r"\b(?:blood|bloody|coffee|sangre)\b"),
         "hematemesis",
@@ -74,7 +89,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         re.compile(
             r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
-            r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna)\b"
+            r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna|"
+            # "when I wipe I can't feel it down there": the everyday words for the saddle area
+            r"down\s+there|wip(?:e|ing)\s+(?:after|myself|herself|himself)?|when\s+(?:i|she|he)\s+wipes?)\b"
         ),
         "saddle_anesthesia",
     ),

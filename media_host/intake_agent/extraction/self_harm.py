@@ -55,7 +55,10 @@ _NO_INTENT = re.compile(
     r"(?:do|act|go\s+through)|(?:i'd|id|i\s+would)\s+never\s+(?:do|act)|never\s+act\s+on|"
     r"not\s+going\s+to\s+(?:do|act)|sin\s+plan|nunca\s+lo\s+har[ií]a)\b"
 )
-_NEGATED_ACT = re.compile(r"\b(?:no|not|never|dont|don't|denies|without|nunca|ni)\s+(?:\w+\s+){0,3}$")
+# "denies any thoughts of self-harm or suicide", "never thought of ending it"
+_NEGATED_ACT = re.compile(
+    r"\b(?:no|not|never|dont|don't|denies|denied|without|nunca|niega|sin)\s+(?:[\w'-]+\s+){0,6}$"
+)
 _SENTENCE = re.compile(r"[^.!?;\n]+")
 
 
@@ -77,6 +80,8 @@ def find_self_harm(norm: str) -> list[SelfHarmStatement]:
     for sentence in _SENTENCE.finditer(norm):
         text, offset = sentence.group(), sentence.start()
         for m in _PASSIVE.finditer(text):
+            if _NEGATED_ACT.search(text[: m.start()]):
+                continue
             found.append(
                 SelfHarmStatement(offset + m.start(), offset + m.end(), "suicidal_ideation")
             )

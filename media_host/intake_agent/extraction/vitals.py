@@ -34,6 +34,11 @@ _GLUCOSE = re.compile(
     r"\b(?:glucose|blood\s+sugar|sugar|bg|bm|cbg|glucemia|glucosa|azucar)\s*(?:level\s*)?(?:of|is|was|at|:|=|de|reading)?\s*"
     r"(?P<v>\d{1,3}(?:[.,]\d)?)\s*(?P<u>mmol(?:/l)?|mg/dl|mg)?"
 )
+# A glucose meter shows "HI" above its range (about 33 mmol/L): "my sugar meter just says HI"
+_GLUCOSE_HI = re.compile(
+    r"\b(?:meter|glucometer|monitor|sugar|glucose|reading|bm|cgm|libre|dexcom|glucometro)\b"
+    r"[^.;]{0,20}?\b(?:says|reads|shows|showing|said|read|is|just|marca|dice)\s+(?:just\s+)?[\"']?hi\b"
+)
 # "PEF 65% of best", "peak flow is 200, her best is 400"
 _PEF = re.compile(
     r"\b(?:pef(?:r)?|peak\s+(?:expiratory\s+)?flow|flujo\s+espiratorio\s+maximo)\s*(?:is|was|of|at|:|=|de|down\s+to)?\s*"
@@ -129,6 +134,8 @@ def find_vitals(norm: str) -> list[VitalReading]:
             out.append(VitalReading(m.start(), m.end(), "high_blood_sugar", round(mmol, 1), True))
         elif mmol < 4:
             out.append(VitalReading(m.start(), m.end(), "low_blood_sugar", round(mmol, 1), True))
+    for m in _GLUCOSE_HI.finditer(norm):
+        out.append(VitalReading(m.start(), m.end(), "high_blood_sugar", 33.3, True))
     for m in _GCS.finditer(norm):
         value = _f(m.group("v"))
         if 3 <= value <= 15 and value < 15:
