@@ -13,6 +13,7 @@ from media_host.intake_agent.extraction import (
     anatomy,
     answers,
     compositions,
+    ingestion,
     scope,
     self_harm,
     vitals,
@@ -278,7 +279,8 @@ class RulesExtractor:
             )
             drafts.append(draft)
         have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
-        for statement in self_harm.find_self_harm(norm):
+        statements = self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm)
+        for statement in statements:
             if statement.concept_id in have:
                 continue
             have.add(statement.concept_id)

@@ -12,7 +12,8 @@ A stated absence ("there's no plan", "I'd never do anything") is not intent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from media_host.intake_agent.extraction.drafts import Statement
 
 # C-SSRS 1: "wished you were dead or wished you could go to sleep and not wake up"
 _PASSIVE = re.compile(
@@ -62,20 +63,13 @@ _NEGATED_ACT = re.compile(
 _SENTENCE = re.compile(r"[^.!?;\n]+")
 
 
-@dataclass(frozen=True, slots=True)
-class SelfHarmStatement:
-    start: int
-    end: int
-    concept_id: str  # "suicidal_ideation" | "suicide_plan"
-
-
-def find_self_harm(norm: str) -> list[SelfHarmStatement]:
+def find_self_harm(norm: str) -> list[Statement]:
     """Passive wishes, active thoughts and intent/plan statements in ``norm``, per sentence.
 
     Intent may be spread over neighbouring sentences ("I've decided. I've got the rope."), so
     the decision and the means are looked for in the whole account once an act is stated.
     """
-    found: list[SelfHarmStatement] = []
+    found: list[Statement] = []
     denied_intent = _NO_INTENT.search(norm) is not None
     for sentence in _SENTENCE.finditer(norm):
         text, offset = sentence.group(), sentence.start()
@@ -83,24 +77,24 @@ def find_self_harm(norm: str) -> list[SelfHarmStatement]:
             if _NEGATED_ACT.search(text[: m.start()]):
                 continue
             found.append(
-                SelfHarmStatement(offset + m.start(), offset + m.end(), "suicidal_ideation")
+                Statement(offset + m.start(), offset + m.end(), "suicidal_ideation")
             )
         for m in [*_ACT.finditer(text), *_VEILED_ACT.finditer(text)]:
             if _NEGATED_ACT.search(text[: m.start()]):
                 continue  # "never thought of ending it"
             found.append(
-                SelfHarmStatement(offset + m.start(), offset + m.end(), "suicidal_ideation")
+                Statement(offset + m.start(), offset + m.end(), "suicidal_ideation")
             )
             intent_here = _INTENT.search(text) is not None
             means = _MEANS.search(norm) is not None
             if not denied_intent and intent_here and (means or _MEANS.search(text)):
                 found.append(
-                    SelfHarmStatement(offset + m.start(), offset + m.end(), "suicide_plan")
+                    Statement(offset + m.start(), offset + m.end(), "suicide_plan")
                 )
             elif not denied_intent and intent_here and re.search(
                 r"\b(?:tonight|today|tomorrow|esta\s+noche|hoy)\b", text
             ):
                 found.append(
-                    SelfHarmStatement(offset + m.start(), offset + m.end(), "suicide_plan")
+                    Statement(offset + m.start(), offset + m.end(), "suicide_plan")
                 )
     return found
