@@ -23,6 +23,18 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "pleuritic_pain",
     ),
     (
+        # the signs of skin infection named one by one: "a red, warm, tender area ... spreading"
+        re.compile(r"\b(?:red|redness|reddened|erythema|erythematous|rojo|roja|enrojecid[oa])\b"),
+        re.compile(r"\b(?:warm|warmth|hot|spreading|spread|tracking|caliente|se\s+extiende)\b"),
+        "cellulitis",
+    ),
+    (
+        # "splashed boiling water on his hand": a scald is a burn, whatever the verb
+        re.compile(r"\b(?:boiling|hot|scalding|steaming|hirviendo|caliente)\b"),
+        re.compile(r"\b(?:water|oil|tea|coffee|kettle|pan|soup|steam|fat|agua|aceite|cafe)\b"),
+        "burn",
+    ),
+    (
         # deep, laboured breathing (Kussmaul) is described as heavy, deep or laboured
         re.compile(r"\b(?:breathing|breaths|breathes|respiration|respirando)\b"),
         re.compile(r"\b(?:heavy|heavily|deep|deeply|laboured|labored|sighing|panting|agitada)\b"),

@@ -45,6 +45,7 @@ from media_host.intake_agent.textnorm import (
     tokenize,
 )
 
+_HIGH_FEVER_C = 39.0  # NICE NG143 / CKS: a measured 39 °C or more is a high fever
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
@@ -277,6 +278,8 @@ class RulesExtractor:
                 sentence,
                 value=reading.value,
             )
+            if reading.concept_id == "fever" and reading.value >= _HIGH_FEVER_C:
+                draft.qualifiers.append("high")
             drafts.append(draft)
         have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
         statements = self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm)

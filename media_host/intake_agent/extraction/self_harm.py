@@ -58,7 +58,7 @@ _NO_INTENT = re.compile(
 )
 # "denies any thoughts of self-harm or suicide", "never thought of ending it"
 _NEGATED_ACT = re.compile(
-    r"\b(?:no|not|never|dont|don't|denies|denied|without|nunca|niega|sin)\s+(?:[\w'-]+\s+){0,6}$"
+    r"\b(?:no|not|nor|never|dont|don't|denies|denied|without|nunca|niega|sin|ni)\s+(?:[\w'-]+\s+){0,6}$"
 )
 _SENTENCE = re.compile(r"[^.!?;\n]+")
 

@@ -111,7 +111,12 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
 
 
 # "a small rash", "a tiny cut": size, attached only to the finding right after it.
-_SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
+_SMALL = re.compile(
+    r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b|"
+    # a stated size under 3 cm, or the size of a coin / pea / fingernail
+    r"\b(?:[0-2](?:[.,]\d)?|one|two)\s*(?:cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?)\b|"
+    r"\bsize\s+of\s+(?:a\s+)?(?:coin|pea|penny|dime|fingernail|grape|grain\s+of\s+rice|moneda)\b"
+)
 # "loads of blood": a large-volume bleed (recorded as a qualifier).
 _LARGE_VOLUME = re.compile(
     r"\b(?:loads\s+of|lots\s+of|large\s+amounts?\s+of|a\s+lot\s+of|a\s+cup(?:ful)?\s+of|massive|copious|"
