@@ -124,11 +124,16 @@ class _Trie:
         self.root: dict[str, Any] = {}
         self.determiners = determiners
 
-    def add(self, words: Sequence[str], payload: tuple[str, bool]) -> None:
+    def add(self, words: Sequence[str], payload: tuple[str, bool], *, derived: bool = False) -> None:
+        """Add a phrase. A ``derived`` variant never overrides nor conflicts with a listed one."""
         node = self.root
         for word in words:
             node = node.setdefault(word, {})
         existing = node.get(_END)
+        if derived:
+            if existing is None:
+                node[_END] = payload
+            return
         if existing is not None and existing != payload:
             raise RuleTableError(
                 f"lexicon: phrase {' '.join(words)!r} is claimed by both "
@@ -206,6 +211,11 @@ INTENSIFIERS = frozenset(
     {"really", "very", "much", "quite", "extremely", "terribly", "awfully", "muy", "bastante"}
 )
 _TRANSPARENT = SIDE_WORDS
+# linking verbs a note leaves out ("neck is stiff" → "neck stiff")
+_COPULAS = {
+    "en": frozenset({"is", "are", "was", "were", "feels", "feel", "looks", "look", "has", "been"}),
+    "es": frozenset({"esta", "estan", "es", "son"}),
+}
 
 
 def phrase_words(phrase: str) -> list[str]:
@@ -244,6 +254,15 @@ class Lexicon:
                     self._add(lang, phrase, concept.id, negated=False)
                 for phrase in concept.absent_synonyms.get(lang, ()):
                     self._add(lang, phrase, concept.id, negated=True)
+        # Notes drop the copula: "neck is stiff" is written "Neck stiff.", "leg is swollen"
+        # "leg swollen". Listed phrases always win over these derived forms.
+        for concept in self.concepts.values():
+            for lang in LANGUAGES:
+                for phrase in concept.synonyms.get(lang, ()):
+                    words = phrase_words(phrase)
+                    dropped = [w for w in words if w not in _COPULAS[lang]]
+                    if 2 <= len(dropped) < len(words) and words[0] not in _COPULAS[lang]:
+                        self._tries[lang].add(dropped, (concept.id, False), derived=True)
         # inflection and typo tolerance is English-only (the stemmer is English)
         self._forms: dict[str, WordForms | None] = {
             "en": WordForms(self._tries["en"].vocabulary(), real_words),
