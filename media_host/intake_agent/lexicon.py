@@ -124,7 +124,9 @@ class _Trie:
         self.root: dict[str, Any] = {}
         self.determiners = determiners
 
-    def add(self, words: Sequence[str], payload: tuple[str, bool], *, derived: bool = False) -> None:
+    def add(
+        self, words: Sequence[str], payload: tuple[str, bool], *, derived: bool = False
+    ) -> None:
         """Add a phrase. A ``derived`` variant never overrides nor conflicts with a listed one."""
         node = self.root
         for word in words:

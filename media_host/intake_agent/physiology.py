@@ -68,9 +68,7 @@ class Vitals:
         return cls(**values)
 
     def any(self) -> bool:
-        return any(v is not None for v in (self.temperature, self.pulse, self.systolic,
-                                           self.spo2, self.respiration, self.gcs,
-                                           self.peak_flow_percent))
+        return any(getattr(self, name) is not None for name in self.__slots__)
 
 
 def _worse(parameter: str, a: float, b: float) -> float:
@@ -93,32 +91,29 @@ class PhysiologyFlag:
     evidence: tuple[str, ...]
 
 
-def news2_parts(v: Vitals, *, new_confusion: bool = False) -> dict[str, int]:
-    """NEWS2 sub-scores of the parameters that were measured (SpO2 scale 1, on air)."""
+# NEWS2 bands: (inclusive upper bound, score), scanned in order; past the last bound → last score.
+_NEWS2_BANDS: dict[str, tuple[tuple[float, int], ...]] = {
+    "respiration": ((8, 3), (11, 1), (20, 0), (24, 2), (float("inf"), 3)),
+    "spo2": ((91, 3), (93, 2), (95, 1), (float("inf"), 0)),  # scale 1, on air
+    "systolic": ((90, 3), (100, 2), (110, 1), (219, 0), (float("inf"), 3)),
+    "pulse": ((40, 3), (50, 1), (90, 0), (110, 1), (130, 2), (float("inf"), 3)),
+    "temperature": ((35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1), (float("inf"), 2)),
+}
+
+
+def _band(value: float, bands: tuple[tuple[float, int], ...]) -> int:
+    return next(score for upper, score in bands if value <= upper)
+
+
+def news2_parts(v: Vitals) -> dict[str, int]:
+    """NEWS2 sub-scores of the parameters that were measured."""
     parts: dict[str, int] = {}
-    if v.respiration is not None:
-        r = v.respiration
-        parts["respiration"] = 3 if r <= 8 else 1 if r <= 11 else 0 if r <= 20 else 2 if r <= 24 else 3
-    if v.spo2 is not None:
-        s = v.spo2
-        parts["spo2"] = 3 if s <= 91 else 2 if s <= 93 else 1 if s <= 95 else 0
-    if v.systolic is not None:
-        b = v.systolic
-        parts["systolic"] = (
-            3 if b <= 90 else 2 if b <= 100 else 1 if b <= 110 else 0 if b <= 219 else 3
-        )
-    if v.pulse is not None:
-        p = v.pulse
-        parts["pulse"] = (
-            3 if p <= 40 else 1 if p <= 50 else 0 if p <= 90 else 1 if p <= 110 else 2 if p <= 130 else 3
-        )
-    if (v.gcs is not None and v.gcs < 15) or new_confusion:
-        parts["consciousness"] = 3
-    if v.temperature is not None:
-        t = v.temperature
-        parts["temperature"] = (
-            3 if t <= 35.0 else 1 if t <= 36.0 else 0 if t <= 38.0 else 1 if t <= 39.0 else 2
-        )
+    for parameter, bands in _NEWS2_BANDS.items():
+        value = getattr(v, parameter)
+        if value is not None:
+            parts[parameter] = _band(value, bands)
+    if v.gcs is not None and v.gcs < 15:
+        parts["consciousness"] = 3  # anything but Alert scores 3
     return parts
 
 
@@ -266,4 +261,3 @@ def physiology_flags(findings: Sequence[Finding], age_years: float | None) -> li
         # for most adult-range values, and the child tables need an age to apply
         flags += _news2_flags(vitals)
     return flags
-

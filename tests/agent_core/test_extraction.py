@@ -3,7 +3,6 @@ Spanish, bad input and speed."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from media_host.intake_agent.errors import InvalidUtteranceError, UnsupportedLanguageError

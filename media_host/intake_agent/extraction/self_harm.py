@@ -60,6 +60,7 @@ _NO_INTENT = re.compile(
 _NEGATED_ACT = re.compile(
     r"\b(?:no|not|nor|never|dont|don't|denies|denied|without|nunca|niega|sin|ni)\s+(?:[\w'-]+\s+){0,6}$"
 )
+_WHEN = re.compile(r"\b(?:tonight|today|tomorrow|esta\s+noche|hoy|manana)\b")
 _SENTENCE = re.compile(r"[^.!?;\n]+")
 
 
@@ -76,25 +77,14 @@ def find_self_harm(norm: str) -> list[Statement]:
         for m in _PASSIVE.finditer(text):
             if _NEGATED_ACT.search(text[: m.start()]):
                 continue
-            found.append(
-                Statement(offset + m.start(), offset + m.end(), "suicidal_ideation")
-            )
+            found.append(Statement(offset + m.start(), offset + m.end(), "suicidal_ideation"))
         for m in [*_ACT.finditer(text), *_VEILED_ACT.finditer(text)]:
             if _NEGATED_ACT.search(text[: m.start()]):
                 continue  # "never thought of ending it"
-            found.append(
-                Statement(offset + m.start(), offset + m.end(), "suicidal_ideation")
-            )
-            intent_here = _INTENT.search(text) is not None
-            means = _MEANS.search(norm) is not None
-            if not denied_intent and intent_here and (means or _MEANS.search(text)):
-                found.append(
-                    Statement(offset + m.start(), offset + m.end(), "suicide_plan")
-                )
-            elif not denied_intent and intent_here and re.search(
-                r"\b(?:tonight|today|tomorrow|esta\s+noche|hoy)\b", text
-            ):
-                found.append(
-                    Statement(offset + m.start(), offset + m.end(), "suicide_plan")
-                )
+            found.append(Statement(offset + m.start(), offset + m.end(), "suicidal_ideation"))
+            if denied_intent or not _INTENT.search(text):
+                continue
+            # intent with a method or the means anywhere in the account, or with a time
+            if _MEANS.search(norm) or _WHEN.search(text):
+                found.append(Statement(offset + m.start(), offset + m.end(), "suicide_plan"))
     return found
