@@ -37,7 +37,7 @@ from media_host.intake_agent.textnorm import (
 
 LANGUAGES = ("en", "es")
 CATEGORIES = frozenset(
-    {"symptom", "sign", "vital", "context", "injury", "mental", "exposure", "pediatric"}
+    {"symptom", "sign", "vital", "context", "injury", "mental", "exposure", "pediatric", "lab"}
 )
 _SNOMED_RE = re.compile(r"^[1-9]\d{5,17}$")
 _DETERMINERS = {

@@ -14,6 +14,7 @@ from media_host.intake_agent.extraction import (
     answers,
     compositions,
     ingestion,
+    labs,
     scope,
     self_harm,
     vitals,
@@ -280,6 +281,14 @@ class RulesExtractor:
             )
             if reading.concept_id == "fever" and reading.value >= _HIGH_FEVER_C:
                 draft.qualifiers.append("high")
+            drafts.append(draft)
+        for lab in labs.find_labs(norm):
+            if lab.concept_id is None:
+                continue  # a normal value: nothing to flag
+            draft = FindingDraft(
+                lab.concept_id, Presence.PRESENT, lab.start, lab.end, sentence_at(bounds, lab.start)
+            )
+            draft.qualifiers.append(lab.analyte)  # which analyte, for the clinician
             drafts.append(draft)
         have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
         statements = self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm)
