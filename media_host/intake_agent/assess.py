@@ -60,7 +60,12 @@ def assess_text(
     findings = extraction.findings
     red_flags = evaluate_red_flags(findings, demographics, extraction.history, language=lang)
     disposition = decide_disposition(
-        findings, demographics, extraction.history, red_flags, language=lang
+        findings,
+        demographics,
+        extraction.history,
+        red_flags,
+        language=lang,
+        not_interpreted=extraction.not_interpreted,
     )
     chief = choose_chief_complaint(findings)
     lexicon = load_lexicon()
@@ -76,5 +81,6 @@ def assess_text(
         history=extraction.history,
         red_flags=red_flags,
         disposition=disposition,
+        not_interpreted=extraction.not_interpreted,
         completed_at=datetime.now(UTC),
     )

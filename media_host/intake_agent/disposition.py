@@ -142,6 +142,7 @@ def decide_disposition(
     red_flags: Sequence[RedFlagHit],
     *,
     language: str = "en",
+    not_interpreted: Sequence[str] = (),
 ) -> Disposition:
     """The disposition for everything known so far (see module docstring for the logic)."""
     lang = "es" if language.lower().startswith("es") else "en"
@@ -214,6 +215,14 @@ def decide_disposition(
         level = raised
         rationale.append(
             "Cautious: a single symptom with unknown duration and severity; raised one level."
+        )
+    if not_interpreted and level is Level.SELF_CARE:
+        # safety by construction: what the engine cannot read is never reassurance
+        level = Level.NON_URGENT
+        cautious = True
+        rationale.append(
+            f"Cautious: {len(not_interpreted)} clinical term(s) could not be interpreted; "
+            "a clinician should read the account (see not_interpreted)."
         )
     return Disposition(
         level=level,

@@ -143,6 +143,8 @@ class Extraction(BaseModel):
     answer: Answer | None = None  # yes / no / don't know, relative to the last question
     consent: bool | None = None  # explicit agreement / refusal to proceed
     confirmation: bool | None = None  # "yes that's right" / "no, that's wrong" at read-back
+    # clinical words the reading could not interpret (never reassurance; listed for a clinician)
+    not_interpreted: list[str] = Field(default_factory=list)
     backend: str = "rules"
     trace: list[str] = Field(
         default_factory=list
@@ -199,6 +201,8 @@ class IntakeSummary(BaseModel):
     red_flags: list[RedFlagHit] = Field(default_factory=list)
     disposition: Disposition
     transcript_refs: list[TranscriptRef] = Field(default_factory=list)
+    # clinical words the engine could not interpret, for the clinician to read
+    not_interpreted: list[str] = Field(default_factory=list)
     completed_at: datetime
     confirmed_by_patient: bool | None = None
 

@@ -48,6 +48,13 @@ _NEGATED_MED = re.compile(
 )
 
 
+def history_spans(norm: str) -> list[tuple[int, int]]:
+    """Character spans of the conditions and medicines named in ``norm``."""
+    spans = [m.span() for _cid, pattern in _CONDITION_RES for m in pattern.finditer(norm)]
+    spans += [m.span() for m in _DRUG_RE.finditer(norm)]
+    return spans
+
+
 def extract_history(norm: str, *, bare_list: str | None = None) -> History:
     """Conditions, medications and allergies stated in ``norm``.
 

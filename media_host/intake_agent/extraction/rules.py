@@ -30,7 +30,8 @@ from media_host.intake_agent.extraction.drafts import (
     sentence_at,
     sentence_index,
 )
-from media_host.intake_agent.extraction.history import extract_history
+from media_host.intake_agent.extraction.history import extract_history, history_spans
+from media_host.intake_agent.extraction.uninterpreted import find_uninterpreted
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon
 from media_host.intake_agent.models import (
     Extraction,
@@ -126,6 +127,8 @@ class RulesExtractor:
         bounds = sentence_bounds(norm)
         attach_attributes(norm, bounds, drafts, self.lexicon)
         findings = self._merge(drafts, item_id)
+        interpreted = [(d.start, d.end) for d in drafts] + history_spans(norm)
+        not_interpreted = find_uninterpreted(text, norm, interpreted, self.lexicon, lang)
         return Extraction(
             findings=findings,
             demographics=demographics,
@@ -133,6 +136,7 @@ class RulesExtractor:
             answer=answer,
             consent=consent,
             confirmation=confirmation,
+            not_interpreted=not_interpreted,
             backend=self.name,
             trace=trace,
         )
