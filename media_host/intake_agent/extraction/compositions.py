@@ -23,6 +23,23 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "pleuritic_pain",
     ),
     (
+        # "just back from Ghana", "trip to rural India last month": travel to a malaria-endemic
+        # region (WHO World Malaria Report 2024 endemic countries; UKHSA ACMP guidelines 2024)
+        re.compile(
+            r"\b(?:back|returned|returning|home|came\s+back|got\s+back|flew\s+back|travel+(?:ed|ing)?|"
+            r"trip|holiday|vacation|visit(?:ed|ing)?|mission|safari|volunteering|regreso|volvio|viaje|viajo)\b"
+        ),
+        re.compile(
+            r"\b(?:africa|sub[\s-]saharan|nigeria|ghana|kenya|uganda|tanzania|zanzibar|sierra\s+leone|"
+            r"cameroon|congo|zambia|malawi|mozambique|ethiopia|sudan|senegal|mali|gambia|ivory\s+coast|"
+            r"cote\s+d'?ivoire|liberia|guinea|burkina\s+faso|niger|chad|angola|zimbabwe|madagascar|"
+            r"benin|togo|somalia|rwanda|burundi|india|pakistan|bangladesh|nepal|myanmar|burma|cambodia|"
+            r"laos|papua\s+new\s+guinea|solomon\s+islands|amazon|guyana|venezuela|haiti|yemen|"
+            r"afghanistan|the\s+tropics|tropical|africa\s+occidental|amazonas)\b"
+        ),
+        "malaria_area_travel",
+    ),
+    (
         # the signs of skin infection named one by one: "a red, warm, tender area ... spreading"
         re.compile(r"\b(?:red|redness|reddened|erythema|erythematous|rojo|roja|enrojecid[oa])\b"),
         re.compile(r"\b(?:warm|warmth|hot|spreading|spread|tracking|caliente|se\s+extiende)\b"),
