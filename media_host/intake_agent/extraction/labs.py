@@ -121,6 +121,7 @@ def find_labs(norm: str) -> list[LabReading]:
             abnormal = (analyte.low is not None and value < analyte.low) or (
                 analyte.high is not None and value > analyte.high
             )
+            concept: str | None
             if critical:
                 concept = CRITICAL if analyte.critical_level is Level.EMERGENCY else ALERT
             else:

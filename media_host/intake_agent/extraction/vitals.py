@@ -27,7 +27,7 @@ _SPO2 = re.compile(
     r"pulse\s+ox(?:imetry)?|saturation|saturating|sating|saturacion|saturando)\s*(?:of|is|was|at|:|=|de)?\s*(?P<v>\d{2,3})\s*%?"
 )
 _RR = re.compile(
-    r"\b(?:rr|resp(?:iratory)?\s+rate|respirations?|breaths?|fr|frecuencia\s+respiratoria)\s*(?:of|is|was|at|:|=|de)?\s*"
+    r"\b(?:rr|resp(?:iratory)?\s+rate|breathing\s+rate|respirations?|breaths?|fr|frecuencia\s+respiratoria)\s*(?:of|is|was|at|:|=|de)?\s*"
     r"(?P<v>\d{1,2})\b(?:\s*(?:/min|per\s+minute|breaths))?|\b(?P<v2>\d{1,2})\s*breaths\s+(?:per|a|/)\s*min"
 )
 _GLUCOSE = re.compile(
