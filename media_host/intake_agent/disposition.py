@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from media_host.intake_agent.errors import RuleTableError
+from media_host.intake_agent.extraction.history import drug_class
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
 from media_host.intake_agent.models import (
     Demographics,
@@ -68,6 +69,30 @@ _ACUTE_SYSTEMS = frozenset(
         "obstetric",
     }
 )
+
+
+# A finding another one explains is graded as part of it, not on its own (only without red
+# flags: a red-flag rule is checked before any of this). Finding → (explained by, why, source).
+_EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
+    # NICE CKS insect bites and stings: a local lump and swelling is the usual reaction
+    "lump": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+    "swelling": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+}
+_EXPLAINED_BY_MEDICINE: dict[str, tuple[str, str]] = {
+    # BNF ferrous salts: dark stools are expected; the red-flag rule still fires on any sign
+    # of bleeding
+    "melena": ("iron", "dark stools expected on oral iron, with no sign of bleeding (BNF)"),
+}
+
+
+def _explained(concept_id: str, present: set[str], medication_classes: set[str]) -> str | None:
+    by_finding = _EXPLAINED_BY_FINDING.get(concept_id)
+    if by_finding is not None and by_finding[0] & present:
+        return by_finding[1]
+    by_medicine = _EXPLAINED_BY_MEDICINE.get(concept_id)
+    if by_medicine is not None and by_medicine[0] in medication_classes:
+        return by_medicine[1]
+    return None
 
 
 def _raise(level: Level) -> Level:
@@ -164,7 +189,13 @@ def decide_disposition(
         )
 
     level = Level.SELF_CARE
+    present_ids = {f.concept_id for f in present}
+    medication_classes = {c for m in history.medications if (c := drug_class(m))}
     for finding in present:
+        explanation = _explained(finding.concept_id, present_ids, medication_classes)
+        if explanation is not None:
+            rationale.append(f"{lexicon.concept(finding.concept_id).label}: {explanation}.")
+            continue
         graded, reason = grade_finding(finding, demographics, history, lexicon)
         rationale.append(reason + ".")
         level = Level.most_urgent(level, graded)

@@ -111,9 +111,9 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
 
 
 # "a small rash", "a tiny cut": size, attached only to the finding right after it.
-_SMALL = re.compile(
-    r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b|"
-    # a stated size under 3 cm, or the size of a coin / pea / fingernail
+_SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
+# a stated size under 3 cm, or the size of a coin / pea / fingernail ("a 2 cm red area")
+_SMALL_SIZE = re.compile(
     r"\b(?:[0-2](?:[.,]\d)?|one|two)\s*(?:cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?)\b|"
     r"\bsize\s+of\s+(?:a\s+)?(?:coin|pea|penny|dime|fingernail|grape|grain\s+of\s+rice|moneda)\b"
 )
@@ -180,6 +180,8 @@ def find_severity_mentions(norm: str) -> list[SeverityMention]:
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="thunderclap"))
     for m in _SMALL.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small"))
+    for m in _SMALL_SIZE.finditer(norm):
+        found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small_size"))
     for m in _LARGE_VOLUME.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="large_volume"))
     for m in _REPRODUCIBLE.finditer(norm):
