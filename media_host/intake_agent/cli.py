@@ -11,7 +11,7 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from media_host.intake_agent.errors import IntakeAgentError
 from media_host.intake_agent.models import IntakeSummary, Level
@@ -43,6 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="evaluate triage levels on a JSONL case file")
     ev.add_argument("cases", help="JSONL file: one case per line")
     ev.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    ev.add_argument(
+        "--split",
+        choices=["all", "dev", "blind", "both"],
+        default="all",
+        help="blind = ids whose trailing number is divisible by 3, dev = the rest, "
+        "both = figures for each next to the whole set (default: all)",
+    )
+    ev.add_argument(
+        "--show-text",
+        action="store_true",
+        help="print each under-triaged case's vignette (patient text; off by default)",
+    )
 
     chat = sub.add_parser("chat", help="interactive text interview")
     chat.add_argument("--lang", default="en")
@@ -149,7 +161,13 @@ def _describe(f: object) -> str:
 
 
 def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from media_host.intake_agent.evaluation import parse_cases, run_eval
+    from media_host.intake_agent.evaluation import (
+        SPLITS,
+        parse_cases,
+        run_eval,
+        select_split,
+        summarise,
+    )
 
     try:
         with open(args.cases, encoding="utf-8") as handle:
@@ -176,11 +194,27 @@ def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(bar + "\n")  # a log-friendly line every 10 %
         err.flush()
 
+    if args.split in ("dev", "blind"):
+        cases = [c for c in cases if c.split == args.split]
+        if not cases:
+            print(f"triage: error: {args.cases} has no {args.split} cases", file=err)
+            return 2
     result = run_eval(cases, progress=progress)
+    splits = (
+        {name: summarise(select_split(result.cases, name)) for name in SPLITS}
+        if args.split == "both"
+        else None
+    )
     if args.json:
-        out.write(json.dumps({"cases": result.cases, "summary": result.summary}) + "\n")
+        payload: dict[str, object] = {"cases": result.cases, "summary": result.summary}
+        if args.split != "all":
+            payload["split"] = args.split
+        if splits is not None:
+            payload["splits"] = splits
+        out.write(json.dumps(payload) + "\n")
         return 0
-    out.write(render_eval(result.summary))
+    texts = {c.id: c.vignette for c in cases} if args.show_text else None
+    out.write(render_eval(result.summary, splits=splits, texts=texts))
     return 0
 
 
@@ -188,30 +222,86 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
-def render_eval(summary: dict[str, object]) -> str:
-    """Human-readable evaluation report."""
-    accuracy = _pct(summary["accuracy"])  # type: ignore[arg-type]
-    sensitivity = _pct(summary["emergency_sensitivity"])  # type: ignore[arg-type]
-    under = _pct(summary["under_triage_rate"])  # type: ignore[arg-type]
-    over = _pct(summary["over_triage_rate"])  # type: ignore[arg-type]
+def render_eval(
+    summary: dict[str, Any],
+    *,
+    splits: dict[str, dict[str, Any]] | None = None,
+    texts: dict[str, str] | None = None,
+) -> str:
+    """Human-readable evaluation report.
+
+    The first three lines keep their form (tools read them). ``splits`` adds a dev/blind
+    comparison; ``texts`` (id → vignette) prints each under-triaged case's text, which is off
+    by default because vignettes may be patient accounts.
+    """
     lines = [
-        f"Cases: {summary['total']}  correct: {summary['correct']}  accuracy: {accuracy}",
-        f"Emergency sensitivity: {sensitivity}",
-        f"Under-triage: {under}  over-triage: {over}",
-        "Per gold level:",
+        f"Cases: {summary['total']}  correct: {summary['correct']}  "
+        f"accuracy: {_pct(summary['accuracy'])}",
+        f"Emergency sensitivity: {_pct(summary['emergency_sensitivity'])}",
+        f"Under-triage: {_pct(summary['under_triage_rate'])}  "
+        f"over-triage: {_pct(summary['over_triage_rate'])}",
+        f"Self-care → emergency: {summary['self_care_to_emergency']} of "
+        f"{summary['per_level'][Level.SELF_CARE.value]['n']} "
+        f"({_pct(summary['self_care_to_emergency_rate'])})",
     ]
-    per_level = summary["per_level"]
-    assert isinstance(per_level, dict)
-    for level, row in per_level.items():
+    if splits is not None:
+        lines.append("Per split (blind = id number divisible by 3):")
+        lines.append(_group_header("split"))
+        for name, split in splits.items():
+            lines.append(_group_line(name, _split_as_group(split)))
+    lines.append("Per gold level:")
+    for level, row in summary["per_level"].items():
         lines.append(f"  {level:<11} n={row['n']:<4} accuracy={_pct(row['accuracy'])}")
+    for key, title in (("per_style", "style"), ("per_language", "language")):
+        groups = summary[key]
+        if list(groups) == ["-"] or (key == "per_language" and len(groups) < 2):
+            continue  # nothing to break down
+        lines.append(f"Per {title}:")
+        lines.append(_group_header(title))
+        lines.extend(_group_line(name, row) for name, row in groups.items())
     matrix = summary["confusion_matrix"]
-    assert isinstance(matrix, dict)
     names = list(matrix)
     lines.append("Confusion matrix (rows gold, columns predicted):")
     lines.append("  " + " " * 11 + "".join(f"{n[:10]:>11}" for n in names))
     for gold in names:
         lines.append(f"  {gold:<11}" + "".join(f"{matrix[gold][p]:>11}" for p in names))
+    under = summary["under_triaged"]
+    lines.append(f"Under-triaged cases ({len(under)}):")
+    for row in under:
+        lines.append(
+            f"  {row['id']:<12} gold={row['gold_level']:<10} predicted={row['predicted_level']:<10}"
+            f" style={row['style'] or '-'}"
+            + (f" split={row['split']}" if splits is not None else "")
+        )
+        if texts is not None:
+            lines.append(f"      {texts[row['id']]}")
     return "\n".join(lines) + "\n"
+
+
+def _group_header(title: str) -> str:
+    return (
+        f"  {title:<18} {'n':>4} {'accuracy':>9} {'emerg.sens':>10} {'under':>6} {'over':>5}"
+        f" {'self-care→E':>12}"
+    )
+
+
+def _group_line(name: str, row: dict[str, Any]) -> str:
+    return (
+        f"  {name[:18]:<18} {row['n']:>4} {_pct(row['accuracy']):>9}"
+        f" {_pct(row['emergency_sensitivity']):>10} {row['under']:>6} {row['over']:>5}"
+        f" {row['self_care_to_emergency']:>12}"
+    )
+
+
+def _split_as_group(split: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "n": split["total"],
+        "accuracy": split["accuracy"],
+        "emergency_sensitivity": split["emergency_sensitivity"],
+        "under": split["under_triaged_n"],
+        "over": split["over_triaged_n"],
+        "self_care_to_emergency": split["self_care_to_emergency"],
+    }
 
 
 def _chat(args: argparse.Namespace) -> int:
