@@ -1,4 +1,5 @@
-"""``triage`` command line: ``assess`` one account, ``eval`` a JSONL case file, ``chat``.
+"""``triage`` command line: ``assess`` one account, ``eval`` a JSONL case file, ``metamorphic``
+(disposition invariance under rewriting), ``chat``.
 
 Exit codes: 0 success, 2 bad input (usage, malformed eval file, unsupported language),
 1 unexpected failure of a subcommand.
@@ -11,10 +12,13 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from media_host.intake_agent.errors import IntakeAgentError
 from media_host.intake_agent.models import IntakeSummary, Level
+
+if TYPE_CHECKING:  # the evaluation modules load the extractor; only eval commands need them
+    from media_host.intake_agent.evaluation import EvalCase
 
 _COLOURS = {
     Level.EMERGENCY: "\033[1;31m",
@@ -56,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="print each under-triaged case's vignette (patient text; off by default)",
     )
 
+    meta = sub.add_parser(
+        "metamorphic",
+        help="rewrite first-person cases into third person, caregiver and note style and "
+        "report how often the disposition level stays the same",
+    )
+    meta.add_argument("cases", nargs="+", help="JSONL case files (as for eval)")
+    meta.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+
     chat = sub.add_parser("chat", help="interactive text interview")
     chat.add_argument("--lang", default="en")
     chat.add_argument("--session-id", default=None)
@@ -75,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return _assess(args, sys.stdout)
         if args.command == "eval":
             return _eval(args, sys.stdout, sys.stderr)
+        if args.command == "metamorphic":
+            return _metamorphic(args, sys.stdout, sys.stderr)
         return _chat(args)
     except IntakeAgentError as exc:
         print(f"triage: error: {exc}", file=sys.stderr)
@@ -160,26 +174,30 @@ def _describe(f: object) -> str:
     return f.label + (f" ({', '.join(parts)})" if parts else "")
 
 
-def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from media_host.intake_agent.evaluation import (
-        SPLITS,
-        parse_cases,
-        run_eval,
-        select_split,
-        summarise,
-    )
+def _read_cases(path: str, err: TextIO) -> list[EvalCase] | None:
+    """The cases of one JSONL file, or None after printing why not (malformed lines raise)."""
+    from media_host.intake_agent.evaluation import parse_cases
 
     try:
-        with open(args.cases, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             cases = parse_cases(handle)
     except OSError as exc:
-        print(f"triage: error: cannot read {args.cases}: {exc.strerror}", file=err)
-        return 2
+        print(f"triage: error: cannot read {path}: {exc.strerror}", file=err)
+        return None
     except UnicodeDecodeError:
-        print(f"triage: error: {args.cases} is not UTF-8 text", file=err)
-        return 2
+        print(f"triage: error: {path} is not UTF-8 text", file=err)
+        return None
     if not cases:
-        print(f"triage: error: {args.cases} contains no cases", file=err)
+        print(f"triage: error: {path} contains no cases", file=err)
+        return None
+    return cases
+
+
+def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from media_host.intake_agent.evaluation import SPLITS, run_eval, select_split, summarise
+
+    cases = _read_cases(args.cases, err)
+    if cases is None:
         return 2
 
     interactive = hasattr(err, "isatty") and err.isatty()
@@ -302,6 +320,37 @@ def _split_as_group(split: dict[str, Any]) -> dict[str, Any]:
         "over": split["over_triaged_n"],
         "self_care_to_emergency": split["self_care_to_emergency"],
     }
+
+
+def _metamorphic(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from media_host.intake_agent.invariance import measure_invariance
+
+    cases: list[EvalCase] = []
+    for path in args.cases:
+        file_cases = _read_cases(path, err)
+        if file_cases is None:
+            return 2
+        cases.extend(file_cases)
+    ids = [c.id for c in cases]
+    if len(set(ids)) != len(ids):
+        print("triage: error: the same case id appears in more than one file", file=err)
+        return 2
+    results = measure_invariance(cases)
+    if args.json:
+        payload = {
+            kind: {"n": r.n, "same": r.same, "rate": r.rate, "changed": r.changed}
+            for kind, r in results.items()
+        }
+        out.write(json.dumps(payload) + "\n")
+        return 0
+    lines = ["Invariance of the disposition level under rewriting (first-person cases):"]
+    for kind, r in results.items():
+        lines.append(f"  {kind:<13} n={r.n:<4} same={r.same:<4} {_pct(r.rate)}")
+    for kind, r in results.items():
+        changed = " ".join(c["id"] for c in r.changed) or "none"
+        lines.append(f"Changed level, {kind} ({len(r.changed)}): {changed}")
+    out.write("\n".join(lines) + "\n")
+    return 0
 
 
 def _chat(args: argparse.Namespace) -> int:
