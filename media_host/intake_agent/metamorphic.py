@@ -288,7 +288,8 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     ),
     (
         re.compile(
-            rf"\bfor (?:the )?(?:(?:last|past) )?({_NUMBER_WORD}) (hours?|days?|weeks?|months?)\b",
+            rf"\bfor (?:the )?(?:(?:last|past) )?({_NUMBER_WORD}|an?) "
+            r"(hours?|days?|weeks?|months?)\b",
             re.I,
         ),
         lambda m: f"x{_digits(m.group(1))} {m.group(2)}",
@@ -328,7 +329,7 @@ _NOTE_DROPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
 
 
 def _digits(word: str) -> str:
-    value = parse_number(word.lower())
+    value = parse_number(word.lower())  # "a" / "an" count as 1
     if value is None:
         return word
     return f"{value:g}"
