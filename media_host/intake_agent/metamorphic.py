@@ -276,6 +276,15 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     (re.compile(r"\bloss of consciousness\b", re.I), "LOC"),
     (re.compile(r"\bblood pressure\b", re.I), "BP"),
     (re.compile(r"\bheart rate\b", re.I), "HR"),
+    # "I've got a (high) temperature" means a fever; a note says "febrile", not "temp".
+    (
+        re.compile(
+            rf"(?:\b(?:I{_APOS}ve|ive|I have|I)\s+)?\b(?:got|had|have|running) a (?:high )?"
+            r"temperature\b",
+            re.I,
+        ),
+        "febrile",
+    ),
     (re.compile(r"\btemperature\b", re.I), "temp"),
     (re.compile(r"\b(?:a )?(?:past )?(?:medical )?history of\b", re.I), "h/o"),
     (

@@ -24,9 +24,9 @@ from media_host.intake_agent.metamorphic import (
 )
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
-# Floors a few points under the rates measured with the reading layer of main at db0be1a
-# (third person 99.5 %, caregiver 99.5 %, note 97.3 % of 370 cases; see eval/README.md).
-MIN_INVARIANCE = {"third_person": 0.96, "caregiver": 0.96, "note": 0.93}
+# Floors a few points under the rates measured with the reading layer of main at 634dc1a
+# (third person 99.5 %, caregiver 99.5 %, note 98.6 % of 370 cases; see eval/README.md).
+MIN_INVARIANCE = {"third_person": 0.96, "caregiver": 0.96, "note": 0.95}
 
 
 @pytest.mark.parametrize(
@@ -93,6 +93,8 @@ def test_caregiver(text: str, relation: str, expected: str) -> None:
         ("I feel faint. I've been sick twice.", "Feels faint. Been sick twice."),
         ("I'm a 60 year old man, I had a loss of consciousness.", "A 60 y/o man, had a LOC."),
         ("It woke me up and I wet myself.", "It woke pt up and wet self."),
+        ("My knee is hot and I've got a temperature.", "Knee is hot and febrile."),
+        ("My temperature was 39 for a week.", "Temp was 39 x1 week."),
     ],
 )
 def test_note_style(text: str, expected: str) -> None:
