@@ -306,10 +306,11 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
 ]
 # Pronoun + auxiliary → nothing, or a denial → "no".
 _NOTE_DROPS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # Only a denied possession is "no": "I don't think …" and "I haven't eaten" keep their verb.
     (
         re.compile(
-            rf"\bI (?:do ?n{_APOS}?t|have ?n{_APOS}?t|haven{_APOS}?t) "
-            r"(?:got |had |have )?(?:any |a |an )?",
+            rf"\bI (?:do ?n{_APOS}?t|did ?n{_APOS}?t) have (?:any |a |an )?"
+            rf"|\bI (?:have ?n{_APOS}?t|haven{_APOS}?t) (?:got|had) (?:any |a |an )?",
             re.I,
         ),
         "no ",

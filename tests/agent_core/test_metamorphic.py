@@ -4,6 +4,7 @@ as a clinical note must keep their disposition level; and the rewriter itself, o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,10 @@ def test_caregiver(text: str, relation: str, expected: str) -> None:
         ("I feel faint. I've been sick twice.", "Feels faint. Been sick twice."),
         ("I'm a 60 year old man, I had a loss of consciousness.", "A 60 y/o man, had a LOC."),
         ("It woke me up and I wet myself.", "It woke pt up and wet self."),
+        (
+            "I haven't had any fever but I don't think I can walk.",
+            "No fever but doesn't think can walk.",
+        ),
         ("My knee is hot and I've got a temperature.", "Knee is hot and febrile."),
         ("My temperature was 39 for a week.", "Temp was 39 x1 week."),
     ],
@@ -183,3 +188,25 @@ def test_metamorphic_command_rejects_repeated_ids(
     path.write_text(json.dumps({"id": "a", "vignette": "I fell", "gold_level": "urgent"}) + "\n")
     assert main(["metamorphic", str(path), str(path)]) == 2
     assert "more than one file" in capsys.readouterr().err
+
+
+def test_no_first_person_word_survives_a_rewrite() -> None:
+    """Over every selected case: the third-person and caregiver rewrites keep no I/my/me, and the
+    caregiver names the relative exactly once; the note keeps no I."""
+    first_person = re.compile(r"\b(?:I|I['’]m|I['’]ve|my|me|myself|mine|im|ive)\b(?!\.\w)", re.I)
+    relative = re.compile(r"\bmy (?:son|daughter|husband|wife|mother|father)\b", re.I)
+    cases = [
+        case
+        for path in sorted(EVAL_DIR.glob("*.jsonl"))
+        for case in parse_cases(path.read_text(encoding="utf-8").splitlines())
+        if is_first_person_self_account(case.vignette)
+    ]
+    assert len(cases) >= 300
+    for case in cases:
+        third = rewrite(case.vignette, "third_person", sex=case.sex, case_id=case.id)
+        assert not first_person.search(third), (case.id, third)
+        carer = rewrite(case.vignette, "caregiver", sex=case.sex, age=case.age, case_id=case.id)
+        assert len(relative.findall(carer)) == 1, (case.id, carer)
+        assert not first_person.search(relative.sub("", carer)), (case.id, carer)
+        note = rewrite(case.vignette, "note", sex=case.sex, case_id=case.id)
+        assert not re.search(r"\bI\b(?!\.\w)", note, re.I), (case.id, note)
