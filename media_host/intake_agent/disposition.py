@@ -77,6 +77,11 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
     # NICE CKS insect bites and stings: a local lump and swelling is the usual reaction
     "lump": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
     "swelling": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+    # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
+    "limp": (
+        frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),
+        "graded with the injury or pain that causes it",
+    ),
 }
 _EXPLAINED_BY_MEDICINE: dict[str, tuple[str, str]] = {
     # BNF ferrous salts: dark stools are expected; the red-flag rule still fires on any sign

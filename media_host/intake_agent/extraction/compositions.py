@@ -23,6 +23,26 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "pleuritic_pain",
     ),
     (
+        # "haven't managed to wee for 12 hours", "no puedo orinar": acute retention of urine
+        re.compile(
+            r"\b(?:cant|can't|cannot|unable|havent|haven't|hasnt|hasn't|not\s+managed|couldnt|couldn't|"
+            r"not\s+been\s+able|no\s+puedo|no\s+puede)\b"
+        ),
+        re.compile(r"\b(?:wee|pee|urinate|pass\s+urine|pass\s+water|orinar|hacer\s+pis)\b"),
+        "urinary_retention",
+    ),
+    (
+        # a burn described by its depth or extent: "patches look white and don't hurt",
+        # "all down my chest" (British Burn Association referral criteria)
+        re.compile(r"\b(?:burn\w*|scald\w*|boiling|blisters|quem\w+)\b"),
+        re.compile(
+            r"\b(?:white|leathery|waxy|charred|painless|dont\s+hurt|don't\s+hurt|doesnt\s+hurt|"
+            r"doesn't\s+hurt|all\s+(?:down|over|across)|whole\s+(?:arm|leg|chest|back|front)|"
+            r"large\s+area|most\s+of\s+(?:his|her|my))\b"
+        ),
+        "major_burn",
+    ),
+    (
         # "just back from Ghana", "trip to rural India last month": travel to a malaria-endemic
         # region (WHO World Malaria Report 2024 endemic countries; UKHSA ACMP guidelines 2024)
         re.compile(
