@@ -8,7 +8,9 @@ the intake agent. Tasks:
 - supervisor: connect → configure (``session.update``) → receive until the connection ends →
   reconnect with backoff, or fail for good;
 - audio sender: drains a bounded queue of patient audio (drop-oldest while offline);
-- agent worker: calls the agent one utterance at a time, in conversation order;
+- agent worker: calls the agent one utterance at a time, in conversation order, once the
+  utterance's final transcript is durably recorded; a failed turn is retried from that record
+  with bounded backoff (``agent_retry_budget_s``), then the patient is asked to say it again;
 - ticker: transcript batching, playback-end detection, rotation at a quiet moment;
 - event emitter: hands session events to the :class:`EventSink` in order.
 
@@ -33,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from openai import OpenAIError
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from media_host.audio_io import EventSink, PlaybackSink
+from media_host.audio_io import DurableEventSink, EventSink, PlaybackSink
+from media_host.intake_agent.errors import IntakeAgentError
+from media_host.intake_agent.models import AgentTurn
 from media_host.realtime import events as ev
 from media_host.realtime.audio_outbox import AudioOutbox
 from media_host.realtime.connect import ModelConnector
@@ -44,7 +48,7 @@ from media_host.realtime.errors import (
     classify_close,
 )
 from media_host.realtime.ports import IntakeAgentPort, RealtimeToolProvider
-from media_host.realtime.retry import ExponentialBackoff, RetryPolicy
+from media_host.realtime.retry import ExponentialBackoff, RetryPolicy, turn_retry_delay_s
 from media_host.realtime.session_logic import (
     AskAgent,
     Command,
@@ -71,6 +75,10 @@ EXPIRY_MARGIN_S = 120.0  # rotate at least this long before session.expires_at
 _MAX_HANDLER_FAILURES = 20
 
 AgentJob = AskAgent | RunTool | FetchSummary
+
+
+class _TurnNotApplied(Exception):
+    """The agent reported that it could not apply the utterance (its state is unchanged)."""
 
 
 def _log_failure(what: str, exc: BaseException) -> None:
@@ -121,7 +129,10 @@ class RealtimeBridge:
         self._logic = SessionLogic(
             transcript_batch_ms=settings.transcript_batch_ms,
             transcript_wait_s=settings.transcript_wait_s,
+            not_caught=agent.recovery_reply(self._language, "not_caught"),
+            line_dropped=agent.recovery_reply(self._language, "line_dropped"),
         )
+        self._instructions = ""  # the last session instructions the agent gave
         self._lock = asyncio.Lock()  # one logic step (and its commands) at a time
         self._conn: AsyncRealtimeConnection | None = None
         self._connected_at = 0.0
@@ -136,7 +147,9 @@ class RealtimeBridge:
         self._audio_dropped_reported = False
         self._agent_q: asyncio.Queue[AgentJob] = asyncio.Queue()
         self._agent_busy = False
-        self._event_q: asyncio.Queue[EventData | None] = asyncio.Queue()
+        # Session events in order; a Future is a barrier, resolved once everything before it
+        # was handed to the sink.
+        self._event_q: asyncio.Queue[EventData | asyncio.Future[None] | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()
         self._handler_failures = 0
@@ -145,10 +158,16 @@ class RealtimeBridge:
 
     # --- public API ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, *, speak_when: asyncio.Event | None = None) -> None:
         """Greet the agent, connect and configure the model, ask for the greeting.
 
-        Returns once the first connection is up (or the session failed: see `finished`).
+        Args:
+            speak_when: When given, the greeting is asked for only once it is set (the call
+                sets it when the patient's media is connected, so nothing is said before
+                ``connected``); the model connection is made meanwhile.
+
+        Returns once the first connection is up and the greeting was asked for (or the
+        session failed: see `finished`).
         """
         if self._tasks or self._closing:
             raise SessionClosedError("start() may be called once, before aclose()")
@@ -162,6 +181,8 @@ class RealtimeBridge:
             spawn(self._tick_loop(), name="realtime-tick"),
         ]
         await self._first_connect.wait()
+        if speak_when is not None:
+            await speak_when.wait()
         await self._step(lambda now: self._logic.on_greeting(greeting, now))
 
     async def send_audio(self, pcm16_24k: bytes) -> None:
@@ -270,6 +291,10 @@ class RealtimeBridge:
     async def _emit_loop(self) -> None:
         try:
             while (data := await self._event_q.get()) is not None:
+                if isinstance(data, asyncio.Future):
+                    if not data.done():
+                        data.set_result(None)
+                    continue
                 try:
                     await self._events.emit(NewEvent(data=data))
                 except Exception as exc:
@@ -329,7 +354,14 @@ class RealtimeBridge:
 
     async def _open(self) -> AsyncRealtimeConnection:
         """Connect and (re-)seed the session from the agent's state."""
-        instructions = await self._agent.realtime_instructions(self._session_id)
+        try:
+            self._instructions = await self._agent.realtime_instructions(self._session_id)
+        except Exception as exc:
+            if not self._instructions:
+                raise
+            # Storage may be down: the last instructions are a fine seed for a reconnect.
+            _log_failure("refreshing the realtime instructions", exc)
+        instructions = self._instructions
         tools: list[Any] = []
         if isinstance(self._agent, RealtimeToolProvider):
             tools = await self._agent.realtime_tools(self._session_id)
@@ -416,9 +448,10 @@ class RealtimeBridge:
         try:
             match job:
                 case AskAgent():
-                    turn = await self._agent.handle_utterance(
-                        sid, item_id=job.item_id, text=job.text
-                    )
+                    turn = await self._answer(job)
+                    if turn is None:
+                        await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
+                        return
                     await self._step(lambda now: self._logic.on_agent_turn(turn, now))
                 case RunTool():
                     output = await self._call_tool(job)
@@ -434,7 +467,54 @@ class RealtimeBridge:
         except Exception as exc:
             _log_failure(f"agent job {type(job).__name__}", exc)
             if isinstance(job, AskAgent):
-                await self._step(self._logic.on_agent_failed)
+                await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
+
+    async def _answer(self, job: AskAgent) -> AgentTurn | None:
+        """Run one utterance through the agent once its transcript is durably recorded.
+
+        Transient failures (storage, model, a turn the agent could not apply) are retried from
+        that record with jittered exponential backoff for up to ``agent_retry_budget_s``;
+        returns None when the utterance still could not be processed.
+        """
+        deadline = self._clock() + self._settings.agent_retry_budget_s
+        attempt = 0
+        while True:
+            try:
+                await self._recorded()
+                turn = await self._agent.handle_utterance(
+                    self._session_id, item_id=job.item_id, text=job.text
+                )
+                if turn.failed:
+                    raise _TurnNotApplied
+                return turn
+            except asyncio.CancelledError:
+                raise
+            except IntakeAgentError as exc:
+                _log_failure("agent turn (not retryable)", exc)
+                return None  # the utterance itself was refused: retrying cannot help
+            except Exception as exc:
+                attempt += 1
+                delay = turn_retry_delay_s(attempt)
+                log.warning(
+                    "agent turn attempt %d failed (%s); %s",
+                    attempt,
+                    type(exc).__name__,
+                    "retrying" if self._clock() + delay < deadline else "giving up",
+                )
+                if self._clock() + delay >= deadline or self.finished.is_set():
+                    return None
+                await asyncio.sleep(delay)
+
+    async def _recorded(self) -> None:
+        """Return once every session event emitted so far is durably stored.
+
+        Raises whatever the sink raises while storage is unreachable (the caller retries).
+        """
+        barrier: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._event_q.put_nowait(barrier)
+        await barrier
+        if isinstance(self._events, DurableEventSink):
+            await self._events.flush()
 
     async def _call_tool(self, job: RunTool) -> str:
         if not isinstance(self._agent, RealtimeToolProvider):
