@@ -29,8 +29,8 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openai import OpenAIError
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
@@ -75,6 +75,9 @@ EXPIRY_MARGIN_S = 120.0  # rotate at least this long before session.expires_at
 _MAX_HANDLER_FAILURES = 20
 
 AgentJob = AskAgent | RunTool | FetchSummary
+
+
+_T = TypeVar("_T")
 
 
 class _TurnNotApplied(Exception):
@@ -444,11 +447,10 @@ class RealtimeBridge:
             log.debug("agent worker stopped")
 
     async def _run_agent_job(self, job: AgentJob) -> None:
-        sid = self._session_id
         try:
             match job:
                 case AskAgent():
-                    turn = await self._answer(job)
+                    turn = await self._retrying("agent turn", functools.partial(self._answer, job))
                     if turn is None:
                         await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
                         return
@@ -459,9 +461,11 @@ class RealtimeBridge:
                         lambda now: self._logic.on_tool_result(job.call_id, output, now)
                     )
                 case FetchSummary():
-                    summary = await self._agent.finish(sid)
-                    dumped = summary.model_dump(mode="json")
-                    await self._step(lambda now: self._logic.on_summary(dumped, now))
+                    summary = await self._retrying("intake summary", self._finish)
+                    if summary is None:
+                        await self._fail("summary_unavailable", "the intake summary failed")
+                        return
+                    await self._step(lambda now: self._logic.on_summary(summary, now))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -469,39 +473,46 @@ class RealtimeBridge:
             if isinstance(job, AskAgent):
                 await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
 
-    async def _answer(self, job: AskAgent) -> AgentTurn | None:
-        """Run one utterance through the agent once its transcript is durably recorded.
+    async def _answer(self, job: AskAgent) -> AgentTurn:
+        """One attempt: the utterance's transcript is durably recorded, then the agent acts."""
+        await self._recorded()
+        turn = await self._agent.handle_utterance(
+            self._session_id, item_id=job.item_id, text=job.text
+        )
+        if turn.failed:
+            raise _TurnNotApplied
+        return turn
 
-        Transient failures (storage, model, a turn the agent could not apply) are retried from
-        that record with jittered exponential backoff for up to ``agent_retry_budget_s``;
-        returns None when the utterance still could not be processed.
-        """
+    async def _finish(self) -> dict[str, Any]:
+        summary = await self._agent.finish(self._session_id)
+        return summary.model_dump(mode="json")
+
+    async def _retrying(self, what: str, attempt_once: Callable[[], Awaitable[_T]]) -> _T | None:
+        """Run `attempt_once` until it succeeds, retrying transient failures (storage, model,
+        a turn the agent could not apply) with jittered exponential backoff for up to
+        ``agent_retry_budget_s``; None when it still failed (or the input was refused)."""
         deadline = self._clock() + self._settings.agent_retry_budget_s
         attempt = 0
         while True:
             try:
-                await self._recorded()
-                turn = await self._agent.handle_utterance(
-                    self._session_id, item_id=job.item_id, text=job.text
-                )
-                if turn.failed:
-                    raise _TurnNotApplied
-                return turn
+                return await attempt_once()
             except asyncio.CancelledError:
                 raise
             except IntakeAgentError as exc:
-                _log_failure("agent turn (not retryable)", exc)
-                return None  # the utterance itself was refused: retrying cannot help
+                _log_failure(f"{what} (not retryable)", exc)
+                return None  # refused by the agent itself: retrying cannot help
             except Exception as exc:
                 attempt += 1
                 delay = turn_retry_delay_s(attempt)
+                give_up = self._clock() + delay >= deadline or self.finished.is_set()
                 log.warning(
-                    "agent turn attempt %d failed (%s); %s",
+                    "%s attempt %d failed (%s); %s",
+                    what,
                     attempt,
                     type(exc).__name__,
-                    "retrying" if self._clock() + delay < deadline else "giving up",
+                    "giving up" if give_up else "retrying",
                 )
-                if self._clock() + delay >= deadline or self.finished.is_set():
+                if give_up:
                     return None
                 await asyncio.sleep(delay)
 

@@ -678,3 +678,32 @@ async def test_answer_lost_with_a_dropped_connection_gets_the_question_asked_aga
     (create,) = r.server.connections[1].of("response.create")
     assert f"{LINE_DROPPED} {GREETING}" in create["response"]["instructions"]
     assert create["response"]["metadata"] == {"purpose": "repeat"}
+
+
+class FlakyFinishAgent(ScriptedAgent):
+    """Ends the interview without a summary in the turn; finish() fails once (storage)."""
+
+    def __init__(self) -> None:
+        super().__init__([AgentTurn(reply=reply("Thank you, goodbye.", end=True))])
+        self.finish_calls = 0
+
+    async def finish(self, session_id: str):
+        self.finish_calls += 1
+        if self.finish_calls == 1:
+            raise ConnectionError("storage unreachable")
+        return await super().finish(session_id)
+
+
+async def test_a_summary_failing_on_storage_is_retried(rig: RigFactory) -> None:
+    agent = FlakyFinishAgent()
+    script = [
+        *opening(),
+        Send(*wire.user_turn(U1, A0, 3000), wire.transcription_completed(U1, "That's all.")),
+        Expect("response.create"),
+        spoken("resp_2", A1, U1, "Thank you, goodbye."),
+    ]
+    r = await rig([script], agent)
+    await asyncio.wait_for(r.bridge.finished.wait(), 30)
+    assert agent.finish_calls == 2
+    assert len(r.events.of(EventType.SYMPTOM_COMPLETE)) == 1
+    assert r.events.of(EventType.STATUS_UPDATE)[-1].status == SessionStatus.COMPLETED
