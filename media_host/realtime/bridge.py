@@ -243,6 +243,11 @@ class RealtimeBridge:
         self.finished.set()
 
     @property
+    def unprocessed(self) -> tuple[str, ...]:
+        """Item ids of patient utterances the agent could not process (marked in the summary)."""
+        return tuple(self._logic.unprocessed)
+
+    @property
     def rate_limits(self) -> tuple[ev.RateLimit, ...]:
         """The last ``rate_limits.updated`` figures (no patient data)."""
         return self._logic.rate_limits

@@ -35,13 +35,14 @@ from media_host.realtime.settings import RealtimeSettings
 from shared.config import StorageSettings
 from shared.events import (
     ErrorEvent,
+    Event,
     EventType,
     SessionStatus,
     StatusUpdate,
     SymptomComplete,
     TranscriptChunk,
 )
-from shared.storage import EventLog, EventLogWriter, SessionStore, TableStore
+from shared.storage import EventLog, EventLogWriter, SessionRecord, SessionStore, TableStore
 from tests.fixtures.speech import silence_pcm16, synthesize_pcm16_24k
 from tests.media_host.support import create_session
 from tests.realtime.fakes import MemoryEvents, MemoryPlayback
@@ -49,6 +50,7 @@ from tests.realtime.fakes import MemoryEvents, MemoryPlayback
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 OUTAGE_S = 10.0
+NOT_CAUGHT_EN = IntakeAgent().recovery_reply("en", "not_caught").say
 
 
 class CountingAgent:
@@ -97,7 +99,18 @@ def stop_saving(azurite: Azurite) -> None:
     azurite.stop()  # closes its log
 
 
-async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, table_prefix) -> None:
+COMPLAINT = "I have had a bad headache since yesterday."
+
+
+async def intake_through_storage_outage(
+    tmp_path: Path, table_prefix: str, *, retry_budget_s: float
+) -> tuple[list[Event], SessionRecord, str, list[str]]:
+    """Run an intake whose chief complaint is given while Azurite is down for OUTAGE_S.
+
+    Returns the session's events, its row, the complaint's item id and what the engine was
+    asked to say. If the agent gave up on the complaint (budget shorter than the outage), the
+    patient repeats it once storage is back, as they were asked to.
+    """
     port = free_port()
     location = tmp_path / "azurite"
     azurite: Azurite | None = start_azurite(port=port, in_memory=False, location=location)
@@ -121,7 +134,9 @@ async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, tabl
         sink = CallEventSink(session_id, EventLogWriter(EventLog(store), session_id), sessions)
         await engine.start()
         bridge = RealtimeBridge(
-            settings=RealtimeSettings(websocket_base_url=engine.url),
+            settings=RealtimeSettings(
+                websocket_base_url=engine.url, agent_retry_budget_s=retry_budget_s
+            ),
             session_id=session_id,
             language="en",
             agent=agent,
@@ -141,13 +156,16 @@ async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, tabl
         # Storage goes away while the patient gives the chief complaint.
         stop_saving(azurite)
         azurite = None
-        complaint = await bridge.send_text("I have had a bad headache since yesterday.")
+        complaint = await bridge.send_text(COMPLAINT)
         await asyncio.sleep(OUTAGE_S)
         azurite = start_azurite(port=port, in_memory=False, location=location)
         back_at = time.monotonic()
-        await until(lambda: len(agent.turns) == 2, 60)  # answered from the durable record
-        print(f"\ncomplaint answered {time.monotonic() - back_at:.2f} s after storage returned")
-        turn = agent.turns[-1]
+        if len(agent.turns) == 1 and bridge.unprocessed:
+            turn = await say(COMPLAINT)  # asked to repeat it
+        else:
+            await until(lambda: len(agent.turns) == 2, 60)  # answered from the durable record
+            print(f"\ncomplaint answered {time.monotonic() - back_at:.2f} s after storage returned")
+            turn = agent.turns[-1]
         for _ in range(40):
             if turn.reply.phase == "summary":
                 break
@@ -159,6 +177,11 @@ async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, tabl
         await sink.aclose()
         events = await EventLog(store).read(session_id)
         record = await sessions.get(session_id)
+        asked = [
+            e["response"]["instructions"]
+            for e in engine.received_events
+            if e.get("type") == "response.create"
+        ]
     finally:
         if bridge is not None:
             await bridge.aclose()
@@ -167,12 +190,29 @@ async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, tabl
         await checkpointer.aclose()
         if azurite is not None:
             azurite.stop()
+    return events, record, complaint, asked
 
-    finals = [e.data for e in events if isinstance(e.data, TranscriptChunk) and e.data.final]
-    patient = [c.item_id for c in finals if c.role == "patient"]
-    assert patient.count(complaint) == 1
+
+def summary_of(events: list[Event]) -> IntakeSummary:
     (done,) = [e.data.summary for e in events if isinstance(e.data, SymptomComplete)]
-    summary = IntakeSummary.model_validate(done)
+    return IntakeSummary.model_validate(done)
+
+
+def patient_items(events: list[Event]) -> list[str]:
+    return [
+        e.data.item_id
+        for e in events
+        if isinstance(e.data, TranscriptChunk) and e.data.final and e.data.role == "patient"
+    ]
+
+
+async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, table_prefix) -> None:
+    events, record, complaint, asked = await intake_through_storage_outage(
+        tmp_path, table_prefix, retry_budget_s=30
+    )
+    patient = patient_items(events)
+    assert patient.count(complaint) == 1
+    summary = summary_of(events)
     assert summary.chief_complaint == "headache"
     assert summary.unprocessed_utterances == []
     assert summary.confirmed_by_patient is True
@@ -180,9 +220,31 @@ async def test_storage_outage_mid_intake_loses_no_utterance(tmp_path: Path, tabl
     refs = {r.item_id for r in summary.transcript_refs if r.role == "patient"}
     assert set(patient) <= refs, (patient, refs)
     assert not [e.data for e in events if isinstance(e.data, ErrorEvent)]
+    assert not any(NOT_CAUGHT_EN in a for a in asked)
     statuses = [e.data.status for e in events if isinstance(e.data, StatusUpdate)]
     assert statuses[-1] is SessionStatus.COMPLETED
-    assert record.status is SessionStatus.COMPLETED and record.summary == done
+    assert record.status is SessionStatus.COMPLETED
+    assert record.summary == summary.model_dump(mode="json")
+
+
+async def test_storage_outage_beyond_the_retry_budget_marks_the_gap(
+    tmp_path: Path, table_prefix
+) -> None:
+    events, record, complaint, asked = await intake_through_storage_outage(
+        tmp_path, table_prefix, retry_budget_s=2
+    )
+    # The patient was asked, in the agent's words, to say it again, and did.
+    assert any(f'"""\n{NOT_CAUGHT_EN}\n"""' in a for a in asked)
+    assert not any("You did not catch" in a for a in asked)
+    patient = patient_items(events)
+    assert patient.count(complaint) == 1  # its text is in the log all the same
+    summary = summary_of(events)
+    assert summary.chief_complaint == "headache"  # from the repeated answer
+    assert summary.unprocessed_utterances == [complaint]
+    assert summary.confirmed_by_patient is None  # the read-back did not cover the gap
+    assert [e.data.code for e in events if isinstance(e.data, ErrorEvent)] == ["agent_error"]
+    assert record.status is SessionStatus.COMPLETED
+    assert record.summary is not None and record.summary["confirmed_by_patient"] is None
 
 
 class Relay:
