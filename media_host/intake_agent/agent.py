@@ -19,7 +19,7 @@ import asyncio
 import logging
 import weakref
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -47,6 +47,8 @@ from media_host.intake_agent.state import IntakeState, intake_serializer
 logger = logging.getLogger(__name__)
 
 MAX_ID_CHARS = 256
+
+RecoveryReason = Literal["not_caught", "line_dropped"]
 
 
 class UnknownSessionError(IntakeAgentError, LookupError):
@@ -238,7 +240,7 @@ class IntakeAgent:
                 logger.error("intake turn failed (%s); state restored", type(exc).__name__)
                 await self._restore(config, values)
                 notices.append("internal error while processing the utterance; state kept")
-                return AgentTurn(reply=self._repeat(values, "retry"), notices=notices)
+                return AgentTurn(reply=self._repeat(values, "retry"), notices=notices, failed=True)
         ended_now = bool(result.get("ended"))
         return AgentTurn(
             reply=self._reply(result),
@@ -257,6 +259,23 @@ class IntakeAgent:
             await self.graph.aupdate_state(config, dict(values), as_node="respond")
         except Exception as exc:
             logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
+
+    def recovery_reply(self, language: str, reason: RecoveryReason) -> AgentReply:
+        """A sentence for when the line, not the interview, went wrong; needs no session state
+        (storage may be what failed).
+
+        ``not_caught``: ask the patient to say it again. ``line_dropped``: the connection to the
+        speech model dropped (the caller follows it with the pending question).
+        """
+        try:
+            lang = self._language(language)
+        except UnsupportedLanguageError:
+            lang = "en"
+        return AgentReply(
+            say=replies.text(reason, lang),
+            guidance=replies.guidance("question", lang),
+            phase="recovery",
+        )
 
     async def realtime_instructions(self, session_id: str) -> str:
         """System instructions for a realtime voice model, with a compact recap of the session.

@@ -109,6 +109,14 @@ _T: dict[str, dict[str, str]] = {
         "en": "Sorry, I had a problem with that answer. {question}",
         "es": "Perdone, he tenido un problema con esa respuesta. {question}",
     },
+    "not_caught": {
+        "en": "I'm sorry, I didn't catch that. Could you say it again, please?",
+        "es": "Perdone, no le he entendido. ¿Puede repetirlo, por favor?",
+    },
+    "line_dropped": {
+        "en": "I'm sorry, the line dropped for a moment.",
+        "es": "Perdone, la línea se ha cortado un momento.",
+    },
     "ack": {"en": "Thank you.", "es": "Gracias."},
     "none": {"en": "none reported", "es": "ninguno indicado"},
 }
