@@ -54,10 +54,17 @@ _DENIED_BEFORE = re.compile(
     r"\b(?:no|not(?:\s+on)?(?:\s+any)?|never|denies|denied|without|nil|negative\s+for|"
     r"no\s+history\s+of|sin|niega|nunca)\b(?:[\s,/]+(?:or|and|y|o|ni|any|other|known)?[\s,/]*[\w'-]+){0,5}[\s,/]*$"
 )
+# Someone else's history: a relative of the person described ("her mother has
+# hypothyroidism"), or the caller's relative in the past tense ("my dad had a heart attack at
+# 50"). "My gran has COPD" in a caregiver's call is the patient's own history and stays.
+_RELATIVE = (
+    r"(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|gran|"
+    r"aunt|uncle|cousin|parents|madre|padre|mama|papa|hermano|hermana|abuelo|abuela|tio|tia)"
+)
 _SOMEONE_ELSE_BEFORE = re.compile(
-    r"\b(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|aunt|"
-    r"uncle|cousin|family\s+history|fh|runs\s+in\s+the\s+family|madre|padre|hermano|hermana|"
-    r"abuelo|abuela|tio|tia)(?:'s)?\b(?:\s+[\w'-]+){0,4}\s*$"
+    rf"\b(?:(?:her|his|their|su|sus)\s+{_RELATIVE}(?:'s)?\b(?:\s+[\w'-]+){{0,4}}|"
+    rf"(?:my|mi)\s+{_RELATIVE}\s+(?:had|died|passed\s+away|was\s+diagnosed|suffered|tuvo|murio)"
+    r"(?:\s+[\w'-]+){0,3}|family\s+history\s+of|fh\s+of|fhx)\s*$"
 )
 
 
