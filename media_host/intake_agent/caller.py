@@ -90,12 +90,13 @@ _FOR = re.compile(
     r"\b(?:it|this)\s+is\s+(?:for|about)\s+(?:my|our)\s+(?P<rel2>" + _REL + r")\b|"
     r"\b(?:llamo|llamando|es)\s+(?:por|para)\s+mi\s+(?P<rel3>" + _REL + r")\b"
 )
-# "my son has…", "my mother's chest hurts", "mi hijo tiene…"
+# "my son has…", "my mother's chest hurts", "mi hijo tiene…", "I have a baby with a fever"
 _SAYS_ABOUT = re.compile(
-    r"\b(?:my|our|mi)\s+(?:little\s+|baby\s+|elderly\s+|old\s+|eldest\s+|youngest\s+)?"
+    r"\b(?:my|our|mi|i\s+have\s+an?|tengo\s+una?)\s+(?:little\s+|baby\s+|elderly\s+|old\s+|eldest\s+|youngest\s+)?"
     r"(?P<rel>" + _REL + r")"
     r"(?:'s\s+\w+|\s+(?:has|have|is|was|had|keeps|kept|can\s+not|will\s+not|does\s+not|did\s+not|seems|started|"
-    r"got|fell|hit|threw|vomited|swallowed|ate|woke|feels|felt|complains|says|said|just|been|"
+    r"got|fell|hit|threw|vomited|swallowed|ate|woke|feels|felt|complains|says|said|just|been|with|who|"
+    r"con|que|"
     r"tiene|esta|ha|lleva|no\s+puede|se|le|de\s+\d))"
 )
 # "she's 5 months", "he has been vomiting", "ella tiene fiebre"

@@ -126,7 +126,10 @@ def render(template: str, language: str, subject: Subject | None, **extra: str) 
         KeyError: the template uses a placeholder that does not exist.
     """
     values: Mapping[str, str] = {**forms(language, subject), **extra}
-    return template.format_map(values)
+    text = template.format_map(values)
+    if language == "es":  # "a el dolor" → "al dolor", "de el" → "del"
+        text = text.replace(" a el ", " al ").replace(" de el ", " del ")
+    return text
 
 
 def placeholders(template: str) -> set[str]:
