@@ -136,3 +136,28 @@ async def test_own_account_keeps_speaking_to_the_caller(interview: Interview) ->
     values = await interview.values()
     assert values.get("subject") is None
     assert "How old are you?" in said
+
+
+async def test_free_answers_are_read_like_accounts(interview: Interview) -> None:
+    await interview.start()
+    await interview.say("yes")
+    turn = await interview.say("my daughter has a cough")
+    assert turn.reply.say == "How old is your daughter?"
+    await interview.say("she's 5 months")
+    values = await interview.values()
+    assert values["demographics"].age_years == pytest.approx(5 / 12, abs=0.01)
+    for _ in range(20):
+        pending = (await interview.values())["pending"]
+        assert pending is not None
+        if pending["key"] == "symptom:fever":
+            break
+        await interview.say("since yesterday" if pending["kind"] == "attribute" else "no")
+    else:
+        raise AssertionError("fever never asked")
+    await interview.say("temp was 39.4")
+    values = await interview.values()
+    fever = values["findings"]["fever"]
+    assert fever.value == pytest.approx(39.4)
+    assert values["pending"]["key"] != "symptom:fever"  # answered: not asked again
+    # a sore throat is only reported by the person who has it: not asked about a baby
+    assert "symptom:sore_throat" not in values["asked"]
