@@ -139,6 +139,10 @@ def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
     pending = state.get("pending")
     turn = state["turn_input"]
     norm = normalise(turn["text"])
+    if ext.answer is not None and ext.answer != answers.detect_answer(norm):
+        # Whatever the backend (a language model may read "It is what it is" as yes), a yes,
+        # no or "don't know" counts only when the words say it.
+        ext = ext.model_copy(update={"answer": None})
     said_history = answer_check.clean_history(ext.history)
     findings = merge_findings(state.get("findings", {}), ext.findings)
     demographics = merge_demographics(state.get("demographics", Demographics()), ext.demographics)

@@ -4,7 +4,16 @@ cautious floor when the question was a red flag. Each case was heard in a real i
 
 from __future__ import annotations
 
-from media_host.intake_agent.models import AgentTurn, Level, Presence
+from media_host.intake_agent.agent import IntakeAgent
+from media_host.intake_agent.extraction.rules import RulesExtractor
+from media_host.intake_agent.models import (
+    AgentTurn,
+    Answer,
+    Extraction,
+    Level,
+    Presence,
+    QuestionContext,
+)
 from tests.agent_graph.conftest import Interview
 
 # "about a seven out of ten" as a browser's speech recogniser heard it
@@ -179,3 +188,35 @@ async def test_okay_agrees_to_go_on_but_affirms_no_symptom(interview: Interview)
     turn = await interview.say("okay")
     assert turn.new_red_flags == [] and not turn.reply.end_of_interview
     assert "unilateral_weakness" not in (await interview.values())["findings"]
+
+
+class YesSayingExtractor:
+    """The rules extractor, except that it reads every reply that gives no answer as "yes" (as
+    a language model backend might read a garble)."""
+
+    name = "yes-sayer"
+
+    def __init__(self) -> None:
+        self._rules = RulesExtractor()
+
+    def extract(
+        self,
+        text: str,
+        *,
+        item_id: str,
+        language: str,
+        context: QuestionContext | None = None,
+    ) -> Extraction:
+        found = self._rules.extract(text, item_id=item_id, language=language, context=context)
+        if context is None or found.answer is not None:
+            return found
+        return found.model_copy(update={"answer": Answer.YES})
+
+
+async def test_a_backends_yes_needs_words_that_say_yes() -> None:
+    interview = Interview(agent=IntakeAgent(extractor=YesSayingExtractor()), session_id="yes")
+    await _advance_to(interview, "symptom:unilateral_weakness")
+    turn = await interview.say("It is what it is.")
+    assert turn.new_red_flags == [] and not turn.reply.end_of_interview
+    assert "unilateral_weakness" not in (await interview.values())["findings"]
+    assert await _pending_key(interview) == "symptom:unilateral_weakness"
