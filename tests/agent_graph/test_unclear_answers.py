@@ -220,3 +220,23 @@ async def test_a_backends_yes_needs_words_that_say_yes() -> None:
     assert turn.new_red_flags == [] and not turn.reply.end_of_interview
     assert "unilateral_weakness" not in (await interview.values())["findings"]
     assert await _pending_key(interview) == "symptom:unilateral_weakness"
+
+
+async def test_spanish_unclear_reply_is_asked_again_about_the_child(interview: Interview) -> None:
+    await interview.start("es")
+    await interview.say("sí")
+    await interview.say("mi hija tiene tos desde ayer")
+    for _ in range(10):
+        pending = (await interview.values())["pending"]
+        assert pending is not None
+        if pending["kind"] == "symptom":
+            break
+        await interview.say("tiene 7 años" if pending["attribute"] == "age_years" else "desde ayer")
+    else:
+        raise AssertionError("no symptom question asked")
+    key = pending["key"]
+    turn = await interview.say("no entiendo lo que me dice")
+    assert await _pending_key(interview) == key
+    assert turn.reply.say.startswith("Perdone, no le he entendido.")
+    assert "a su hija" in turn.reply.say
+    assert pending["concept_id"] not in (await interview.values())["findings"]
