@@ -267,3 +267,39 @@ def decide_disposition(
         advice=_advice_table()[level][lang],
         cautious=cautious,
     )
+
+
+# --- Live interview: red-flag questions left unresolved ------------------------------------------
+# Kept apart from decide_disposition (which reads an account as a whole): only the interview knows
+# which red-flag questions it asked and could not get a clear answer to.
+
+
+def floor_for_unresolved_red_flags(
+    disposition: Disposition, concept_ids: Sequence[str], *, language: str = "en"
+) -> Disposition:
+    """A red-flag question the caller could not answer clearly is not ruled out.
+
+    The disposition is raised to at least ``urgent`` (never to emergency: emergencies come only
+    from red-flag rules) and marked ``cautious``; the rationale names the questions.
+    """
+    if not concept_ids:
+        return disposition
+    lexicon = load_lexicon()
+    labels = ", ".join(
+        lexicon.concept(cid).label if cid in lexicon else cid for cid in dict.fromkeys(concept_ids)
+    )
+    rationale = [
+        *disposition.rationale,
+        f"Cautious: red-flag question(s) not answered clearly ({labels}); not ruled out.",
+    ]
+    if disposition.level.rank <= Level.URGENT.rank:
+        return disposition.model_copy(update={"rationale": rationale})
+    lang = "es" if language.lower().startswith("es") else "en"
+    return disposition.model_copy(
+        update={
+            "level": Level.URGENT,
+            "advice": _advice_table()[Level.URGENT][lang],
+            "rationale": rationale,
+            "cautious": True,
+        }
+    )
