@@ -52,6 +52,8 @@ from media_host.intake_agent.textnorm import normalise
 
 # --- start ------------------------------------------------------------------------------------
 
+_MAX_NOT_INTERPRETED = 20  # bounded like every list in the state
+
 
 def route_start(state: IntakeState) -> Literal["greet", "extract"]:
     """A ``start`` input greets; an utterance goes through the interview."""
@@ -245,6 +247,10 @@ def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
         "reasked": reasked,
         "unanswered": unanswered,
         "unresolved_red_flags": unresolved,
+        # clinical words no reading understood: never reassurance, listed for the clinician
+        "not_interpreted": list(
+            dict.fromkeys([*state.get("not_interpreted", []), *ext.not_interpreted])
+        )[:_MAX_NOT_INTERPRETED],
         "subject": subject,
         "consent": consent,
         "confirmed": confirmed,
@@ -414,6 +420,7 @@ def decide_for(state: IntakeState) -> Disposition:
         state.get("history", History()),
         state.get("red_flags", []),
         language=state["language"],
+        not_interpreted=state.get("not_interpreted", []),
     )
     settled = (Presence.PRESENT, Presence.ABSENT)
     unresolved = [
@@ -441,6 +448,7 @@ def build_summary(state: IntakeState, disposition: Disposition) -> IntakeSummary
         red_flags=list(state.get("red_flags", [])),
         disposition=disposition,
         transcript_refs=list(state.get("transcript_refs", [])),
+        not_interpreted=list(state.get("not_interpreted", [])),
         completed_at=datetime.now(UTC),
         confirmed_by_patient=state.get("confirmed"),
     )

@@ -117,6 +117,8 @@ class IntakeState(TypedDict, total=False):
     unresolved_red_flags: list[str]
     # who the interview is about when the caller speaks for someone else (None: the caller)
     subject: Subject | None
+    # clinical words the reading could not interpret, across turns (additive)
+    not_interpreted: list[str]
 
 
 # Every contract type the state holds. Checkpoints are deserialized with this explicit allowlist
