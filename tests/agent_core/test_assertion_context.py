@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from media_host.intake_agent.agent import make_extractor
-from media_host.intake_agent.extraction import RulesExtractor
+from media_host.intake_agent.extraction import RulesExtractor, assertion_context
 from media_host.intake_agent.extraction.assertion_context import (
     ContextAssertion,
     _mark_sentences,
@@ -182,3 +183,10 @@ def test_triage_context_keeps_the_callers_relative_as_patient(
 )
 def test_triage_context_still_reads_family_history(triage_extract: Extract, text: str) -> None:
     assert "chest_pain" not in {f.concept_id for f in triage_extract(text).findings}
+
+
+def test_context_without_the_extra_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assertion_context, "_contexts", {})
+    monkeypatch.setitem(sys.modules, "medspacy", None)  # as if not installed
+    with pytest.raises(ImportError, match="extra 'context'"):
+        make_assertion("context")

@@ -224,7 +224,13 @@ def make_assertion(backend: AssertionBackend) -> AssertionFn:
         raise ValueError(f"unknown assertion backend {backend!r}; expected {ASSERTION_BACKENDS}")
     with _lock:
         if backend not in _contexts:
-            _contexts[backend] = ContextAssertion(
-                pyrush=backend == "context_pyrush", triage=backend == "context_triage"
-            )
+            try:
+                _contexts[backend] = ContextAssertion(
+                    pyrush=backend == "context_pyrush", triage=backend == "context_triage"
+                )
+            except ModuleNotFoundError as exc:
+                raise ImportError(
+                    f"assertion backend {backend!r} needs the optional extra 'context' "
+                    "(uv sync --extra context)"
+                ) from exc
         return _contexts[backend]
