@@ -144,7 +144,7 @@ class ContextAssertion:
         ]
 
 
-# relatives a caller may speak about (medspaCy's own FAMILY list)
+# relatives a caller may speak about (medspaCy's FAMILY words, singular, and "mum")
 _RELATIVES = [
     "aunt", "brother", "child", "children", "cousin", "dad", "daughter", "father", "grandchild",
     "granddaughter", "grandfather", "grandmother", "grandparent", "grandparents", "grandson",
