@@ -67,7 +67,7 @@ def make_extractor(settings: AgentSettings) -> Extractor:
     """The extraction backend the settings ask for (azure_openai always falls back to rules)."""
     from media_host.intake_agent.extraction import RulesExtractor
 
-    rules = RulesExtractor()
+    rules = RulesExtractor(assertion=settings.assertion)
     if settings.extraction_backend == "azure_openai":
         from media_host.intake_agent.extraction.azure_openai import AzureOpenAIExtractor
 

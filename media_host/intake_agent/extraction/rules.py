@@ -19,6 +19,7 @@ from media_host.intake_agent.extraction import (
     self_harm,
     vitals,
 )
+from media_host.intake_agent.extraction.assertion_context import AssertionBackend, make_assertion
 from media_host.intake_agent.extraction.attributes import attach_attributes
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.context import apply_context, bare_list_kind
@@ -87,8 +88,12 @@ class RulesExtractor:
 
     name = "rules"
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, lexicon: Lexicon | None = None, *, assertion: AssertionBackend = "scope"
+    ) -> None:
         self.lexicon = lexicon or load_lexicon()
+        # which reading marks matches negated / uncertain / historical / family (assertion_context)
+        self._assertion = make_assertion(assertion)
 
     def extract(
         self,
@@ -245,7 +250,7 @@ class RulesExtractor:
         kinds = [kinds[i] for i in order]
         regions = {order.index(i): r for i, r in regions.items()}
 
-        scopes = scope.scope_of_matches(tokens, words, sentence_of, spans, lang)
+        scopes = self._assertion(norm, tokens, words, sentence_of, spans, lang)
         drafts: list[FindingDraft] = []
         for idx, ((s, e), (concept_id, negated_form), kinds_here) in enumerate(
             zip(spans, kinds, scopes, strict=True)
