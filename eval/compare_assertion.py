@@ -2,7 +2,7 @@
 
 Runs every evaluation set through the one-shot assessment with each reading and prints accuracy,
 emergency sensitivity, self-care cases called emergency, per style (dev and blind split of the
-devset apart), the hand-labelled assertion sentences of ``eval/assertion_cases.jsonl``, and the
+devset apart), the hand-labelled assertion sentences of ``eval/assertion/sentences.jsonl``, and the
 per-utterance cost of extraction with each reading.
 
     uv sync --extra context     # medspaCy is an optional extra
@@ -301,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["cost"] = measure_cost(_utterances(args.devset), args.passes)
         report["cost_interview"] = measure_cost(list(INTERVIEW_ANSWERS) * 10, args.passes)
     if "assertions" in parts:
-        report["assertions"] = evaluate_assertions(HERE / "assertion_cases.jsonl")
+        report["assertions"] = evaluate_assertions(HERE / "assertion" / "sentences.jsonl")
     if "sets" in parts:
         report["sets"] = evaluate_sets(args.devset)
     print(_render(report))

@@ -17,7 +17,7 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # "it kinda stabs on the right side when I breathe in": pain on inspiration (pleuritic)
         re.compile(r"\b(?:stab\w*|sharp|hurts?|hurting|pain|painful|catch(?:es)?|duele|dolor)\b"),
         re.compile(
-            r"\b(?:breathe\s+in|breathing\s+in|deep\s+breaths?|breath\s+in|inhal\w+|"
+            r"\b(?:breathes?\s+in|breathing\s+in|deep\s+breaths?|breath\s+in|inhal\w+|"
             r"take\s+a\s+breath|respirar|respiro)\b"
         ),
         "pleuritic_pain",
@@ -140,7 +140,7 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
             r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna|"
             # "when I wipe I can't feel it down there": the everyday words for the saddle area
-            r"down\s+there|wip(?:e|ing)\s+(?:after|myself|herself|himself)?|when\s+(?:i|she|he)\s+wipes?)\b"
+            r"down\s+there|wip(?:e|ing)\s+(?:after|myself|herself|himself)?|when\s+(?:(?:i|she|he)\s+)?wipes?)\b"
         ),
         "saddle_anesthesia",
     ),

@@ -28,8 +28,11 @@ _PASSIVE = re.compile(
 )
 # C-SSRS 2: active thoughts of killing oneself (the act itself, in any tense)
 _ACT = re.compile(
-    r"\b(?:kill(?:ing)?\s+(?:my|him|her)sel[fv]|end(?:ing)?\s+(?:my|his|her)\s+(?:own\s+)?life|"
-    r"take\s+(?:my|his|her)\s+(?:own\s+)?life|suicide|hang(?:ing)?\s+(?:my|him|her)sel[fv]|"
+    # notes drop the possessive: "thoughts of killing self", "ending life"
+    r"\b(?:kill(?:ing)?\s+(?:my|him|her|them)?\s*sel[fv]e?s?|"
+    r"end(?:ing)?\s+(?:(?:my|his|her|their)\s+)?(?:own\s+)?life|"
+    r"take\s+(?:my|his|her)\s+(?:own\s+)?life|suicide|hang(?:ing)?\s+(?:my|him|her)?\s*sel[fv]|"
+    r"(?:hurt|harm|cut)(?:ing)?\s+(?:my|him|her|them)?\s*sel(?:f|ves)|"
     r"matarme|quitarme\s+la\s+vida|suicidarme|acabar\s+con\s+(?:todo|mi\s+vida))"
 )
 # Words that name the act only with a wish or decision before them: "going to end things",

@@ -126,7 +126,7 @@ _LARGE_VOLUME = re.compile(
 )
 # Pain reproduced by pressing on the spot: a musculoskeletal feature (recorded as a qualifier).
 _REPRODUCIBLE = re.compile(
-    r"\b(?:(?:hurts|tender|sore|painful|pain)\s+(?:\w+\s+){0,2}(?:when|if)\s+(?:i|you|he|she)\s+"
+    r"\b(?:(?:hurts|tender|sore|painful|pain)\s+(?:\w+\s+){0,2}(?:when|if|on)\s+(?:(?:i|you|he|she)\s+)?"
     r"(?:press|push|touch)|tender\s+to\s+(?:touch|palpation)|reproducible|reproduced\s+(?:on|by)\s+"
     r"palpation|chest\s+wall\s+tenderness|duele\s+al\s+(?:tocar|presionar))"
 )
