@@ -42,6 +42,9 @@ def cp_settings(azurite: Azurite, table_prefix: str) -> ControlPlaneSettings:
         status_check_interval_s=0.2,
         sse_heartbeat_s=0.3,
         sse_max_stream_s=15,  # bounds a failing SSE test
+        # Tests create many sessions from one in-process client; the limits have their own tests.
+        create_rate_limit="1000/minute",
+        offer_rate_limit="1000/minute",
     )
 
 
