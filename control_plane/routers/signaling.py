@@ -136,9 +136,9 @@ async def post_offer(
             raise
         # The session's call lived on a host that no longer answers: it is lost; try once
         # more on another live host rather than leaving the patient to retry.
-        lost = await state.sessions.get(record.session_id)
-        await _host_lost(lost, state)
-        host_url = await _place(lost, state, avoid=lost.media_host_id)
+        await _host_lost(record, state)
+        record = await state.sessions.get(record.session_id)
+        host_url = await _place(record, state, avoid=record.media_host_id)
         answer = await state.relay.offer(host_url, record.session_id, host_offer)
     await state.sessions.mark_offer_accepted(record.session_id)
     if record.status in (SessionStatus.CREATED, SessionStatus.RECONNECTING):

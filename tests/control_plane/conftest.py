@@ -55,7 +55,8 @@ async def store(cp_settings: ControlPlaneSettings) -> AsyncIterator[TableStore]:
 
 
 async def register(store: TableStore, host: FakeMediaHost, **overrides: Any) -> MediaHostRecord:
-    record = MediaHostRecord(host_id=host.host_id, internal_url=host.url, capacity=10, **overrides)
+    values: dict[str, Any] = {"capacity": 10, **overrides}
+    record = MediaHostRecord(host_id=host.host_id, internal_url=host.url, **values)
     await MediaHostRegistry(store).heartbeat(record)
     return record
 
