@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response, status
@@ -18,6 +19,7 @@ from shared.problems import (
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
+    TriageError,
 )
 from shared.signaling import MAX_SDP_BYTES
 from shared.storage import MediaHostRecord, SessionRecord
@@ -48,15 +50,20 @@ async def _assigned_host_url(record: SessionRecord, state: State) -> str:
     raise Conflict("no offer was accepted for this session yet", code="no_offer_yet")
 
 
-async def _live_host(record: SessionRecord, state: State) -> MediaHostRecord | None:
-    """The session's recorded host if it is still registered, heartbeating and at that URL."""
-    if not record.media_host_id:
+async def _live_host(
+    record: SessionRecord, state: State, *, available: bool = False
+) -> MediaHostRecord | None:
+    """The session's recorded host if it is still registered, heartbeating and at that URL
+    (and, with ``available``, not draining)."""
+    if not record.media_host_id or not record.media_host_url:
         return None
     try:
         host = await state.hosts.get(record.media_host_id)
     except NotFound:
         return None
     if host.internal_url != record.media_host_url or state.host_watch.is_dead(host):
+        return None
+    if available and host.draining:
         return None
     return host
 
@@ -68,7 +75,12 @@ async def _host_lost(record: SessionRecord, state: State) -> None:
 
 
 async def _place(record: SessionRecord, state: State, *, avoid: str | None = None) -> str:
-    """Choose the least-loaded live host for an offer and reserve a slot on it (the lease)."""
+    """Choose the least-loaded live host for an offer and reserve a slot on it (the lease).
+
+    The assignment is conditional on the host the session had: when two offers race, the first
+    placement wins and the other offer goes to the same host (which refuses the duplicate), so
+    one session never gets calls on two hosts.
+    """
     settings = state.settings
     freshness = min(settings.media_host_freshness_s, settings.host_dead_after_s)
     host = await state.hosts.pick(freshness_s=freshness, exclude={avoid} if avoid else ())
@@ -78,9 +90,16 @@ async def _place(record: SessionRecord, state: State, *, avoid: str | None = Non
             code="no_media_host",
             headers={"Retry-After": "5"},
         )
-    await state.sessions.assign_host(
-        record.session_id, host_id=host.host_id, host_url=host.internal_url
+    placed = await state.sessions.assign_host(
+        record.session_id,
+        host_id=host.host_id,
+        host_url=host.internal_url,
+        replacing=record.media_host_id,
     )
+    if placed.media_host_id != host.host_id and placed.media_host_url:
+        with contextlib.suppress(TriageError):
+            await state.sessions.forget_host_session(host.host_id, record.session_id)
+        return placed.media_host_url
     await state.hosts.reserve(host.host_id)
     return host.internal_url
 
@@ -97,6 +116,9 @@ async def _host_url_for_offer(record: SessionRecord, state: State) -> str:
     if record.status is SessionStatus.RECONNECTING:
         return await _place(record, state, avoid=record.media_host_id)
     if not record.offer_accepted or not record.media_host_url:
+        if await _live_host(record, state, available=True) is not None:
+            assert record.media_host_url is not None
+            return record.media_host_url  # an earlier offer's placement still holds
         return await _place(record, state)
     if await _live_host(record, state) is not None:
         return record.media_host_url

@@ -19,6 +19,7 @@ import asyncio
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any, Final
 
 from azure.core import MatchConditions
@@ -71,6 +72,13 @@ class SessionRecord(BaseModel):
 
 
 Mutation = Callable[[SessionRecord], dict[str, Any] | None]
+
+
+class _Any(Enum):
+    HOST = "any"
+
+
+ANY_HOST: Final = _Any.HOST  # assign_host(replacing=...) default: whatever host it had
 
 
 class SessionStore:
@@ -182,22 +190,35 @@ class SessionStore:
         record = await self._mutate(session_id, change)
         return record, changed
 
-    async def assign_host(self, session_id: str, *, host_id: str, host_url: str) -> SessionRecord:
-        """Record which media host owns the session (and index it under the host)."""
+    async def assign_host(
+        self,
+        session_id: str,
+        *,
+        host_id: str,
+        host_url: str,
+        replacing: str | _Any | None = ANY_HOST,
+    ) -> SessionRecord:
+        """Record which media host owns the session (and index it under the host).
+
+        With ``replacing`` (the host id the caller saw, ``None`` for none), the assignment only
+        happens if the session still has that host: of two racing placements the first wins and
+        the other gets the winner's record back (compare ``media_host_id``).
+        """
         validate_session_key(session_id)
         async with storage_errors("index a session under its media host"):
             await self._table.upsert_entity(
                 {"PartitionKey": HOST_PARTITION_PREFIX + host_id, "RowKey": session_id},
                 mode=UpdateMode.REPLACE,
             )
-        return await self._mutate(
-            session_id,
-            lambda record: (
-                None
-                if (record.media_host_id, record.media_host_url) == (host_id, host_url)
-                else {"media_host_id": host_id, "media_host_url": host_url}
-            ),
-        )
+
+        def change(record: SessionRecord) -> dict[str, Any] | None:
+            if (record.media_host_id, record.media_host_url) == (host_id, host_url):
+                return None
+            if replacing is not ANY_HOST and record.media_host_id != replacing:
+                return None  # another placement won the race
+            return {"media_host_id": host_id, "media_host_url": host_url}
+
+        return await self._mutate(session_id, change)
 
     async def sessions_on_host(self, host_id: str) -> list[str]:
         """Ids of the sessions indexed under ``host_id`` (live ones and not yet cleaned up)."""
