@@ -1,7 +1,10 @@
 """Dead media hosts: found within seconds, their sessions told to reconnect.
 
 A host is dead when its registry heartbeat is older than ``host_dead_after_s`` (a crashed host
-simply stops beating) or when the control plane's call to it was refused or timed out. Each live
+simply stops beating) *and* it does not answer a health probe — a late heartbeat alone may only
+mean that storage was unreachable for a while, and taking live calls away from a healthy host
+would hurt more than the few seconds the probe costs — or when the control plane's call to it
+was refused or timed out. Each live
 session placed on it (the per-host index, :meth:`SessionStore.sessions_on_host`) then moves to the
 non-terminal status ``reconnecting``, announced as a ``status_update`` event: the browser sends a
 fresh offer, which :mod:`control_plane.routers.signaling` places on a live host, where the intake
@@ -64,7 +67,7 @@ class HostWatch:
         now = now or datetime.now(UTC)
         moved = 0
         for host in await self._state.hosts.list_hosts():
-            if not self.is_dead(host, now):
+            if not self.is_dead(host, now) or await self._state.relay.alive(host.internal_url):
                 continue
             moved += await self.host_lost(host.host_id)
             with contextlib.suppress(TriageError):

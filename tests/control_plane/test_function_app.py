@@ -351,6 +351,7 @@ async def test_the_timer_function_sweeps_dead_media_hosts(
     )
     await sessions.assign_host(sid, host_id=fake_host.host_id, host_url=fake_host.url)
     await sessions.transition(sid, SessionStatus.LISTENING)
+    fake_host.go_down()
     await register(
         host_registered, fake_host, last_heartbeat=datetime.now(UTC) - timedelta(hours=1)
     )

@@ -184,7 +184,22 @@ async def test_a_terminal_session_on_a_dead_host_stays_as_it_is(
     await register(store, fake_host)
     sid, _token = await call_on(app_client, fake_host)
     await SessionStore(store).transition(sid, SessionStatus.COMPLETED, detail="done")
+    fake_host.go_down()
     await register(store, fake_host, last_heartbeat=datetime.now(UTC) - timedelta(minutes=5))
     assert await sweep_app(api_app) == 0
     assert (await statuses(store, sid))[-1] is SessionStatus.CONNECTING  # no new event
     assert await SessionStore(store).sessions_on_host(fake_host.host_id) == []
+
+
+async def test_a_late_heartbeat_from_a_host_that_still_answers_is_not_a_failure(
+    api_app: FastAPI, app_client: httpx.AsyncClient, store: TableStore, fake_host: FakeMediaHost
+) -> None:
+    # E.g. storage was unreachable for longer than the threshold: the host could not beat, but
+    # its calls are fine. The probe keeps them where they are.
+    await register(store, fake_host)
+    sid, _token = await call_on(app_client, fake_host)
+    await register(store, fake_host, last_heartbeat=datetime.now(UTC) - timedelta(minutes=5))
+    assert await sweep_app(api_app) == 0
+    assert (await statuses(store, sid))[-1] is SessionStatus.CONNECTING
+    assert await SessionStore(store).sessions_on_host(fake_host.host_id) == [sid]
+    assert any(call.path.endswith("/health") for call in fake_host.calls)
