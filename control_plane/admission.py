@@ -95,7 +95,7 @@ class Admission:
     def requires_create_key(self) -> bool:
         return self._create_key is not None
 
-    async def admit_create(self, request: Request) -> None:
+    async def admit_create(self, request: Request, create_key: str | None) -> None:
         """Check the front-end credential (when configured) and the per-client create limit.
 
         Raises:
@@ -104,7 +104,7 @@ class Admission:
             TooManyRequests: the client is over its create limit (``rate_limited``).
         """
         if self._create_key is not None:
-            if not keys_match(request.headers.get(CREATE_KEY_HEADER), self._create_key):
+            if not keys_match(create_key, self._create_key):
                 raise Unauthorized(
                     f"creating a session requires the front-end key in {CREATE_KEY_HEADER}",
                     code="invalid_create_key",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
+from control_plane.admission import CREATE_KEY_HEADER
 from control_plane.auth import AuthorizedSession, State
 from control_plane.schemas import CreateSessionRequest, CreateSessionResponse, SessionView
 from shared.events import SessionStatus
@@ -50,7 +51,18 @@ def view(record: SessionRecord) -> SessionView:
     summary="Start an intake session",
 )
 async def create_session(
-    body: CreateSessionRequest, state: State, request: Request, response: Response
+    body: CreateSessionRequest,
+    state: State,
+    request: Request,
+    response: Response,
+    create_key: Annotated[
+        str | None,
+        Header(
+            alias=CREATE_KEY_HEADER,
+            max_length=512,
+            description="The front-end key, when the deployment requires one (portal mode)",
+        ),
+    ] = None,
 ) -> CreateSessionResponse:
     """Create a session. It takes no media capacity: a media host is chosen (and a slot
     reserved) when the offer arrives, so creating never fails for lack of hosts.
@@ -59,7 +71,7 @@ async def create_session(
     per client (429 ``rate_limited`` with ``Retry-After``); when the deployment requires the
     front-end key, a create without it gets 401 ``invalid_create_key``.
     """
-    await state.admission.admit_create(request)
+    await state.admission.admit_create(request, create_key)
     settings = state.settings
     language = settings.match_language(body.user_language)
     if language is None:
