@@ -68,10 +68,17 @@ async def _live_host(
     return host
 
 
-async def _host_lost(record: SessionRecord, state: State) -> None:
-    """The session's call died with its host: move it to ``reconnecting`` (once)."""
-    if record.media_host_id:
-        await state.host_watch.session_lost(record.session_id, record.media_host_id)
+async def _host_lost(record: SessionRecord, state: State) -> bool:
+    """A call to the session's host failed: if the host does not answer a health probe either,
+    its call is gone — move the session to ``reconnecting`` (once) and return True. A host that
+    answers keeps the session (one failed request is not a dead host, and a second call for the
+    session elsewhere would fight the first)."""
+    if not record.media_host_id or not record.media_host_url:
+        return False
+    if await state.relay.alive(record.media_host_url):
+        return False
+    await state.host_watch.session_lost(record.session_id, record.media_host_id)
+    return True
 
 
 async def _place(record: SessionRecord, state: State, *, avoid: str | None = None) -> str:
@@ -120,9 +127,8 @@ async def _host_url_for_offer(record: SessionRecord, state: State) -> str:
             assert record.media_host_url is not None
             return record.media_host_url  # an earlier offer's placement still holds
         return await _place(record, state)
-    if await _live_host(record, state) is not None:
+    if await _live_host(record, state) is not None or not await _host_lost(record, state):
         return record.media_host_url
-    await _host_lost(record, state)
     return await _place(record, state, avoid=record.media_host_id)
 
 
@@ -156,9 +162,10 @@ async def post_offer(
     except (BadGateway, GatewayTimeout) as exc:
         if not record.offer_accepted or exc.code not in UNREACHABLE:
             raise
+        if not await _host_lost(record, state):
+            raise
         # The session's call lived on a host that no longer answers: it is lost; try once
         # more on another live host rather than leaving the patient to retry.
-        await _host_lost(record, state)
         record = await state.sessions.get(record.session_id)
         host_url = await _place(record, state, avoid=record.media_host_id)
         answer = await state.relay.offer(host_url, record.session_id, host_offer)
@@ -189,6 +196,6 @@ async def post_candidates(body: CandidatesRequest, record: LiveSession, state: S
         )
     except (BadGateway, GatewayTimeout) as exc:
         if exc.code in UNREACHABLE:
-            await _host_lost(record, state)  # the call is gone with its host: reconnect
+            await _host_lost(record, state)  # if the host is gone, so is the call: reconnect
         raise
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -203,3 +203,18 @@ async def test_a_late_heartbeat_from_a_host_that_still_answers_is_not_a_failure(
     assert (await statuses(store, sid))[-1] is SessionStatus.CONNECTING
     assert await SessionStore(store).sessions_on_host(fake_host.host_id) == [sid]
     assert any(call.path.endswith("/health") for call in fake_host.calls)
+
+
+async def test_one_failed_call_to_a_host_that_answers_its_health_check_keeps_the_session(
+    app_client: httpx.AsyncClient, store: TableStore, fake_host: FakeMediaHost
+) -> None:
+    await register(store, fake_host)
+    sid, token = await call_on(app_client, fake_host)
+    fake_host.mode, fake_host.health_ok_anyway = "error", True
+    response = await app_client.post(
+        f"/api/intake/sessions/{sid}/candidates",
+        json={"candidates": [{"candidate": ""}]},
+        headers=bearer(token),
+    )
+    assert_problem(response, 502, "media_host_unavailable")
+    assert (await statuses(store, sid))[-1] is SessionStatus.CONNECTING  # not reconnecting
