@@ -18,10 +18,10 @@ Variable                                Default   Meaning
 ``TRIAGE_EVENTS_PAGE_SIZE``             500       max events per long-poll response
 ``TRIAGE_CORS_ORIGINS``                 (none)    browser origins allowed under uvicorn (on
                                                   Functions the host's CORS setting applies)
-``TRIAGE_CREATE_RATE_LIMIT``           5/minute  session creates one client may make (moving
+``TRIAGE_CREATE_RATE_LIMIT``            5/minute  session creates one client may make (moving
                                                   window, ``limits`` notation; ``;`` joins
                                                   several, e.g. ``5/minute;30/hour``)
-``TRIAGE_OFFER_RATE_LIMIT``            10/minute offers one client may send
+``TRIAGE_OFFER_RATE_LIMIT``             10/minute offers one client may send
 ``TRIAGE_RATE_LIMIT_STORAGE``           memory:// where the counters live (``memory://`` is
                                                   per API process; a ``redis://`` URI shares
                                                   them between instances)
@@ -30,8 +30,9 @@ Variable                                Default   Meaning
                                                   the client
 ``TRIAGE_CREATE_SESSION_KEY``           (none)    when set, creating a session requires it in
                                                   ``X-Intake-Create-Key`` (portal mode)
-``TRIAGE_HOST_DEAD_AFTER_SECONDS``      15        a host whose heartbeat is older is dead: its
-                                                  live sessions go ``reconnecting``
+``TRIAGE_HOST_DEAD_AFTER_SECONDS``      15        a host whose heartbeat is older (and that
+                                                  fails a health probe) is dead: its live
+                                                  sessions go ``reconnecting``
 ``TRIAGE_HOST_SWEEP_SECONDS``           5         period of the dead-host sweep (background
                                                   task under uvicorn; 0 = request-driven only)
 ======================================= ========= ===========================================
