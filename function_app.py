@@ -7,6 +7,9 @@ functions mirror the public routes so the Functions host shows per-endpoint metr
 catches the rest (docs, OpenAPI, unknown paths → problem+json 404). ``host.json`` sets
 ``routePrefix`` to ``""`` because the routes already start with ``api/``.
 
+``sweep_dead_hosts`` is a timer trigger (every 10 s) that runs the control plane's dead-media-host
+sweep (:mod:`control_plane.host_watch`), so failed hosts are noticed even when no request arrives.
+
 Settings come from the environment (app settings / local.settings.json), read on first request.
 This module imports ``control_plane`` and ``shared`` only — never ``media_host``.
 """
@@ -21,6 +24,7 @@ from fastapi import FastAPI
 
 from control_plane.app import create_app
 from control_plane.functions_bridge import ApiBridge
+from control_plane.host_watch import sweep_app
 from control_plane.settings import ControlPlaneSettings
 
 
@@ -32,6 +36,7 @@ bridge = ApiBridge(_build_app)
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 SESSION = "api/intake/sessions/{session_id}"
+DEAD_HOST_SWEEP = "*/10 * * * * *"  # NCRONTAB with seconds: every 10 s
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -81,6 +86,12 @@ async def summary(req: Request) -> StreamingResponse:
 @app.route(route="api/health", methods=["GET"])
 async def health(req: Request) -> StreamingResponse:
     return await bridge.forward(req)
+
+
+@app.function_name("sweep_dead_hosts")
+@app.timer_trigger(schedule=DEAD_HOST_SWEEP, arg_name="timer", run_on_startup=False)
+async def sweep_dead_hosts(timer: func.TimerRequest) -> None:
+    await sweep_app(await bridge.app())
 
 
 @app.function_name("api_other")

@@ -6,6 +6,7 @@ The same app object runs under uvicorn (``python -m control_plane``) and inside 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -59,11 +60,20 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = TableStore.from_settings(settings.storage, client_options=storage_client_options)
         relay = MediaHostRelay(settings, transport=relay_transport)
+        sweeper: asyncio.Task[None] | None = None
+        state: AppState | None = None
         try:
             await store.open()
-            app.state.triage = AppState.build(settings, store, relay)
+            app.state.triage = state = AppState.build(settings, store, relay)
+            if settings.host_sweep_interval_s > 0:
+                sweeper = asyncio.create_task(state.host_watch.run(), name="dead-host-sweeper")
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                await asyncio.gather(sweeper, return_exceptions=True)
+            if state is not None:
+                await state.host_watch.aclose()
             await relay.aclose()
             await store.close()
 

@@ -59,6 +59,7 @@ async def authorized_session(
     record = await state.sessions.get(session_id)
     if not token_matches(token, record.token_hash):
         raise Unauthorized("invalid session token", code="invalid_token", headers=_INVALID)
+    state.host_watch.nudge()  # a browser following its session keeps dead-host detection going
     return await state.expire_if_due(record)
 
 

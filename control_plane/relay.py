@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from control_plane.settings import ControlPlaneSettings
 from shared.mediahost_api import (
+    HEALTH_PATH,
     KEY_HEADER,
     HostAnswer,
     HostCandidates,
@@ -97,6 +98,15 @@ class MediaHostRelay:
         await self._call(
             "DELETE", host_url, session_path(session_id), call_timeout=self._hang_up_timeout
         )
+
+    async def alive(self, host_url: str) -> bool:
+        """Whether the host answers its health check (a short probe: the dead-host sweep asks
+        this before giving up on a host whose heartbeat is late, e.g. after a storage outage)."""
+        try:
+            await self._call("GET", host_url, HEALTH_PATH, call_timeout=self._hang_up_timeout)
+        except TriageError:
+            return False
+        return True
 
     async def aclose(self) -> None:
         await self._client.aclose()

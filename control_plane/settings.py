@@ -18,6 +18,23 @@ Variable                                Default   Meaning
 ``TRIAGE_EVENTS_PAGE_SIZE``             500       max events per long-poll response
 ``TRIAGE_CORS_ORIGINS``                 (none)    browser origins allowed under uvicorn (on
                                                   Functions the host's CORS setting applies)
+``TRIAGE_CREATE_RATE_LIMIT``            5/minute  session creates one client may make (moving
+                                                  window, ``limits`` notation; ``;`` joins
+                                                  several, e.g. ``5/minute;30/hour``)
+``TRIAGE_OFFER_RATE_LIMIT``             10/minute offers one client may send
+``TRIAGE_RATE_LIMIT_STORAGE``           memory:// where the counters live (``memory://`` is
+                                                  per API process; a ``redis://`` URI shares
+                                                  them between instances)
+``TRIAGE_TRUSTED_PROXY_COUNT``          0         proxies in front of the API that append to
+                                                  ``X-Forwarded-For``; 0 = the socket peer is
+                                                  the client
+``TRIAGE_CREATE_SESSION_KEY``           (none)    when set, creating a session requires it in
+                                                  ``X-Intake-Create-Key`` (portal mode)
+``TRIAGE_HOST_DEAD_AFTER_SECONDS``      15        a host whose heartbeat is older (and that
+                                                  fails a health probe) is dead: its live
+                                                  sessions go ``reconnecting``
+``TRIAGE_HOST_SWEEP_SECONDS``           5         period of the dead-host sweep (background
+                                                  task under uvicorn; 0 = request-driven only)
 ======================================= ========= ===========================================
 """
 
@@ -26,7 +43,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from pydantic import BaseModel, Field, field_validator
+import limits
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from shared.config import IceSettings, MediaHostLinkSettings, StorageSettings, csv_env
 
@@ -52,6 +70,29 @@ class ControlPlaneSettings(BaseModel):
     poll_max_interval_s: float = Field(default=0.1, gt=0, le=5)
     status_check_interval_s: float = Field(default=1.0, gt=0, le=60)
     cors_origins: list[str] = Field(default_factory=list)
+    create_rate_limit: str = Field(default="5/minute", max_length=200)
+    offer_rate_limit: str = Field(default="10/minute", max_length=200)
+    rate_limit_storage: str = Field(default="memory://", max_length=500)
+    trusted_proxy_count: int = Field(default=0, ge=0, le=10)
+    create_session_key: SecretStr | None = Field(default=None)
+    host_dead_after_s: float = Field(default=15.0, gt=0, le=600)
+    host_sweep_interval_s: float = Field(default=5.0, ge=0, le=600)
+
+    @field_validator("create_rate_limit", "offer_rate_limit")
+    @classmethod
+    def _limit_notation(cls, value: str) -> str:
+        try:
+            limits.parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit such as '5/minute': {value!r}") from exc
+        return value
+
+    @field_validator("create_session_key")
+    @classmethod
+    def _long_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < 32:
+            raise ValueError("the create-session key must be at least 32 characters")
+        return key
 
     @field_validator("supported_languages")
     @classmethod
@@ -67,6 +108,7 @@ class ControlPlaneSettings(BaseModel):
             raw = environ.get(name)
             return float(raw) if raw else default
 
+        create_key = environ.get("TRIAGE_CREATE_SESSION_KEY")
         return cls(
             storage=StorageSettings.from_env(environ),
             ice=IceSettings.from_env(environ),
@@ -81,6 +123,13 @@ class ControlPlaneSettings(BaseModel):
             sse_max_stream_s=num("TRIAGE_SSE_MAX_STREAM_SECONDS", 200.0),
             events_page_size=int(num("TRIAGE_EVENTS_PAGE_SIZE", 500)),
             cors_origins=csv_env(environ, "TRIAGE_CORS_ORIGINS", []),
+            create_rate_limit=environ.get("TRIAGE_CREATE_RATE_LIMIT") or "5/minute",
+            offer_rate_limit=environ.get("TRIAGE_OFFER_RATE_LIMIT") or "10/minute",
+            rate_limit_storage=environ.get("TRIAGE_RATE_LIMIT_STORAGE") or "memory://",
+            trusted_proxy_count=int(num("TRIAGE_TRUSTED_PROXY_COUNT", 0)),
+            create_session_key=SecretStr(create_key) if create_key else None,
+            host_dead_after_s=num("TRIAGE_HOST_DEAD_AFTER_SECONDS", 15.0),
+            host_sweep_interval_s=num("TRIAGE_HOST_SWEEP_SECONDS", 5.0),
         )
 
     def match_language(self, tag: str) -> str | None:

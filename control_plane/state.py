@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
+from control_plane.admission import Admission
+from control_plane.host_watch import HostWatch
 from control_plane.relay import MediaHostRelay
 from control_plane.settings import ControlPlaneSettings
 from shared.events import NewEvent, StatusUpdate
@@ -21,6 +23,11 @@ class AppState:
     events: EventLog
     hosts: MediaHostRegistry
     relay: MediaHostRelay
+    admission: Admission
+    host_watch: HostWatch = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.host_watch = HostWatch(self)
 
     @classmethod
     def build(
@@ -33,6 +40,7 @@ class AppState:
             events=EventLog(store),
             hosts=MediaHostRegistry(store),
             relay=relay,
+            admission=Admission(settings),
         )
 
     async def announce_status(self, record: SessionRecord) -> None:
@@ -50,7 +58,11 @@ class AppState:
         return expired
 
 
-def app_state(request: Request) -> AppState:
-    state = request.app.state.triage
+def app_state_of(app: FastAPI) -> AppState:
+    state = app.state.triage
     assert isinstance(state, AppState), "the app lifespan did not run"
     return state
+
+
+def app_state(request: Request) -> AppState:
+    return app_state_of(request.app)

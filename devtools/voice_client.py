@@ -9,7 +9,9 @@ It does what the web client does, through the public control-plane API only:
    through ``/candidates`` (so that path is exercised too);
 3. the received audio is measured (RMS per 20 ms frame) and optionally kept;
 4. events are collected through the long-poll API (``/events?after=&wait=``) and the data channel;
-5. typed text can be sent over the data channel; ``DELETE`` hangs up.
+5. typed text can be sent over the data channel; ``DELETE`` hangs up;
+6. :meth:`VoiceClient.reconnect` calls again on the same session (fresh peer, fresh offer) after
+   the session's media host was lost.
 
 CLI: ``python -m devtools.voice_client --api http://127.0.0.1:7071 --wav patient.wav``
 prints the conversation's final transcripts and the intake summary (it is a developer tool: it
@@ -122,6 +124,7 @@ class VoiceClient:
         self._pc: RTCPeerConnection | None = None
         self._channel: RTCDataChannel | None = None
         self._channel_open = asyncio.Event()
+        self._ice_servers: list[RTCIceServer] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._new_event = asyncio.Event()
         self._mic_item = 0
@@ -140,11 +143,29 @@ class VoiceClient:
         self.session_id = created["session_id"]
         self._token = created["session_token"]
         self._events_url = self._api + created["events_url"]
-        servers = [
+        self._ice_servers = [
             RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
             for s in created["ice_servers"]
         ]
-        self._pc = pc = RTCPeerConnection(RTCConfiguration(iceServers=servers))
+        await self._negotiate()
+        self._tasks.append(asyncio.create_task(self._poll_events(), name="client-events"))
+
+    async def reconnect(self) -> None:
+        """Call again on the same session from a fresh peer connection (what a browser does
+        after a ``reconnecting`` status: the session's media host was lost). The control plane
+        places the new offer on a live host, where the interview resumes."""
+        old, self._pc = self._pc, None
+        if old is not None:
+            await old.close()
+            old.remove_all_listeners()
+        self.mic.stop()
+        self.mic = PacedAudioTrack(buffer_ms=300_000)
+        self._channel = None
+        self._channel_open = asyncio.Event()
+        await self._negotiate()
+
+    async def _negotiate(self) -> None:
+        self._pc = pc = RTCPeerConnection(RTCConfiguration(iceServers=self._ice_servers))
         pc.addTransceiver(self.mic, direction="sendrecv")
         self._channel = pc.createDataChannel("events")
         self._channel.on("open", self._channel_open.set)
@@ -162,7 +183,6 @@ class VoiceClient:
             )
             for start in range(0, len(candidates), 50):
                 await self._post("candidates", {"candidates": candidates[start : start + 50]})
-        self._tasks.append(asyncio.create_task(self._poll_events(), name="client-events"))
 
     # --- talking ------------------------------------------------------------------------------
 

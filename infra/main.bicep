@@ -537,6 +537,9 @@ module api 'app/api.bicep' = {
       TRIAGE_TURN_SECRET: '@Microsoft.KeyVault(SecretUri=${turnSecretUri})'
       TRIAGE_STUN_URLS: stunUrls
       TRIAGE_SUPPORTED_LANGUAGES: supportedLanguages
+      // The App Service front end puts the caller's address in X-Forwarded-For: per-client rate
+      // limits count that entry, not the front end's own address (docs/deployment.md, Admission).
+      TRIAGE_TRUSTED_PROXY_COUNT: '1'
     }
   }
   dependsOn: [

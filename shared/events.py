@@ -46,6 +46,9 @@ class SessionStatus(StrEnum):
     CONNECTED = "connected"
     LISTENING = "listening"
     AGENT_SPEAKING = "agent_speaking"
+    # The call's media host was lost; the session waits for a fresh offer, which is placed on a
+    # live host and resumes the interview from its checkpoint. Not terminal.
+    RECONNECTING = "reconnecting"
     COMPLETED = "completed"  # the agent wrote the intake summary
     FAILED = "failed"  # media or model failure the session cannot recover from
     EXPIRED = "expired"  # the session outlived its TTL

@@ -18,6 +18,7 @@ Tree::
     ├── SessionExpired                      410 session_expired (past expires_at)
     ├── PayloadTooLarge(ValueError)         413 e.g. sdp_too_large
     ├── Unprocessable(ValueError)           422 validation_error, unsupported_language, not_an_offer
+    ├── TooManyRequests                     429 rate_limited (always with Retry-After)
     ├── ServiceUnavailable                  503 e.g. no_media_host
     │   └── StorageError                    503 storage_unavailable (Table Storage failed)
     ├── BadGateway                          502 media_host_unavailable / media_host_error
@@ -148,6 +149,12 @@ class Unprocessable(TriageError, ValueError):
     title = "Unprocessable content"
 
 
+class TooManyRequests(TriageError):
+    status = 429
+    default_code = "rate_limited"
+    title = "Too many requests"
+
+
 class ServiceUnavailable(TriageError):
     status = 503
     default_code = "service_unavailable"
@@ -179,6 +186,7 @@ _BY_STATUS: dict[int, type[TriageError]] = {
     410: SessionExpired,
     413: PayloadTooLarge,
     422: Unprocessable,
+    429: TooManyRequests,
     502: BadGateway,
     503: ServiceUnavailable,
     504: GatewayTimeout,

@@ -5,6 +5,10 @@ agent_speaking) may follow each other freely except back to ``created`` (an ICE 
 to ``connecting``; the agent alternates listening/agent_speaking). Every live state may end in any
 terminal state. Terminal states (completed, failed, expired, ended) have no successors: once a
 session is over, nothing reopens it.
+
+``reconnecting`` (the call's media host died) follows a live state; only a fresh offer
+(``connecting``) or an end (a terminal state) may follow it. A host that is still alive but cut off
+cannot report ``listening``/``agent_speaking`` over it, so the session waits for the new offer.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ _LIVE = frozenset(
     }
 )
 
+_RECONNECTING = SessionStatus.RECONNECTING
+
 ALLOWED_TRANSITIONS: Mapping[SessionStatus, frozenset[SessionStatus]] = {
     SessionStatus.CREATED: _LIVE | TERMINAL_STATUSES,
-    **{live: (_LIVE - {live}) | TERMINAL_STATUSES for live in _LIVE},
+    **{live: (_LIVE - {live}) | {_RECONNECTING} | TERMINAL_STATUSES for live in _LIVE},
+    _RECONNECTING: frozenset({SessionStatus.CONNECTING}) | TERMINAL_STATUSES,
     **{terminal: frozenset() for terminal in TERMINAL_STATUSES},
 }
 

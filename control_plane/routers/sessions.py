@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
+from control_plane.admission import CREATE_KEY_HEADER
 from control_plane.auth import AuthorizedSession, State
 from control_plane.schemas import CreateSessionRequest, CreateSessionResponse, SessionView
 from shared.events import SessionStatus
-from shared.problems import Conflict, ServiceUnavailable, TriageError, Unprocessable
+from shared.problems import Conflict, TriageError, Unprocessable
 from shared.storage import SessionRecord
 from shared.tokens import hash_token, new_session_token
 from shared.turn import ice_servers_for
@@ -46,30 +47,37 @@ def view(record: SessionRecord) -> SessionView:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=CreateSessionResponse,
-    responses={422: PROBLEM, 503: PROBLEM},
+    responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM},
     summary="Start an intake session",
 )
 async def create_session(
-    body: CreateSessionRequest, state: State, response: Response
+    body: CreateSessionRequest,
+    state: State,
+    request: Request,
+    response: Response,
+    create_key: Annotated[
+        str | None,
+        Header(
+            alias=CREATE_KEY_HEADER,
+            max_length=512,
+            description="The front-end key, when the deployment requires one (portal mode)",
+        ),
+    ] = None,
 ) -> CreateSessionResponse:
-    """Create a session on the least-loaded media host with a fresh heartbeat.
+    """Create a session. It takes no media capacity: a media host is chosen (and a slot
+    reserved) when the offer arrives, so creating never fails for lack of hosts.
 
-    Returns the bearer token once (only its hash is stored) and the ICE servers to use.
+    Returns the bearer token once (only its hash is stored) and the ICE servers to use. Limited
+    per client (429 ``rate_limited`` with ``Retry-After``); when the deployment requires the
+    front-end key, a create without it gets 401 ``invalid_create_key``.
     """
+    await state.admission.admit_create(request, create_key)
     settings = state.settings
     language = settings.match_language(body.user_language)
     if language is None:
         raise Unprocessable(
             f"user_language must be one of: {', '.join(settings.supported_languages)}",
             code="unsupported_language",
-        )
-    host = await state.hosts.pick(freshness_s=settings.media_host_freshness_s)
-    if host is None:
-        raise ServiceUnavailable(
-            "no media host is available right now (none registered with a fresh heartbeat and "
-            "free capacity); retry shortly",
-            code="no_media_host",
-            headers={"Retry-After": "5"},
         )
     session_id = uuid.uuid4().hex
     token = new_session_token()
@@ -81,11 +89,8 @@ async def create_session(
         token_hash=hash_token(token),
         expires_at=expires_at,
         user_id=body.user_id,
-        media_host_id=host.host_id,
-        media_host_url=host.internal_url,
         now=now,
     )
-    await state.hosts.reserve(host.host_id)  # best effort; the next heartbeat corrects it
     await state.announce_status(record)
     response.headers["Location"] = session_url(session_id)
     response.headers["Cache-Control"] = "no-store"

@@ -84,7 +84,12 @@ _T: dict[str, dict[str, str]] = {
         "en": "Sorry, I didn't hear anything. {question}",
         "es": "Perdone, no he oído nada. {question}",
     },
-    "resume": {"en": "Welcome back. {question}", "es": "Bienvenido de nuevo. {question}"},
+    # Said when a session is picked up again, typically on another media host after the line
+    # dropped: the patient hears why the agent repeats itself, then the pending question.
+    "resume": {
+        "en": "Welcome back. Sorry, we lost the line for a moment. {question}",
+        "es": "Bienvenido de nuevo. Perdone, se cortó la línea un momento. {question}",
+    },
     "retry": {
         "en": "Sorry, I had a problem with that answer. {question}",
         "es": "Perdone, he tenido un problema con esa respuesta. {question}",

@@ -3,13 +3,14 @@
 Layout: PartitionKey = ``"mediahost"`` (the whole registry is a handful of rows, read in one
 query), RowKey = host id. Each host upserts its own row on every heartbeat: this is the one table
 where an upsert is right, because the row is the host's self-reported, last-writer-wins state.
-Between heartbeats the control plane bumps ``active_sessions`` when it assigns a session
-(ETag-guarded), so a burst of session creations spreads over hosts instead of piling on one.
+Between heartbeats the control plane bumps ``active_sessions`` when it places an offer
+(ETag-guarded), so a burst of offers spreads over hosts instead of piling on one; the host's next
+heartbeat overwrites the count with its real one, which is what makes the reservation a lease.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -86,18 +87,32 @@ class MediaHostRegistry:
             ]
 
     async def pick(
-        self, *, freshness_s: float = 30, now: datetime | None = None
+        self,
+        *,
+        freshness_s: float = 30,
+        now: datetime | None = None,
+        exclude: Collection[str] = (),
     ) -> MediaHostRecord | None:
-        """The least-loaded available host (fresh heartbeat, not draining, below capacity)."""
+        """The least-loaded available host (fresh heartbeat, not draining, below capacity),
+        other than those in ``exclude`` (e.g. the host a session just lost)."""
         now = now or datetime.now(UTC)
         hosts = await self.list_hosts()
-        available = [host for host in hosts if host.is_available(now, freshness_s)]
+        available = [
+            host
+            for host in hosts
+            if host.host_id not in exclude and host.is_available(now, freshness_s)
+        ]
         if not available:
             return None
         return min(available, key=lambda host: (host.load, host.active_sessions, host.host_id))
 
     async def reserve(self, host_id: str) -> bool:
-        """Count one more session on the host until its next heartbeat. False if it raced."""
+        """Count one more session on the host until its next heartbeat. False if it raced.
+
+        This is the capacity lease of an offer: the host's next heartbeat replaces the count with
+        the calls it really has, so a reservation whose offer failed (or whose call ended) lapses
+        within one heartbeat interval without anyone releasing it.
+        """
         async with storage_errors("reserve media host capacity"):
             try:
                 entity = await self._table.get_entity(PARTITION, host_id)

@@ -4,6 +4,10 @@ Layout: PartitionKey = session id, RowKey = ``"session"`` (one partition per ses
 A second, immutable row per session maps the token hash to its session
 (PartitionKey = ``"token-" + sha256(token)``, RowKey = ``"token"``): it lets the API tell a wrong
 token (401) from a valid token presented for another session (404) without scanning.
+A third kind of row indexes the sessions placed on each media host
+(PartitionKey = ``"host-" + host id``, RowKey = session id), written when a host is assigned, so
+that the control plane can find a dead host's sessions with one partition query; rows of sessions
+that ended or moved are removed lazily by the sweep that reads them.
 Every change is read → modify → ``update_entity(match_condition=IfNotModified)``; a 412 means a
 concurrent writer won, so the change is re-applied to the fresh entity (bounded retries). Status
 changes are checked against :mod:`shared.session_state`; a terminal session never reopens.
@@ -15,6 +19,7 @@ import asyncio
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any, Final
 
 from azure.core import MatchConditions
@@ -37,6 +42,8 @@ from shared.storage.tables import SESSIONS, TableStore, storage_errors
 ROW_KEY: Final = "session"
 TOKEN_ROW_KEY: Final = "token"  # noqa: S105 - a row key, not a secret
 TOKEN_PARTITION_PREFIX: Final = "token-"  # noqa: S105
+HOST_PARTITION_PREFIX: Final = "host-"
+_MAX_SESSIONS_PER_HOST_QUERY: Final = 10_000
 MAX_SUMMARY_CHARS: Final = 300_000  # chunked across summary_0..n; stays well under 1 MiB
 _MAX_ETAG_RETRIES: Final = 10
 
@@ -65,6 +72,13 @@ class SessionRecord(BaseModel):
 
 
 Mutation = Callable[[SessionRecord], dict[str, Any] | None]
+
+
+class _Any(Enum):
+    HOST = "any"
+
+
+ANY_HOST: Final = _Any.HOST  # assign_host(replacing=...) default: whatever host it had
 
 
 class SessionStore:
@@ -176,16 +190,52 @@ class SessionStore:
         record = await self._mutate(session_id, change)
         return record, changed
 
-    async def assign_host(self, session_id: str, *, host_id: str, host_url: str) -> SessionRecord:
-        """Record which media host owns the session."""
-        return await self._mutate(
-            session_id,
-            lambda record: (
-                None
-                if (record.media_host_id, record.media_host_url) == (host_id, host_url)
-                else {"media_host_id": host_id, "media_host_url": host_url}
-            ),
-        )
+    async def assign_host(
+        self,
+        session_id: str,
+        *,
+        host_id: str,
+        host_url: str,
+        replacing: str | _Any | None = ANY_HOST,
+    ) -> SessionRecord:
+        """Record which media host owns the session (and index it under the host).
+
+        With ``replacing`` (the host id the caller saw, ``None`` for none), the assignment only
+        happens if the session still has that host: of two racing placements the first wins and
+        the other gets the winner's record back (compare ``media_host_id``).
+        """
+        validate_session_key(session_id)
+        async with storage_errors("index a session under its media host"):
+            await self._table.upsert_entity(
+                {"PartitionKey": HOST_PARTITION_PREFIX + host_id, "RowKey": session_id},
+                mode=UpdateMode.REPLACE,
+            )
+
+        def change(record: SessionRecord) -> dict[str, Any] | None:
+            if (record.media_host_id, record.media_host_url) == (host_id, host_url):
+                return None
+            if replacing is not ANY_HOST and record.media_host_id != replacing:
+                return None  # another placement won the race
+            return {"media_host_id": host_id, "media_host_url": host_url}
+
+        return await self._mutate(session_id, change)
+
+    async def sessions_on_host(self, host_id: str) -> list[str]:
+        """Ids of the sessions indexed under ``host_id`` (live ones and not yet cleaned up)."""
+        async with storage_errors("list a media host's sessions"):
+            ids: list[str] = []
+            async for row in self._table.query_entities(
+                "PartitionKey eq @pk", parameters={"pk": HOST_PARTITION_PREFIX + host_id}
+            ):
+                ids.append(str(row["RowKey"]))
+                if len(ids) >= _MAX_SESSIONS_PER_HOST_QUERY:
+                    break
+        return ids
+
+    async def forget_host_session(self, host_id: str, session_id: str) -> None:
+        """Drop the index row of a session that left ``host_id`` (idempotent)."""
+        async with storage_errors("unindex a session from its media host"):
+            await self._table.delete_entity(HOST_PARTITION_PREFIX + host_id, session_id)
 
     async def mark_offer_accepted(self, session_id: str) -> SessionRecord:
         """Note that the host answered an offer (idempotent)."""

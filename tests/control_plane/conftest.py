@@ -42,6 +42,9 @@ def cp_settings(azurite: Azurite, table_prefix: str) -> ControlPlaneSettings:
         status_check_interval_s=0.2,
         sse_heartbeat_s=0.3,
         sse_max_stream_s=15,  # bounds a failing SSE test
+        # Tests create many sessions from one in-process client; the limits have their own tests.
+        create_rate_limit="1000/minute",
+        offer_rate_limit="1000/minute",
     )
 
 
@@ -52,7 +55,8 @@ async def store(cp_settings: ControlPlaneSettings) -> AsyncIterator[TableStore]:
 
 
 async def register(store: TableStore, host: FakeMediaHost, **overrides: Any) -> MediaHostRecord:
-    record = MediaHostRecord(host_id=host.host_id, internal_url=host.url, capacity=10, **overrides)
+    values: dict[str, Any] = {"capacity": 10, **overrides}
+    record = MediaHostRecord(host_id=host.host_id, internal_url=host.url, **values)
     await MediaHostRegistry(store).heartbeat(record)
     return record
 

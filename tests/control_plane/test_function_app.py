@@ -137,7 +137,7 @@ async def invoke(
 
 
 def test_functions_are_registered_with_routes_and_anonymous_auth(functions: dict[str, Any]) -> None:
-    assert set(functions) == set(EXPECTED_FUNCTIONS)
+    assert set(functions) == set(EXPECTED_FUNCTIONS) | {"sweep_dead_hosts"}
     for name, (route, methods) in EXPECTED_FUNCTIONS.items():
         trigger = functions[name].get_trigger()
         assert trigger.route == route
@@ -328,3 +328,34 @@ async def test_sse_streams_over_http_through_the_extensions_web_server(
     finally:
         server.should_exit = True
         await serving
+
+
+async def test_the_timer_function_sweeps_dead_media_hosts(
+    functions: dict[str, Any], host_registered: TableStore, fake_host: FakeMediaHost
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from shared.events import SessionStatus
+    from shared.storage import SessionStore
+    from shared.tokens import hash_token
+
+    trigger = functions["sweep_dead_hosts"].get_bindings_dict()["bindings"][0]
+    assert trigger["type"] == "timerTrigger" and trigger["schedule"] == "*/10 * * * * *"
+    sessions = SessionStore(host_registered)
+    sid = "f" * 32
+    await sessions.create(
+        session_id=sid,
+        language="en",
+        token_hash=hash_token("t" * 43),
+        expires_at=datetime.now(UTC) + timedelta(minutes=5),
+    )
+    await sessions.assign_host(sid, host_id=fake_host.host_id, host_url=fake_host.url)
+    await sessions.transition(sid, SessionStatus.LISTENING)
+    fake_host.go_down()
+    await register(
+        host_registered, fake_host, last_heartbeat=datetime.now(UTC) - timedelta(hours=1)
+    )
+    await functions["sweep_dead_hosts"].get_user_function()(None)
+    assert (await sessions.get(sid)).status is SessionStatus.RECONNECTING
+    events = await EventLog(host_registered).read(sid)
+    assert events[-1].wire()["data"]["status"] == "reconnecting"

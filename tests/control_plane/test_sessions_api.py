@@ -45,7 +45,7 @@ async def test_create_session_returns_token_ice_and_urls(
     record = await SessionStore(store).get(sid)
     assert record.token_hash == hash_token(token) and token not in record.model_dump_json()
     assert record.language == "es" and record.user_id == "u-42"
-    assert record.media_host_id == registered_host.host_id
+    assert record.media_host_id is None  # a host is chosen when the offer arrives
     events = await EventLog(store).read(sid)
     assert [e.wire()["data"] for e in events] == [{"status": "created", "detail": ""}]
 
@@ -53,7 +53,7 @@ async def test_create_session_returns_token_ice_and_urls(
     assert got.status_code == 200
     view = got.json()
     assert view["status"] == "created" and view["language"] == "es"
-    assert view["media_host_id"] == registered_host.host_id and view["summary_ready"] is False
+    assert view["media_host_id"] is None and view["summary_ready"] is False
     assert "token" not in got.text and "internal_url" not in got.text
 
 
@@ -113,25 +113,26 @@ async def test_create_session_input_errors(
     assert_problem(big, 413, "payload_too_large")
 
 
-async def test_no_media_host_gives_503(
+async def test_create_takes_no_media_capacity_and_an_offer_without_a_host_gives_503(
     client: httpx.AsyncClient, store: TableStore, fake_host: FakeMediaHost
 ) -> None:
-    response = await client.post("/api/intake/sessions", json={"user_language": "en"})
+    # No host at all: creating still works (it costs no media capacity) ...
+    sid, token = await new_session(client)
+    # ... and the offer, which is what takes a slot, says when to retry.
+    offer = {"type": "offer", "sdp": OFFER_SDP}
+    url = f"/api/intake/sessions/{sid}/offer"
+    response = await client.post(url, json=offer, headers=bearer(token))
     body = assert_problem(response, 503, "no_media_host")
     assert "media host" in body["detail"] and response.headers["retry-after"] == "5"
     stale = datetime.now(UTC) - timedelta(minutes=10)
     await register(store, fake_host, last_heartbeat=stale)
-    assert_problem(
-        await client.post("/api/intake/sessions", json={"user_language": "en"}),
-        503,
-        "no_media_host",
-    )
+    assert_problem(await client.post(url, json=offer, headers=bearer(token)), 503, "no_media_host")
     await register(store, fake_host, draining=True)
-    assert_problem(
-        await client.post("/api/intake/sessions", json={"user_language": "en"}),
-        503,
-        "no_media_host",
-    )
+    assert_problem(await client.post(url, json=offer, headers=bearer(token)), 503, "no_media_host")
+    # A full host does not stop creates either.
+    await register(store, fake_host, active_sessions=10)
+    await new_session(client)
+    assert fake_host.calls == []
 
 
 async def test_auth_errors(client: httpx.AsyncClient, registered_host: FakeMediaHost) -> None:
@@ -166,10 +167,21 @@ async def test_auth_errors(client: httpx.AsyncClient, registered_host: FakeMedia
     ).status_code == 200
 
 
+async def new_call(client: httpx.AsyncClient) -> tuple[str, str]:
+    """A session whose offer was answered (so it lives on a media host)."""
+    sid, token = await new_session(client)
+    offer = {"type": "offer", "sdp": OFFER_SDP}
+    response = await client.post(
+        f"/api/intake/sessions/{sid}/offer", json=offer, headers=bearer(token)
+    )
+    assert response.status_code == 200, response.text
+    return sid, token
+
+
 async def test_delete_ends_session_idempotently_and_tells_the_host(
     client: httpx.AsyncClient, registered_host: FakeMediaHost, store: TableStore
 ) -> None:
-    sid, token = await new_session(client)
+    sid, token = await new_call(client)
     url = f"/api/intake/sessions/{sid}"
     assert (await client.delete(url, headers=bearer(token))).status_code == 204
     assert sid in registered_host.hung_up
@@ -177,7 +189,7 @@ async def test_delete_ends_session_idempotently_and_tells_the_host(
     view = (await client.get(url, headers=bearer(token))).json()
     assert view["status"] == "ended"
     statuses = [e.wire()["data"]["status"] for e in await EventLog(store).read(sid)]
-    assert statuses == ["created", "ended"]  # announced once
+    assert statuses == ["created", "connecting", "ended"]  # announced once
     offer = await client.post(
         url + "/offer", json={"type": "offer", "sdp": OFFER_SDP}, headers=bearer(token)
     )
@@ -187,7 +199,7 @@ async def test_delete_ends_session_idempotently_and_tells_the_host(
 async def test_delete_succeeds_when_the_media_host_is_down(
     client: httpx.AsyncClient, registered_host: FakeMediaHost
 ) -> None:
-    sid, token = await new_session(client)
+    sid, token = await new_call(client)
     registered_host.go_down()
     url = f"/api/intake/sessions/{sid}"
     assert (await client.delete(url, headers=bearer(token))).status_code == 204
@@ -308,7 +320,7 @@ async def test_delete_is_not_held_up_by_a_hanging_media_host(
 ) -> None:
     import time
 
-    sid, token = await new_session(client)
+    sid, token = await new_call(client)
     registered_host.mode, registered_host.delay_s = "slow", 30.0
     started = time.monotonic()
     response = await client.delete(f"/api/intake/sessions/{sid}", headers=bearer(token))

@@ -96,3 +96,27 @@ async def test_expire_if_due(store: TableStore) -> None:
     assert expired.status is SessionStatus.EXPIRED and expired.is_expired(datetime.now(UTC))
     later = datetime.now(UTC) + timedelta(hours=1)
     assert (await sessions.expire_if_due("fresh", now=later)).status is SessionStatus.EXPIRED
+
+
+async def test_host_assignment_is_indexed_and_racing_placements_keep_the_first(
+    store: TableStore,
+) -> None:
+    sessions = SessionStore(store)
+    await make(sessions, "s-race")
+    first, second = await asyncio.gather(
+        sessions.assign_host("s-race", host_id="h1", host_url="http://h1", replacing=None),
+        sessions.assign_host("s-race", host_id="h2", host_url="http://h2", replacing=None),
+    )
+    # Both saw "no host"; exactly one placement stuck and both callers learn which.
+    assert first.media_host_id == second.media_host_id in {"h1", "h2"}
+    winner = first.media_host_id
+    assert (await sessions.get("s-race")).media_host_url == f"http://{winner}"
+    # Moving on from a known host (after it died) is unconditional on anything else.
+    moved = await sessions.assign_host(
+        "s-race", host_id="h3", host_url="http://h3", replacing=winner
+    )
+    assert moved.media_host_id == "h3"
+    assert await sessions.sessions_on_host("h3") == ["s-race"]
+    await sessions.forget_host_session("h3", "s-race")
+    await sessions.forget_host_session("h3", "s-race")  # idempotent
+    assert await sessions.sessions_on_host("h3") == []

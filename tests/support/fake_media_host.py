@@ -60,6 +60,7 @@ class FakeMediaHost:
     offers: dict[str, HostOfferRequest] = field(default_factory=dict)
     candidates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hung_up: set[str] = field(default_factory=set)
+    health_ok_anyway: bool = False  # health answers even while the other routes misbehave
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     port: int = 0
@@ -158,7 +159,7 @@ class FakeMediaHost:
             return Response(status_code=204)
 
         async def health(request: Request) -> Response:
-            if (early := await guard(request)) is not None:
+            if not self.health_ok_anyway and (early := await guard(request)) is not None:
                 return early
             body = HostHealth(
                 host_id=self.host_id, status="ok", active_sessions=len(self.offers), capacity=10
