@@ -84,14 +84,14 @@ def problem_response(error: TriageError, instance: str | None = None) -> JSONRes
 
 
 async def send_problem(send: Send, error: TriageError, instance: str | None = None) -> None:
-    """Answer from ASGI middleware (before any route ran); closes the connection, since the
-    request body may be left unread."""
+    """Answer from ASGI middleware, before any route ran (the server deals with a body left
+    unread: it must not be cut off mid-upload, or the client sees a reset, not the problem)."""
     response = problem_response(error, instance)
     await send(
         {
             "type": "http.response.start",
             "status": response.status_code,
-            "headers": [*response.raw_headers, (b"connection", b"close")],
+            "headers": response.raw_headers,
         }
     )
     await send({"type": "http.response.body", "body": response.body})
