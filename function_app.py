@@ -22,6 +22,10 @@ from fastapi import FastAPI
 from control_plane.app import create_app
 from control_plane.functions_bridge import ApiBridge
 from control_plane.settings import ControlPlaneSettings
+from shared.log_setup import quiet_library_loggers
+
+# The Functions host owns the log handlers; only the libraries' levels are ours to set.
+quiet_library_loggers()
 
 
 def _build_app() -> FastAPI:

@@ -38,7 +38,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import (
@@ -63,6 +63,7 @@ _HTTP_CODES = {
     413: "payload_too_large",
 }
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 LimitFor = Callable[[str], int]
 
@@ -129,7 +130,7 @@ def install_problem_handlers(app: FastAPI, *, field_codes: Mapping[str, str] | N
             return problem_response(_invalid_json(), request.url.path)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         body = Problem(
             title=str(exc.detail),
             status=exc.status_code,
@@ -153,14 +154,16 @@ def install_problem_handlers(app: FastAPI, *, field_codes: Mapping[str, str] | N
     app.add_exception_handler(Exception, unexpected)
 
 
-def allowed_methods(app: FastAPI, path: str) -> list[str]:
-    """Every method some route of ``app`` serves at ``path`` (Starlette names only the first
-    matching route's in its 405, so a path with GET and DELETE routes would hide DELETE)."""
-    methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, Route) and route.methods and route.path_regex.match(path):
-            methods |= route.methods
-    return sorted(methods)
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of ``app`` fully matches at the request's path (Starlette names
+    only the first matching route's in its 405, so a path with GET and DELETE routes would hide
+    DELETE). Asks the routes themselves, so nested routers count too."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def _invalid_json() -> BadRequest:
