@@ -45,7 +45,8 @@ def _address(text: str, what: str) -> None:
     try:
         ipaddress.ip_address(text)
     except ValueError:
-        if not _HOSTNAME.match(text):
+        # A name's last label is never all digits (RFC 3696 §2), so 999.0.0.1 is no host name.
+        if not _HOSTNAME.match(text) or text.rsplit(".", 1)[-1].isdigit():
             raise ValueError(f"{what} is not an IP address or host name") from None
 
 
