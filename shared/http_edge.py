@@ -202,21 +202,13 @@ class RequestGuard:
 
     Args:
         app: the wrapped ASGI app.
-        limit_for: the body limit in bytes for a path.
-        json_paths: predicate on the path; bodies sent there must be ``application/json``
-            (or ``application/*+json``). Default: every path.
+        limit_for: the body limit in bytes for a path. Every body must be ``application/json``
+            (or ``application/*+json``): both APIs take nothing else.
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        limit_for: LimitFor,
-        json_paths: Callable[[str], bool] = lambda _path: True,
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, limit_for: LimitFor) -> None:
         self.app = app
         self.limit_for = limit_for
-        self.json_paths = json_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -237,7 +229,7 @@ class RequestGuard:
             await send_problem(send, _too_large(limit), path)
             return
         has_body = bool(declared) or _header(scope, b"transfer-encoding") is not None
-        if has_body and scope["method"] in _BODY_METHODS and self.json_paths(path):
+        if has_body and scope["method"] in _BODY_METHODS:
             content_type = _header(scope, b"content-type")
             if not _is_json(content_type):
                 await send_problem(
