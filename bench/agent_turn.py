@@ -1,6 +1,8 @@
 """Benchmark: latency of one intake-agent turn (rules backend) and memory per session.
 
-Run: ``uv run python bench/agent_turn.py [--sessions 200] [--memory-sessions 500]``
+Run: ``uv run python bench/agent_turn.py [--sessions 200] [--memory-sessions 500]
+[--assertion scope|context|context_pyrush|context_triage]`` (ConText readings need the
+``context`` extra; docs/decisions.md D85)
 
 Figures printed:
 
@@ -30,7 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from media_host.intake_agent.agent import IntakeAgent
 from media_host.intake_agent.extraction import RulesExtractor
+from media_host.intake_agent.extraction.assertion_context import (
+    ASSERTION_BACKENDS,
+    AssertionBackend,
+)
 from media_host.intake_agent.models import QuestionContext
+from media_host.intake_agent.settings import AgentSettings
 
 TARGET_P99_MS = 10.0
 
@@ -91,8 +98,8 @@ async def run_session(
             break
 
 
-def bench_extraction(rounds: int) -> list[float]:
-    extractor = RulesExtractor()
+def bench_extraction(rounds: int, assertion: AssertionBackend) -> list[float]:
+    extractor = RulesExtractor(assertion=assertion)
     context = QuestionContext(kind="free")
     timings: list[float] = []
     for r in range(rounds):
@@ -103,8 +110,10 @@ def bench_extraction(rounds: int) -> list[float]:
     return timings
 
 
-async def bench_latency(sessions: int) -> tuple[list[float], list[float]]:
-    agent = IntakeAgent()
+async def bench_latency(
+    sessions: int, assertion: AssertionBackend
+) -> tuple[list[float], list[float]]:
+    agent = IntakeAgent(settings=AgentSettings(assertion=assertion))
     timings: list[float] = []
     cpu: list[float] = []
     await run_session(agent, "warmup", len(SCRIPT), [])  # imports, caches
@@ -113,8 +122,10 @@ async def bench_latency(sessions: int) -> tuple[list[float], list[float]]:
     return timings, cpu
 
 
-async def bench_memory(sessions: int, turns: int) -> tuple[float, float]:
-    agent = IntakeAgent()
+async def bench_memory(
+    sessions: int, turns: int, assertion: AssertionBackend
+) -> tuple[float, float]:
+    agent = IntakeAgent(settings=AgentSettings(assertion=assertion))
     await run_session(agent, "warmup", turns, [])
     gc.collect()
     rss_before = rss_bytes()
@@ -133,18 +144,20 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=200, help="sessions for latency")
     parser.add_argument("--memory-sessions", type=int, default=500)
     parser.add_argument("--memory-turns", type=int, default=6)
+    parser.add_argument("--assertion", choices=ASSERTION_BACKENDS, default="scope")
     args = parser.parse_args()
 
-    baseline = bench_extraction(max(1, args.sessions))
-    turns, cpu = asyncio.run(bench_latency(args.sessions))
+    baseline = bench_extraction(max(1, args.sessions), args.assertion)
+    turns, cpu = asyncio.run(bench_latency(args.sessions, args.assertion))
     per_session_traced, per_session_rss = asyncio.run(
-        bench_memory(args.memory_sessions, args.memory_turns)
+        bench_memory(args.memory_sessions, args.memory_turns, args.assertion)
     )
 
     full_p50, full_p99 = percentile(turns, 50), percentile(turns, 99)
     base_p50, base_p99 = percentile(baseline, 50), percentile(baseline, 99)
     print(
-        f"agent turn latency, rules backend, InMemorySaver ({len(turns)} turns, "
+        f"agent turn latency, rules backend ({args.assertion} assertion), InMemorySaver "
+        f"({len(turns)} turns, "
         f"{args.sessions} sessions)"
     )
     print(

@@ -80,3 +80,18 @@ class EventSink(Protocol):
         """Record `event` (ordered, durable) and mirror it to the browser. Never raises for a
         closed data channel; raises only if the event log itself is unusable."""
         ...
+
+
+@runtime_checkable
+class DurableEventSink(EventSink, Protocol):
+    """An event sink that can say when what was emitted is stored (the media host's sink).
+
+    The bridge waits on :meth:`flush` before the intake agent acts on a patient utterance, so
+    every final transcript is in the durable log first. Sinks without it (tests) count as
+    durable once :meth:`emit` returned.
+    """
+
+    async def flush(self) -> None:
+        """Return once every event emitted so far is durably stored; raise while storage is
+        unreachable (the caller retries)."""
+        ...

@@ -9,7 +9,9 @@ Wiring (all per call, nothing shared but the storage clients)::
                                            └─▶ sessions row (status, summary)
 
 Lifecycle: :meth:`IntakeCall.accept` answers the offer (``status connecting``) and starts the
-bridge in the background; aiortc's ``connected`` → ``status connected``. A watchdog ends the call
+bridge in the background (the model connects while ICE does); aiortc's ``connected`` →
+``status connected``, and only then may the bridge speak (the greeting), so the log never shows
+the agent speaking before the patient's media was connected. A watchdog ends the call
 when ICE does not connect in time, when the patient's media stops for longer than the grace
 period (aiortc has no "disconnected" state, so the host watches inbound frames itself), when the
 session's TTL passes, or when the bridge finishes (intake complete, or the model failed for good).
@@ -51,7 +53,7 @@ class CallBridge(Protocol):
 
     finished: asyncio.Event
 
-    async def start(self) -> None: ...
+    async def start(self, *, speak_when: asyncio.Event | None = None) -> None: ...
     async def send_audio(self, pcm16_24k: bytes) -> None: ...
     async def send_text(self, text: str) -> None: ...
     async def aclose(self) -> None: ...
@@ -134,6 +136,7 @@ class IntakeCall:
         self._mirror: DataChannelMirror | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._offer_applied = asyncio.Event()
+        self._media_ready = asyncio.Event()  # `connected` is in the log: the call may speak
         self._answered_at: float | None = None
         self._connected_at: float | None = None
         self._bridge_started = False
@@ -212,7 +215,7 @@ class IntakeCall:
             return
         if state == "connected" and self._connected_at is None:
             self._connected_at = time.monotonic()
-            self._spawn(self._emit(StatusUpdate(status=SessionStatus.CONNECTED)), "call-status")
+            self._spawn(self._announce_connected(), "call-status")
         elif state == "failed":
             self._end_soon(SessionStatus.FAILED, "the media connection failed (ICE/DTLS)")
         elif state == "closed":
@@ -262,7 +265,7 @@ class IntakeCall:
 
     async def _start_bridge(self) -> None:
         try:
-            await self._bridge.start()
+            await self._bridge.start(speak_when=self._media_ready)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -270,6 +273,11 @@ class IntakeCall:
             self._end_soon(SessionStatus.FAILED, "the realtime model could not be reached")
             return
         self._bridge_started = True
+
+    async def _announce_connected(self) -> None:
+        # Queued in the event log before anything the bridge says (the log keeps emit order).
+        await self._emit(StatusUpdate(status=SessionStatus.CONNECTED))
+        self._media_ready.set()
 
     async def _watchdog(self) -> None:
         settings = self._settings

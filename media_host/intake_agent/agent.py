@@ -19,7 +19,7 @@ import asyncio
 import logging
 import weakref
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ID_CHARS = 256
 
+RecoveryReason = Literal["not_caught", "line_dropped"]
+
 
 class UnknownSessionError(IntakeAgentError, LookupError):
     """An utterance or finish() for a session that was never started."""
@@ -65,7 +67,7 @@ def make_extractor(settings: AgentSettings) -> Extractor:
     """The extraction backend the settings ask for (azure_openai always falls back to rules)."""
     from media_host.intake_agent.extraction import RulesExtractor
 
-    rules = RulesExtractor()
+    rules = RulesExtractor(assertion=settings.assertion)
     if settings.extraction_backend == "azure_openai":
         from media_host.intake_agent.extraction.azure_openai import AzureOpenAIExtractor
 
@@ -238,7 +240,7 @@ class IntakeAgent:
                 logger.error("intake turn failed (%s); state restored", type(exc).__name__)
                 await self._restore(config, values)
                 notices.append("internal error while processing the utterance; state kept")
-                return AgentTurn(reply=self._repeat(values, "retry"), notices=notices)
+                return AgentTurn(reply=self._repeat(values, "retry"), notices=notices, failed=True)
         ended_now = bool(result.get("ended"))
         return AgentTurn(
             reply=self._reply(result),
@@ -257,6 +259,23 @@ class IntakeAgent:
             await self.graph.aupdate_state(config, dict(values), as_node="respond")
         except Exception as exc:
             logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
+
+    def recovery_reply(self, language: str, reason: RecoveryReason) -> AgentReply:
+        """A sentence for when the line, not the interview, went wrong; needs no session state
+        (storage may be what failed).
+
+        ``not_caught``: ask the patient to say it again. ``line_dropped``: the connection to the
+        speech model dropped (the caller follows it with the pending question).
+        """
+        try:
+            lang = self._language(language)
+        except UnsupportedLanguageError:
+            lang = "en"
+        return AgentReply(
+            say=replies.text(reason, lang),
+            guidance=replies.guidance("question", lang),
+            phase="recovery",
+        )
 
     async def realtime_instructions(self, session_id: str) -> str:
         """System instructions for a realtime voice model, with a compact recap of the session.

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from media_host.intake_agent.disposition import decide_disposition
+from media_host.intake_agent.extraction.assertion_context import AssertionBackend
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.rules import RulesExtractor
 from media_host.intake_agent.lexicon import load_lexicon
@@ -15,9 +16,9 @@ from media_host.intake_agent.safety import evaluate_red_flags
 _SEX = {"f": "female", "female": "female", "m": "male", "male": "male", "other": "other"}
 
 
-@lru_cache(maxsize=1)
-def _extractor() -> RulesExtractor:
-    return RulesExtractor()
+@lru_cache(maxsize=2)
+def _extractor(assertion: AssertionBackend = "scope") -> RulesExtractor:
+    return RulesExtractor(assertion=assertion)
 
 
 def choose_chief_complaint(findings: list[Finding]) -> Finding | None:
@@ -38,6 +39,7 @@ def assess_text(
     sex: str | None = None,
     language: str = "en",
     session_id: str = "assess",
+    assertion: AssertionBackend = "scope",
 ) -> IntakeSummary:
     """Extract, check red flags and decide a disposition for a whole account in one go.
 
@@ -47,9 +49,11 @@ def assess_text(
         sex: "F"/"M"/"female"/"male"/"other", overriding what the text says.
         language: "en" or "es" (BCP-47; region subtags allowed).
         session_id: id recorded in the summary.
+        assertion: how findings are read as negated / uncertain / historical / family
+            (``scope`` or medspaCy ``context``; see ``extraction.assertion_context``).
     """
     lang = primary_language(language)
-    extraction = _extractor().extract(text, item_id="vignette", language=lang)
+    extraction = _extractor(assertion).extract(text, item_id="vignette", language=lang)
     update: dict[str, object] = {}
     if age is not None:
         update["age_years"] = age
@@ -60,7 +64,12 @@ def assess_text(
     findings = extraction.findings
     red_flags = evaluate_red_flags(findings, demographics, extraction.history, language=lang)
     disposition = decide_disposition(
-        findings, demographics, extraction.history, red_flags, language=lang
+        findings,
+        demographics,
+        extraction.history,
+        red_flags,
+        language=lang,
+        not_interpreted=extraction.not_interpreted,
     )
     chief = choose_chief_complaint(findings)
     lexicon = load_lexicon()
@@ -76,5 +85,6 @@ def assess_text(
         history=extraction.history,
         red_flags=red_flags,
         disposition=disposition,
+        not_interpreted=extraction.not_interpreted,
         completed_at=datetime.now(UTC),
     )

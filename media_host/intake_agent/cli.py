@@ -1,4 +1,5 @@
-"""``triage`` command line: ``assess`` one account, ``eval`` a JSONL case file, ``chat``.
+"""``triage`` command line: ``assess`` one account, ``eval`` a JSONL case file, ``metamorphic``
+(disposition invariance under rewriting), ``chat``.
 
 Exit codes: 0 success, 2 bad input (usage, malformed eval file, unsupported language),
 1 unexpected failure of a subcommand.
@@ -11,10 +12,13 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from media_host.intake_agent.errors import IntakeAgentError
 from media_host.intake_agent.models import IntakeSummary, Level
+
+if TYPE_CHECKING:  # the evaluation modules load the extractor; only eval commands need them
+    from media_host.intake_agent.evaluation import EvalCase
 
 _COLOURS = {
     Level.EMERGENCY: "\033[1;31m",
@@ -43,6 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="evaluate triage levels on a JSONL case file")
     ev.add_argument("cases", help="JSONL file: one case per line")
     ev.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    ev.add_argument(
+        "--split",
+        choices=["all", "dev", "blind", "both"],
+        default="all",
+        help="blind = ids whose trailing number is divisible by 3, dev = the rest, "
+        "both = figures for each next to the whole set (default: all)",
+    )
+    ev.add_argument(
+        "--show-text",
+        action="store_true",
+        help="print each under-triaged case's vignette (patient text; off by default)",
+    )
+
+    meta = sub.add_parser(
+        "metamorphic",
+        help="rewrite first-person cases into third person, caregiver and note style and "
+        "report how often the disposition level stays the same",
+    )
+    meta.add_argument("cases", nargs="+", help="JSONL case files (as for eval)")
+    meta.add_argument("--json", action="store_true", help="print one JSON object to stdout")
 
     chat = sub.add_parser("chat", help="interactive text interview")
     chat.add_argument("--lang", default="en")
@@ -63,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return _assess(args, sys.stdout)
         if args.command == "eval":
             return _eval(args, sys.stdout, sys.stderr)
+        if args.command == "metamorphic":
+            return _metamorphic(args, sys.stdout, sys.stderr)
         return _chat(args)
     except IntakeAgentError as exc:
         print(f"triage: error: {exc}", file=sys.stderr)
@@ -148,20 +174,30 @@ def _describe(f: object) -> str:
     return f.label + (f" ({', '.join(parts)})" if parts else "")
 
 
-def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from media_host.intake_agent.evaluation import parse_cases, run_eval
+def _read_cases(path: str, err: TextIO) -> list[EvalCase] | None:
+    """The cases of one JSONL file, or None after printing why not (malformed lines raise)."""
+    from media_host.intake_agent.evaluation import parse_cases
 
     try:
-        with open(args.cases, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             cases = parse_cases(handle)
     except OSError as exc:
-        print(f"triage: error: cannot read {args.cases}: {exc.strerror}", file=err)
-        return 2
+        print(f"triage: error: cannot read {path}: {exc.strerror}", file=err)
+        return None
     except UnicodeDecodeError:
-        print(f"triage: error: {args.cases} is not UTF-8 text", file=err)
-        return 2
+        print(f"triage: error: {path} is not UTF-8 text", file=err)
+        return None
     if not cases:
-        print(f"triage: error: {args.cases} contains no cases", file=err)
+        print(f"triage: error: {path} contains no cases", file=err)
+        return None
+    return cases
+
+
+def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from media_host.intake_agent.evaluation import SPLITS, run_eval, select_split, summarise
+
+    cases = _read_cases(args.cases, err)
+    if cases is None:
         return 2
 
     interactive = hasattr(err, "isatty") and err.isatty()
@@ -176,11 +212,27 @@ def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(bar + "\n")  # a log-friendly line every 10 %
         err.flush()
 
+    if args.split in ("dev", "blind"):
+        cases = [c for c in cases if c.split == args.split]
+        if not cases:
+            print(f"triage: error: {args.cases} has no {args.split} cases", file=err)
+            return 2
     result = run_eval(cases, progress=progress)
+    splits = (
+        {name: summarise(select_split(result.cases, name)) for name in SPLITS}
+        if args.split == "both"
+        else None
+    )
     if args.json:
-        out.write(json.dumps({"cases": result.cases, "summary": result.summary}) + "\n")
+        payload: dict[str, object] = {"cases": result.cases, "summary": result.summary}
+        if args.split != "all":
+            payload["split"] = args.split
+        if splits is not None:
+            payload["splits"] = splits
+        out.write(json.dumps(payload) + "\n")
         return 0
-    out.write(render_eval(result.summary))
+    texts = {c.id: c.vignette for c in cases} if args.show_text else None
+    out.write(render_eval(result.summary, splits=splits, texts=texts))
     return 0
 
 
@@ -188,30 +240,117 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
-def render_eval(summary: dict[str, object]) -> str:
-    """Human-readable evaluation report."""
-    accuracy = _pct(summary["accuracy"])  # type: ignore[arg-type]
-    sensitivity = _pct(summary["emergency_sensitivity"])  # type: ignore[arg-type]
-    under = _pct(summary["under_triage_rate"])  # type: ignore[arg-type]
-    over = _pct(summary["over_triage_rate"])  # type: ignore[arg-type]
+def render_eval(
+    summary: dict[str, Any],
+    *,
+    splits: dict[str, dict[str, Any]] | None = None,
+    texts: dict[str, str] | None = None,
+) -> str:
+    """Human-readable evaluation report.
+
+    The first three lines keep their form (tools read them). ``splits`` adds a dev/blind
+    comparison; ``texts`` (id → vignette) prints each under-triaged case's text, which is off
+    by default because vignettes may be patient accounts.
+    """
     lines = [
-        f"Cases: {summary['total']}  correct: {summary['correct']}  accuracy: {accuracy}",
-        f"Emergency sensitivity: {sensitivity}",
-        f"Under-triage: {under}  over-triage: {over}",
-        "Per gold level:",
+        f"Cases: {summary['total']}  correct: {summary['correct']}  "
+        f"accuracy: {_pct(summary['accuracy'])}",
+        f"Emergency sensitivity: {_pct(summary['emergency_sensitivity'])}",
+        f"Under-triage: {_pct(summary['under_triage_rate'])}  "
+        f"over-triage: {_pct(summary['over_triage_rate'])}",
+        f"Self-care → emergency: {summary['self_care_to_emergency']} of "
+        f"{summary['per_level'][Level.SELF_CARE.value]['n']} "
+        f"({_pct(summary['self_care_to_emergency_rate'])})",
     ]
-    per_level = summary["per_level"]
-    assert isinstance(per_level, dict)
-    for level, row in per_level.items():
+    if splits is not None:
+        lines.append("Per split (blind = id number divisible by 3):")
+        lines.append(_group_header("split"))
+        for name, split in splits.items():
+            lines.append(_group_line(name, _split_as_group(split)))
+    lines.append("Per gold level:")
+    for level, row in summary["per_level"].items():
         lines.append(f"  {level:<11} n={row['n']:<4} accuracy={_pct(row['accuracy'])}")
+    for key, title in (("per_style", "style"), ("per_language", "language")):
+        groups = summary[key]
+        if list(groups) == ["-"] or (key == "per_language" and len(groups) < 2):
+            continue  # nothing to break down
+        lines.append(f"Per {title}:")
+        lines.append(_group_header(title))
+        lines.extend(_group_line(name, row) for name, row in groups.items())
     matrix = summary["confusion_matrix"]
-    assert isinstance(matrix, dict)
     names = list(matrix)
     lines.append("Confusion matrix (rows gold, columns predicted):")
     lines.append("  " + " " * 11 + "".join(f"{n[:10]:>11}" for n in names))
     for gold in names:
         lines.append(f"  {gold:<11}" + "".join(f"{matrix[gold][p]:>11}" for p in names))
+    under = summary["under_triaged"]
+    lines.append(f"Under-triaged cases ({len(under)}):")
+    for row in under:
+        lines.append(
+            f"  {row['id']:<12} gold={row['gold_level']:<10} predicted={row['predicted_level']:<10}"
+            f" style={row['style'] or '-'}"
+            + (f" split={row['split']}" if splits is not None else "")
+        )
+        if texts is not None:
+            lines.append(f"      {texts[row['id']]}")
     return "\n".join(lines) + "\n"
+
+
+def _group_header(title: str) -> str:
+    return (
+        f"  {title:<18} {'n':>4} {'accuracy':>9} {'emerg.sens':>10} {'under':>6} {'over':>5}"
+        f" {'self-care→E':>12}"
+    )
+
+
+def _group_line(name: str, row: dict[str, Any]) -> str:
+    return (
+        f"  {name[:18]:<18} {row['n']:>4} {_pct(row['accuracy']):>9}"
+        f" {_pct(row['emergency_sensitivity']):>10} {row['under']:>6} {row['over']:>5}"
+        f" {row['self_care_to_emergency']:>12}"
+    )
+
+
+def _split_as_group(split: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "n": split["total"],
+        "accuracy": split["accuracy"],
+        "emergency_sensitivity": split["emergency_sensitivity"],
+        "under": split["under_triaged_n"],
+        "over": split["over_triaged_n"],
+        "self_care_to_emergency": split["self_care_to_emergency"],
+    }
+
+
+def _metamorphic(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from media_host.intake_agent.invariance import measure_invariance
+
+    cases: list[EvalCase] = []
+    for path in args.cases:
+        file_cases = _read_cases(path, err)
+        if file_cases is None:
+            return 2
+        cases.extend(file_cases)
+    ids = [c.id for c in cases]
+    if len(set(ids)) != len(ids):
+        print("triage: error: the same case id appears in more than one file", file=err)
+        return 2
+    results = measure_invariance(cases)
+    if args.json:
+        payload = {
+            kind: {"n": r.n, "same": r.same, "rate": r.rate, "changed": r.changed}
+            for kind, r in results.items()
+        }
+        out.write(json.dumps(payload) + "\n")
+        return 0
+    lines = ["Invariance of the disposition level under rewriting (first-person cases):"]
+    for kind, r in results.items():
+        lines.append(f"  {kind:<13} n={r.n:<4} same={r.same:<4} {_pct(r.rate)}")
+    for kind, r in results.items():
+        changed = " ".join(c["id"] for c in r.changed) or "none"
+        lines.append(f"Changed level, {kind} ({len(r.changed)}): {changed}")
+    out.write("\n".join(lines) + "\n")
+    return 0
 
 
 def _chat(args: argparse.Namespace) -> int:

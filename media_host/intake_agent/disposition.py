@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from media_host.intake_agent.errors import RuleTableError
+from media_host.intake_agent.extraction.history import drug_class
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
 from media_host.intake_agent.models import (
     Demographics,
@@ -68,6 +69,35 @@ _ACUTE_SYSTEMS = frozenset(
         "obstetric",
     }
 )
+
+
+# A finding another one explains is graded as part of it, not on its own (only without red
+# flags: a red-flag rule is checked before any of this). Finding → (explained by, why, source).
+_EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
+    # NICE CKS insect bites and stings: a local lump and swelling is the usual reaction
+    "lump": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+    "swelling": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+    # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
+    "limp": (
+        frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),
+        "graded with the injury or pain that causes it",
+    ),
+}
+_EXPLAINED_BY_MEDICINE: dict[str, tuple[str, str]] = {
+    # BNF ferrous salts: dark stools are expected; the red-flag rule still fires on any sign
+    # of bleeding
+    "melena": ("iron", "dark stools expected on oral iron, with no sign of bleeding (BNF)"),
+}
+
+
+def _explained(concept_id: str, present: set[str], medication_classes: set[str]) -> str | None:
+    by_finding = _EXPLAINED_BY_FINDING.get(concept_id)
+    if by_finding is not None and by_finding[0] & present:
+        return by_finding[1]
+    by_medicine = _EXPLAINED_BY_MEDICINE.get(concept_id)
+    if by_medicine is not None and by_medicine[0] in medication_classes:
+        return by_medicine[1]
+    return None
 
 
 def _raise(level: Level) -> Level:
@@ -142,6 +172,7 @@ def decide_disposition(
     red_flags: Sequence[RedFlagHit],
     *,
     language: str = "en",
+    not_interpreted: Sequence[str] = (),
 ) -> Disposition:
     """The disposition for everything known so far (see module docstring for the logic)."""
     lang = "es" if language.lower().startswith("es") else "en"
@@ -163,7 +194,13 @@ def decide_disposition(
         )
 
     level = Level.SELF_CARE
+    present_ids = {f.concept_id for f in present}
+    medication_classes = {c for m in history.medications if (c := drug_class(m))}
     for finding in present:
+        explanation = _explained(finding.concept_id, present_ids, medication_classes)
+        if explanation is not None:
+            rationale.append(f"{lexicon.concept(finding.concept_id).label}: {explanation}.")
+            continue
         graded, reason = grade_finding(finding, demographics, history, lexicon)
         rationale.append(reason + ".")
         level = Level.most_urgent(level, graded)
@@ -215,10 +252,54 @@ def decide_disposition(
         rationale.append(
             "Cautious: a single symptom with unknown duration and severity; raised one level."
         )
+    if not_interpreted and level is Level.SELF_CARE:
+        # safety by construction: what the engine cannot read is never reassurance
+        level = Level.NON_URGENT
+        cautious = True
+        rationale.append(
+            f"Cautious: {len(not_interpreted)} clinical term(s) could not be interpreted; "
+            "a clinician should read the account (see not_interpreted)."
+        )
     return Disposition(
         level=level,
         matched_rules=[],
         rationale=rationale,
         advice=_advice_table()[level][lang],
         cautious=cautious,
+    )
+
+
+# --- Live interview: red-flag questions left unresolved ------------------------------------------
+# Kept apart from decide_disposition (which reads an account as a whole): only the interview knows
+# which red-flag questions it asked and could not get a clear answer to.
+
+
+def floor_for_unresolved_red_flags(
+    disposition: Disposition, concept_ids: Sequence[str], *, language: str = "en"
+) -> Disposition:
+    """A red-flag question the caller could not answer clearly is not ruled out.
+
+    The disposition is raised to at least ``urgent`` (never to emergency: emergencies come only
+    from red-flag rules) and marked ``cautious``; the rationale names the questions.
+    """
+    if not concept_ids:
+        return disposition
+    lexicon = load_lexicon()
+    labels = ", ".join(
+        lexicon.concept(cid).label if cid in lexicon else cid for cid in dict.fromkeys(concept_ids)
+    )
+    rationale = [
+        *disposition.rationale,
+        f"Cautious: red-flag question(s) not answered clearly ({labels}); not ruled out.",
+    ]
+    if disposition.level.rank <= Level.URGENT.rank:
+        return disposition.model_copy(update={"rationale": rationale})
+    lang = "es" if language.lower().startswith("es") else "en"
+    return disposition.model_copy(
+        update={
+            "level": Level.URGENT,
+            "advice": _advice_table()[Level.URGENT][lang],
+            "rationale": rationale,
+            "cautious": True,
+        }
     )

@@ -37,7 +37,7 @@ from media_host.intake_agent.textnorm import (
 
 LANGUAGES = ("en", "es")
 CATEGORIES = frozenset(
-    {"symptom", "sign", "vital", "context", "injury", "mental", "exposure", "pediatric"}
+    {"symptom", "sign", "vital", "context", "injury", "mental", "exposure", "pediatric", "lab"}
 )
 _SNOMED_RE = re.compile(r"^[1-9]\d{5,17}$")
 _DETERMINERS = {
@@ -124,11 +124,18 @@ class _Trie:
         self.root: dict[str, Any] = {}
         self.determiners = determiners
 
-    def add(self, words: Sequence[str], payload: tuple[str, bool]) -> None:
+    def add(
+        self, words: Sequence[str], payload: tuple[str, bool], *, derived: bool = False
+    ) -> None:
+        """Add a phrase. A ``derived`` variant never overrides nor conflicts with a listed one."""
         node = self.root
         for word in words:
             node = node.setdefault(word, {})
         existing = node.get(_END)
+        if derived:
+            if existing is None:
+                node[_END] = payload
+            return
         if existing is not None and existing != payload:
             raise RuleTableError(
                 f"lexicon: phrase {' '.join(words)!r} is claimed by both "
@@ -206,6 +213,11 @@ INTENSIFIERS = frozenset(
     {"really", "very", "much", "quite", "extremely", "terribly", "awfully", "muy", "bastante"}
 )
 _TRANSPARENT = SIDE_WORDS
+# linking verbs a note leaves out ("neck is stiff" → "neck stiff")
+_COPULAS = {
+    "en": frozenset({"is", "are", "was", "were", "feels", "feel", "looks", "look", "has", "been"}),
+    "es": frozenset({"esta", "estan", "es", "son"}),
+}
 
 
 def phrase_words(phrase: str) -> list[str]:
@@ -244,6 +256,15 @@ class Lexicon:
                     self._add(lang, phrase, concept.id, negated=False)
                 for phrase in concept.absent_synonyms.get(lang, ()):
                     self._add(lang, phrase, concept.id, negated=True)
+        # Notes drop the copula: "neck is stiff" is written "Neck stiff.", "leg is swollen"
+        # "leg swollen". Listed phrases always win over these derived forms.
+        for concept in self.concepts.values():
+            for lang in LANGUAGES:
+                for phrase in concept.synonyms.get(lang, ()):
+                    words = phrase_words(phrase)
+                    dropped = [w for w in words if w not in _COPULAS[lang]]
+                    if 2 <= len(dropped) < len(words) and words[0] not in _COPULAS[lang]:
+                        self._tries[lang].add(dropped, (concept.id, False), derived=True)
         # inflection and typo tolerance is English-only (the stemmer is English)
         self._forms: dict[str, WordForms | None] = {
             "en": WordForms(self._tries["en"].vocabulary(), real_words),
@@ -343,9 +364,17 @@ class Lexicon:
             if self._overtaken(trie, words, forms, i, end):
                 i += 1  # "a cold sore": "cold sore" (ends later, as long) beats "a cold"
                 continue
+            if words[end - 1] in _MEETING_VERBS and end < len(words) and words[end] in _PERSONS:
+                i += 1  # "the dentist can't see me until Tuesday": an appointment, not eyesight
+                continue
             matches.append(PhraseMatch(concept_id, kept[i], kept[end - 1] + 1, negated))
             i = end
         return matches
+
+
+# a perception verb with a person as its object means meeting them ("can't see me")
+_MEETING_VERBS = frozenset({"see", "ver"})
+_PERSONS = frozenset({"me", "you", "him", "her", "us", "them", "anyone", "nadie"})
 
 
 def _as_tuple(value: Any, where: str) -> tuple[str, ...]:

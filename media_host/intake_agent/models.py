@@ -143,6 +143,8 @@ class Extraction(BaseModel):
     answer: Answer | None = None  # yes / no / don't know, relative to the last question
     consent: bool | None = None  # explicit agreement / refusal to proceed
     confirmation: bool | None = None  # "yes that's right" / "no, that's wrong" at read-back
+    # clinical words the reading could not interpret (never reassurance; listed for a clinician)
+    not_interpreted: list[str] = Field(default_factory=list)
     backend: str = "rules"
     trace: list[str] = Field(
         default_factory=list
@@ -199,8 +201,14 @@ class IntakeSummary(BaseModel):
     red_flags: list[RedFlagHit] = Field(default_factory=list)
     disposition: Disposition
     transcript_refs: list[TranscriptRef] = Field(default_factory=list)
+    # clinical words the engine could not interpret, for the clinician to read
+    not_interpreted: list[str] = Field(default_factory=list)
     completed_at: datetime
     confirmed_by_patient: bool | None = None
+    # Patient utterances (realtime item ids; their text is in the session's event log) that the
+    # agent never processed, e.g. storage or model failures outlasting the retries. Non-empty
+    # means the summary may miss clinical content: then ``confirmed_by_patient`` is never true.
+    unprocessed_utterances: list[str] = Field(default_factory=list)
 
 
 class AgentTurn(BaseModel):
@@ -210,3 +218,6 @@ class AgentTurn(BaseModel):
     new_red_flags: list[RedFlagHit] = Field(default_factory=list)  # → `red_flag` events
     summary: IntakeSummary | None = None  # set when the interview just finished
     notices: list[str] = Field(default_factory=list)  # e.g. "utterance truncated to 2000 chars"
+    # True when the utterance was NOT applied (a failure inside the turn; the pre-turn state was
+    # kept): the caller may run the same utterance again.
+    failed: bool = False

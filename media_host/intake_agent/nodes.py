@@ -14,8 +14,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from media_host.intake_agent import protocols, replies
-from media_host.intake_agent.disposition import decide_disposition
+from media_host.intake_agent import answer_check, caller, protocols, replies, wording
+from media_host.intake_agent.disposition import (
+    decide_disposition,
+    floor_for_unresolved_red_flags,
+)
+from media_host.intake_agent.extraction import answers
 from media_host.intake_agent.extraction.base import Extractor
 from media_host.intake_agent.lexicon import Lexicon
 from media_host.intake_agent.models import (
@@ -37,14 +41,18 @@ from media_host.intake_agent.safety import evaluate_red_flags
 from media_host.intake_agent.state import (
     IntakeState,
     PendingQuestion,
+    Subject,
     findings_by_presence,
     merge_demographics,
     merge_findings,
     merge_history,
     question_context,
 )
+from media_host.intake_agent.textnorm import normalise
 
 # --- start ------------------------------------------------------------------------------------
+
+_MAX_NOT_INTERPRETED = 20  # bounded like every list in the state
 
 
 def route_start(state: IntakeState) -> Literal["greet", "extract"]:
@@ -84,6 +92,11 @@ def greet(state: IntakeState) -> dict[str, Any]:
         "reply_say": replies.text("greeting", language),
         "reply_guidance": replies.guidance("greeting", language),
         "ended": False,
+        "retry": None,
+        "reasked": [],
+        "unanswered": [],
+        "unresolved_red_flags": [],
+        "subject": None,
     }
 
 
@@ -120,14 +133,22 @@ def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
 
     Besides merging findings, demographics and history, a bare yes / no / "I don't know" is
     applied to the pending question, consent and read-back confirmation are recorded, and the
-    chief complaint is chosen from the first complaint-capable symptom reported.
+    chief complaint is chosen from the first complaint-capable symptom reported. A reply that
+    does not answer the pending question has it asked once more in other words (``retry``),
+    then recorded as unknown (:mod:`.answer_check`).
     """
     ext: Extraction = state.get("extraction") or Extraction()
     pending = state.get("pending")
     turn = state["turn_input"]
+    norm = normalise(turn["text"])
+    if ext.answer is not None and ext.answer != answers.detect_answer(norm):
+        # Whatever the backend (a language model may read "It is what it is" as yes), a yes,
+        # no or "don't know" counts only when the words say it.
+        ext = ext.model_copy(update={"answer": None})
+    said_history = answer_check.clean_history(ext.history)
     findings = merge_findings(state.get("findings", {}), ext.findings)
     demographics = merge_demographics(state.get("demographics", Demographics()), ext.demographics)
-    history = merge_history(state.get("history", History()), ext.history)
+    history = merge_history(state.get("history", History()), said_history)
     unknown = list(state.get("unknown", []))
     consent = state.get("consent")
     confirmed = state.get("confirmed")
@@ -160,14 +181,20 @@ def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
                 history = history.model_copy(update={"no_known_allergies": True})
         elif kind == "consent" and ext.consent is None and ext.answer in _YES_NO:
             consent = ext.answer == Answer.YES
+        elif kind == "consent" and ext.consent is None and answers.detect_assent(norm):
+            consent = True  # "okay": agreeing to go on
         elif kind == "confirmation" and ext.confirmation is None and ext.answer in _YES_NO:
             confirmed = ext.answer == Answer.YES
+        elif kind == "confirmation" and ext.confirmation is None and answers.detect_assent(norm):
+            confirmed = True
     asking_consent = pending is not None and pending["kind"] == "consent"
     if ext.consent is not None and (consent is None or asking_consent):
         # Only an answer to the consent question (or a first statement) sets consent: a stray
         # "no" later in the interview must not end it.
         consent = ext.consent
-    elif consent is None and (ext.findings or ext.answer == Answer.YES):
+    elif consent is None and (
+        ext.findings or ext.answer == Answer.YES or answers.detect_assent(norm)
+    ):
         consent = True  # describing symptoms right away is taken as agreeing to go on
     if ext.confirmation is not None and pending is not None and pending["kind"] == "confirmation":
         confirmed = ext.confirmation
@@ -178,16 +205,69 @@ def apply_extraction(state: IntakeState, lexicon: Lexicon) -> dict[str, Any]:
         chief = _choose_complaint(ext.findings, lexicon)
         if chief is None and pending is not None and pending["kind"] == "complaint":
             attempts += 1
+
+    subject = _subject_after(state, norm)
+    relation = subject.get("relation") if subject else None
+    implied_sex = wording.RELATIONS[relation][2] if relation in wording.RELATIONS else None
+    if implied_sex is not None and demographics.sex is None:
+        # "my son": the sex question cannot add anything (and pregnancy cannot apply)
+        demographics = demographics.model_copy(update={"sex": implied_sex})
+
+    retry: str | None = None
+    reasked = list(state.get("reasked", []))
+    unanswered = list(state.get("unanswered", []))
+    unresolved = list(state.get("unresolved_red_flags", []))
+    if pending is not None:
+        key, concept_id = pending["key"], pending["concept_id"]
+        clear = answer_check.answered(pending, ext, said_history, norm)
+        if not clear and key not in reasked:
+            reasked.append(key)
+            retry = key  # ask once more, in other words
+        elif not clear:
+            # Still no answer: record the question as unknown; never infer one.
+            unanswered.append(key)
+            if key not in unknown:
+                unknown.append(key)
+            if pending["kind"] == "symptom" and concept_id and concept_id in lexicon:
+                findings = merge_findings(
+                    findings, [_bare_finding(lexicon, concept_id, Presence.UNCERTAIN, whole)]
+                )
+        red_flag_question = pending["kind"] == "symptom" and state.get("phase") == (
+            "red_flag_screen"
+        )
+        unsettled = (not clear and retry is None) or ext.answer == Answer.DONT_KNOW
+        if red_flag_question and unsettled and concept_id and concept_id not in unresolved:
+            unresolved.append(concept_id)
     return {
         "findings": findings,
         "demographics": demographics,
         "history": history,
         "unknown": unknown,
+        "retry": retry,
+        "reasked": reasked,
+        "unanswered": unanswered,
+        "unresolved_red_flags": unresolved,
+        # clinical words no reading understood: never reassurance, listed for the clinician
+        "not_interpreted": list(
+            dict.fromkeys([*state.get("not_interpreted", []), *ext.not_interpreted])
+        )[:_MAX_NOT_INTERPRETED],
+        "subject": subject,
         "consent": consent,
         "confirmed": confirmed,
         "chief_complaint": chief,
         "complaint_attempts": attempts,
     }
+
+
+def _subject_after(state: IntakeState, norm: str) -> Subject | None:
+    """Who the interview is about after this utterance: read from the opening account (until
+    the chief complaint is known), or from an explicit "I'm calling about my mother"."""
+    known = state.get("subject")
+    if known is not None:
+        return known
+    if state.get("chief_complaint") is None:
+        return caller.detect_subject(norm)
+    return caller.explicit_subject(norm)
 
 
 def _bare_finding(
@@ -240,6 +320,10 @@ def route_after_update(state: IntakeState) -> Literal["emergency", "plan"]:
 
 def plan(state: IntakeState, *, lexicon: Lexicon) -> dict[str, Any]:
     """Choose the next question (only what is still missing) or the end of the interview."""
+    retry = state.get("retry")
+    pending = state.get("pending")
+    if retry is not None and pending is not None and pending["key"] == retry:
+        return {"pending": pending}  # the same question again; `respond` words it differently
     step = next_question(state, lexicon)
     update: dict[str, Any] = {"phase": step.phase, "pending": step.question}
     if step.question is not None and step.question["key"] not in state.get("asked", []):
@@ -270,21 +354,30 @@ def respond(state: IntakeState, *, lexicon: Lexicon) -> dict[str, Any]:
 
 
 def question_sentence(state: IntakeState, lexicon: Lexicon) -> str:
-    """The exact sentence asking the pending question, in the session language."""
+    """The exact sentence asking the pending question, in the session language, to the caller
+    or about the person they call for; in other words when it is being asked again."""
     pending = state.get("pending")
     language = state["language"]
     if pending is None:
         return replies.text("complaint", language)
     key, kind = pending["key"], pending["kind"]
+    subject = state.get("subject")
+    again = state.get("retry") == key
     if kind == "consent":
         return replies.text("consent_again" if state.get("turn", 0) else "greeting", language)
     if kind == "complaint":
         again = state.get("complaint_attempts", 0) > 0
         return replies.text("complaint_again" if again else "complaint", language)
     if kind == "attribute" and pending["concept_id"] and pending["attribute"]:
-        return protocols.attribute_question(pending["concept_id"], pending["attribute"], language)
+        return protocols.attribute_question(
+            pending["concept_id"], pending["attribute"], language, subject, again=again
+        )
     if kind == "symptom" and pending["concept_id"]:
-        return protocols.question_text(pending["concept_id"], language)
+        if again:
+            return protocols.question_again(pending["concept_id"], language, subject)
+        return protocols.question_text(pending["concept_id"], language, subject)
+    if replies.has_question(key):
+        return replies.question(key, language, subject, again=again)
     if kind == "confirmation":
         return replies.text("readback", language, summary=readback(state, lexicon))
     if key == "fix":
@@ -298,9 +391,7 @@ def readback(state: IntakeState, lexicon: Lexicon) -> str:
     present, absent, _ = findings_by_presence(state.get("findings", {}))
 
     def label(f: Finding) -> str:
-        return (
-            lexicon.concept(f.concept_id).label_in(language) if f.concept_id in lexicon else f.label
-        )
+        return protocols.short_label(f.concept_id, language) if f.concept_id in lexicon else f.label
 
     chief = state.get("chief_complaint")
     ordered = sorted(present, key=lambda f: f.concept_id != chief)
@@ -311,6 +402,7 @@ def readback(state: IntakeState, lexicon: Lexicon) -> str:
         absent=[(f, label(f)) for f in absent],
         demographics=state.get("demographics", Demographics()),
         history=state.get("history", History()),
+        subject=state.get("subject"),
     )
 
 
@@ -318,15 +410,25 @@ def readback(state: IntakeState, lexicon: Lexicon) -> str:
 
 
 def decide_for(state: IntakeState) -> Disposition:
-    """The disposition for everything gathered so far (deterministic core)."""
-    present, absent, uncertain = findings_by_presence(state.get("findings", {}))
-    return decide_disposition(
+    """The disposition for everything gathered so far (deterministic core), kept at a cautious
+    floor while a red-flag question stays unresolved (neither confirmed nor ruled out)."""
+    findings = state.get("findings", {})
+    present, absent, uncertain = findings_by_presence(findings)
+    disposition = decide_disposition(
         [*present, *absent, *uncertain],
         state.get("demographics", Demographics()),
         state.get("history", History()),
         state.get("red_flags", []),
         language=state["language"],
+        not_interpreted=state.get("not_interpreted", []),
     )
+    settled = (Presence.PRESENT, Presence.ABSENT)
+    unresolved = [
+        cid
+        for cid in state.get("unresolved_red_flags", [])
+        if cid not in findings or findings[cid].presence not in settled
+    ]
+    return floor_for_unresolved_red_flags(disposition, unresolved, language=state["language"])
 
 
 def build_summary(state: IntakeState, disposition: Disposition) -> IntakeSummary:
@@ -346,6 +448,7 @@ def build_summary(state: IntakeState, disposition: Disposition) -> IntakeSummary
         red_flags=list(state.get("red_flags", [])),
         disposition=disposition,
         transcript_refs=list(state.get("transcript_refs", [])),
+        not_interpreted=list(state.get("not_interpreted", [])),
         completed_at=datetime.now(UTC),
         confirmed_by_patient=state.get("confirmed"),
     )

@@ -1,21 +1,26 @@
-"""Complaint-specific interview content, as data (``data/protocols.yaml``): which associated
-symptoms and red flags to ask about for a chief complaint, which OLDCARTS attributes matter, and the
-natural question wording in English and Spanish.
+"""Complaint-specific interview content, as data: which associated symptoms and red flags to ask
+about for a chief complaint and which OLDCARTS attributes matter (``data/protocols.yaml``), and
+the plain-language wording of every question in English and Spanish, to the caller or about the
+person they call for, with the ages and sexes a question can apply to (``data/questions.yaml``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from media_host.intake_agent import wording
 from media_host.intake_agent.errors import RuleTableError
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
 from media_host.intake_agent.models import HPI_FIELDS
+from media_host.intake_agent.state import Subject
 
 # What a protocol may list: the HPI fields, plus laterality (asked with the site).
 HPI_ATTRIBUTES = frozenset({*HPI_FIELDS, "laterality"})
 _KEYS = {"associated", "red_flag_screen", "hpi_attributes", "pregnancy_relevant"}
+LANGUAGES = ("en", "es")
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def _parse(concept_id: str, raw: Any, lexicon: Lexicon) -> ComplaintProtocol:
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[ComplaintProtocol, dict[str, ComplaintProtocol], dict[str, dict[str, str]]]:
+def _table() -> tuple[ComplaintProtocol, dict[str, ComplaintProtocol]]:
     raw = read_data_file("protocols.yaml")
     lexicon = load_lexicon()
     generic = _parse("generic", raw["generic"], lexicon)
@@ -59,19 +64,12 @@ def _table() -> tuple[ComplaintProtocol, dict[str, ComplaintProtocol], dict[str,
         if cid not in lexicon:
             raise RuleTableError(f"protocols: unknown complaint concept {cid!r}")
         complaints[cid] = _parse(cid, body, lexicon)
-    overrides = raw.get("question_overrides", {})
-    for lang, table in overrides.items():
-        for cid in table:
-            if cid not in lexicon:
-                raise RuleTableError(
-                    f"protocols.question_overrides.{lang}: unknown concept {cid!r}"
-                )
-    return generic, complaints, overrides
+    return generic, complaints
 
 
 def complaint_protocol(concept_id: str) -> ComplaintProtocol:
     """The protocol for a chief complaint, or the generic fallback protocol."""
-    generic, complaints, _ = _table()
+    generic, complaints = _table()
     found = complaints.get(concept_id)
     if found is not None:
         return found
@@ -84,64 +82,194 @@ def complaint_protocol(concept_id: str) -> ComplaintProtocol:
     )
 
 
+def asked_concepts() -> list[str]:
+    """Every concept some protocol may ask about, and every protocol complaint."""
+    generic, complaints = _table()
+    found: dict[str, None] = {}
+    for protocol in (generic, *complaints.values()):
+        for cid in (*protocol.associated, *protocol.red_flag_screen):
+            found[cid] = None
+    for cid in complaints:
+        found[cid] = None
+    return list(found)
+
+
 def _lang(language: str) -> str:
     return "es" if language.lower().startswith("es") else "en"
 
 
-def question_text(concept_id: str, language: str) -> str:
-    """A natural yes/no question about a symptom ("Do you have any shortness of breath?").
+@dataclass(frozen=True)
+class Wording:
+    """How a symptom is asked about, in one language."""
+
+    plain: str
+    ask: str
+    short: str
+    the: str  # with its article, for HPI questions: "the headache", "la fiebre"
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    """The validated wording table (``data/questions.yaml``)."""
+
+    concepts: dict[str, dict[str, Wording]]
+    min_age: dict[str, float]
+    sexes: dict[str, frozenset[str]]
+    attributes: dict[str, dict[str, str]]
+    attributes_again: dict[str, dict[str, str]]
+    attribute_min_age: dict[str, float]
+    symptom_again: dict[str, str]
+
+
+_DEFAULT_ASK = {"en": "{{Do}} have {plain}?", "es": "¿Tiene{{s}} {plain}?"}
+
+
+def _check_template(template: str, lang: str, where: str, extra: set[str]) -> None:
+    allowed = set(wording.forms(lang, None)) | extra
+    unknown = wording.placeholders(template) - allowed
+    if unknown:
+        raise RuleTableError(f"questions: {where}: unknown placeholder(s) {sorted(unknown)}")
+
+
+@lru_cache(maxsize=1)
+def question_data() -> QuestionData:
+    """Load and validate the wording of every question.
+
+    Raises:
+        RuleTableError: a concept a protocol asks about has no plain wording in en and es, or a
+            template uses an unknown placeholder.
+    """
+    raw = read_data_file("questions.yaml")
+    lexicon = load_lexicon()
+    concepts: dict[str, dict[str, Wording]] = {}
+    min_age: dict[str, float] = {}
+    sexes: dict[str, frozenset[str]] = {}
+    for cid, body in raw["concepts"].items():
+        if cid not in lexicon:
+            raise RuleTableError(f"questions: unknown concept {cid!r}")
+        per_lang = {}
+        for lang in LANGUAGES:
+            entry = body.get(lang)
+            if not isinstance(entry, dict) or not str(entry.get("plain", "")).strip():
+                raise RuleTableError(f"questions: {cid!r} needs plain wording in {lang!r}")
+            plain = str(entry["plain"]).strip()
+            if wording.placeholders(plain):
+                raise RuleTableError(f"questions: {cid}.{lang}.plain must not use placeholders")
+            ask = str(entry.get("ask") or _DEFAULT_ASK[lang].format(plain=plain))
+            _check_template(ask, lang, f"{cid}.{lang}.ask", set())
+            short = str(entry.get("short") or plain)
+            the = str(entry.get("the") or _with_article(short, lang))
+            per_lang[lang] = Wording(plain=plain, ask=ask, short=short, the=the)
+        concepts[cid] = per_lang
+        if "min_age" in body:
+            min_age[cid] = float(body["min_age"])
+        if "sexes" in body:
+            sexes[cid] = frozenset(body["sexes"])
+    missing = [cid for cid in asked_concepts() if cid not in concepts]
+    if missing:
+        raise RuleTableError(f"questions: no plain wording for {missing}")
+    attributes = {lang: dict(raw["attributes"][lang]) for lang in LANGUAGES}
+    again = {lang: dict(raw["attributes_again"][lang]) for lang in LANGUAGES}
+    for table_name, table in (("attributes", attributes), ("attributes_again", again)):
+        for lang, templates in table.items():
+            if set(templates) != HPI_ATTRIBUTES:
+                raise RuleTableError(f"questions: {table_name}.{lang} must cover every attribute")
+            for attr, template in templates.items():
+                _check_template(template, lang, f"{table_name}.{lang}.{attr}", {"label"})
+    symptom_again = {lang: str(raw["symptom_again"][lang]) for lang in LANGUAGES}
+    for lang, template in symptom_again.items():
+        _check_template(template, lang, f"symptom_again.{lang}", {"plain"})
+    return QuestionData(
+        concepts=concepts,
+        min_age=min_age,
+        sexes=sexes,
+        attributes=attributes,
+        attributes_again=again,
+        attribute_min_age={k: float(v) for k, v in raw["attribute_min_age"].items()},
+        symptom_again=symptom_again,
+    )
+
+
+def _with_article(short: str, lang: str) -> str:
+    bare = re.sub(r"^(?:an?|una?)\s+", "", short)
+    return f"el {bare}" if lang == "es" else f"the {bare}"
+
+
+def _wording(concept_id: str, lang: str) -> Wording:
+    found = question_data().concepts.get(concept_id)
+    if found is not None:
+        return found[lang]
+    concept = load_lexicon().concept(concept_id)  # KeyError for an unknown concept
+    label = concept.label_in(lang)
+    ask = _DEFAULT_ASK[lang].format(plain=label)
+    return Wording(plain=label, ask=ask, short=label, the=_with_article(label, lang))
+
+
+def short_label(concept_id: str, language: str) -> str:
+    """A short plain phrase for a symptom ("a stiff neck"), for read-backs and HPI questions."""
+    return _wording(concept_id, _lang(language)).short
+
+
+def question_text(concept_id: str, language: str, subject: Subject | None = None) -> str:
+    """A plain yes/no question about a symptom, to the caller or about ``subject``.
 
     Raises:
         KeyError: unknown concept id.
     """
     lang = _lang(language)
-    _, _, overrides = _table()
-    override = overrides.get(lang, {}).get(concept_id)
-    if override:
-        return override
-    concept = load_lexicon().concept(concept_id)
-    if lang == "es":
-        return f"¿Tiene {concept.label_es}?"
-    return f"Do you have any {concept.label}?"
+    return wording.render(_wording(concept_id, lang).ask, lang, subject)
 
 
-_ATTRIBUTE_QUESTIONS = {
-    "en": {
-        "onset": "When did the {label} start, and did it come on suddenly or gradually?",
-        "duration_hours": "How long have you had the {label}?",
-        "severity": "On a scale from 0 to 10, how bad is the {label} right now?",
-        "site": "Where exactly is the {label}?",
-        "laterality": "Is the {label} on the left, the right, or both sides?",
-        "character": (
-            "How would you describe the {label}: for example sharp, dull, burning or pressure-like?"
-        ),
-        "radiation": "Does the {label} spread anywhere else?",
-        "timing": "Is the {label} constant, or does it come and go?",
-        "aggravating": "Does anything make the {label} worse?",
-        "relieving": "Does anything make the {label} better?",
-    },
-    "es": {
-        "onset": "¿Cuándo empezó el {label}, y empezó de golpe o poco a poco?",
-        "duration_hours": "¿Desde hace cuánto tiempo tiene {label}?",
-        "severity": "En una escala del 0 al 10, ¿cuánto le molesta el {label} ahora?",
-        "site": "¿Dónde nota exactamente el {label}?",
-        "laterality": "¿Es en el lado izquierdo, el derecho o en ambos?",
-        "character": "¿Cómo describiría el {label}: punzante, sordo, quemante u opresivo?",
-        "radiation": "¿Se le extiende el {label} a otra parte?",
-        "timing": "¿Es constante o va y viene?",
-        "aggravating": "¿Hay algo que lo empeore?",
-        "relieving": "¿Hay algo que lo alivie?",
-    },
-}
+def question_again(concept_id: str, language: str, subject: Subject | None = None) -> str:
+    """The same symptom question in other words, after a reply that did not answer it."""
+    lang = _lang(language)
+    template = question_data().symptom_again[lang]
+    return wording.render(template, lang, subject, plain=_wording(concept_id, lang).plain)
 
 
-def attribute_question(concept_id: str, attribute: str, language: str) -> str:
-    """A question asking for one OLDCARTS attribute of a symptom.
+def attribute_question(
+    concept_id: str,
+    attribute: str,
+    language: str,
+    subject: Subject | None = None,
+    *,
+    again: bool = False,
+) -> str:
+    """A question asking for one OLDCARTS attribute of a symptom (``again``: in other words).
 
     Raises:
         KeyError: unknown concept id or attribute.
     """
     lang = _lang(language)
-    template = _ATTRIBUTE_QUESTIONS[lang][attribute]
-    concept = load_lexicon().concept(concept_id)
-    return template.format(label=concept.label_in(lang))
+    data = question_data()
+    template = (data.attributes_again if again else data.attributes)[lang][attribute]
+    return wording.render(template, lang, subject, label=_wording(concept_id, lang).the)
+
+
+def age_for_rules(age_years: float | None, subject: Subject | None) -> float | None:
+    """The stated age, else the age a relation implies ("my baby": under one year)."""
+    if age_years is not None:
+        return age_years
+    relation = subject.get("relation") if subject else None
+    return wording.ASSUMED_MAX_AGE.get(relation or "")
+
+
+def question_applies(
+    concept_id: str, age_years: float | None, sex: str | None, subject: Subject | None = None
+) -> bool:
+    """False for a question that cannot apply: a symptom only the person can report, about a
+    baby or toddler (pain when peeing), or one tied to the other sex."""
+    data = question_data()
+    age = age_for_rules(age_years, subject)
+    limit = data.min_age.get(concept_id)
+    if limit is not None and age is not None and age < limit:
+        return False
+    allowed = data.sexes.get(concept_id)
+    return allowed is None or sex is None or sex in allowed
+
+
+def attribute_applies(attribute: str, age_years: float | None, subject: Subject | None) -> bool:
+    """False for an HPI question a young child cannot answer (a 0–10 score, where it hurts)."""
+    age = age_for_rules(age_years, subject)
+    limit = question_data().attribute_min_age.get(attribute)
+    return limit is None or age is None or age >= limit

@@ -7,8 +7,12 @@ disposition.
 
 A question is skipped when the state already holds its answer — whenever and however the
 patient said it (volunteered facts count) — when it was asked before, or when the patient said
-they don't know. Only consent, the chief complaint (one retry each) and the read-back (one
-retry after a correction) are ever repeated.
+they don't know; and when it cannot apply to the person the interview is about (pain when
+peeing, a 0–10 score or pregnancy for a baby). When the caller speaks for someone else, that
+person's age is asked first, since it decides which questions apply. Consent, the chief
+complaint (one retry each) and the read-back (one retry after a correction) are repeated by
+their own rules; any other question is asked once more, in other words, only when the reply
+did not answer it (``nodes.apply_extraction`` sets ``retry``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from media_host.intake_agent import protocols
+from media_host.intake_agent import protocols, wording
 from media_host.intake_agent.lexicon import Lexicon
 from media_host.intake_agent.models import Finding
 from media_host.intake_agent.state import IntakeState, PendingQuestion, Phase, finding_field
@@ -53,6 +57,13 @@ def next_question(state: IntakeState, lexicon: Lexicon) -> PlanStep:
     if chief is None and state.get("complaint_attempts", 0) < MAX_COMPLAINT_ATTEMPTS:
         return PlanStep("chief_complaint", _q("complaint", "complaint"))
 
+    if (
+        wording.is_other(state.get("subject"))
+        and state["demographics"].age_years is None
+        and not _settled(state, "demo:age_years")
+    ):
+        # Speaking for someone else: their age decides which questions can apply.
+        return PlanStep("hpi", _q("demo:age_years", "demographic", attribute="age_years"))
     if chief is not None:
         for step in _complaint_questions(state, chief):
             return step
@@ -80,10 +91,13 @@ def _complaint_questions(state: IntakeState, chief: str) -> Iterator[PlanStep]:
     protocol = protocols.complaint_protocol(chief)
     findings = state.get("findings", {})
     complaint = findings.get(chief)
+    subject = state.get("subject")
+    age, sex = state["demographics"].age_years, state["demographics"].sex
     for attribute in protocol.hpi_attributes:
         key = f"attr:{chief}:{attribute}"
         known = complaint is not None and _attribute_known(complaint, finding_field(attribute))
-        if not known and not _settled(state, key):
+        applies = protocols.attribute_applies(finding_field(attribute), age, subject)
+        if not known and applies and not _settled(state, key):
             yield PlanStep("hpi", _q(key, "attribute", chief, attribute))
     for phase, concepts in (
         ("associated", protocol.associated),
@@ -91,6 +105,8 @@ def _complaint_questions(state: IntakeState, chief: str) -> Iterator[PlanStep]:
     ):
         for concept_id in concepts:
             key = f"symptom:{concept_id}"
+            if not protocols.question_applies(concept_id, age, sex, subject):
+                continue
             if concept_id not in findings and not _settled(state, key):
                 yield PlanStep(phase, _q(key, "symptom", concept_id))  # type: ignore[arg-type]
 
@@ -101,7 +117,7 @@ def _pregnancy_relevant(state: IntakeState, chief: str | None) -> bool:
     demographics = state["demographics"]
     if demographics.sex not in ("female", None) or demographics.pregnant is not None:
         return False
-    age = demographics.age_years
+    age = protocols.age_for_rules(demographics.age_years, state.get("subject"))
     return age is None or PREGNANCY_AGE_RANGE[0] <= age <= PREGNANCY_AGE_RANGE[1]
 
 

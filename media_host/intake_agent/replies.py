@@ -1,7 +1,9 @@
 """The agent's own sentences in English and Spanish, and the guidance for a realtime voice model.
 
 Symptom and HPI questions come from the complaint protocols (``protocols.question_text`` /
-``attribute_question``); everything else the agent says is phrased here. ``say`` is the exact
+``attribute_question``, wording in ``data/questions.yaml``); everything else the agent says is
+phrased here, history questions with person placeholders (``wording.py``) so they can speak
+about the person a caller is calling for. ``say`` is the exact
 sentence; ``guidance`` tells a realtime model how to deliver it (in the session language).
 """
 
@@ -9,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from media_host.intake_agent import wording
 from media_host.intake_agent.models import Demographics, Finding, History
+from media_host.intake_agent.state import Subject
 
 _T: dict[str, dict[str, str]] = {
     "greeting": {
@@ -50,30 +54,6 @@ _T: dict[str, dict[str, str]] = {
         ),
         "es": "Perdone, no he entendido su síntoma principal. ¿Puede describir qué le molesta más?",
     },
-    "history:conditions": {
-        "en": (
-            "Do you have any long-term medical conditions, such as diabetes, asthma or heart "
-            "disease?"
-        ),
-        "es": "¿Tiene alguna enfermedad crónica, como diabetes, asma o una enfermedad del corazón?",
-    },
-    "history:medications": {
-        "en": "Do you take any medicines regularly?",
-        "es": "¿Toma algún medicamento de forma habitual?",
-    },
-    "history:allergies": {
-        "en": "Are you allergic to any medicines?",
-        "es": "¿Es alérgico a algún medicamento?",
-    },
-    "demo:age_years": {"en": "How old are you?", "es": "¿Qué edad tiene?"},
-    "demo:sex": {
-        "en": "What sex were you assigned at birth?",
-        "es": "¿Qué sexo se le asignó al nacer?",
-    },
-    "demo:pregnant": {
-        "en": "Are you pregnant, or could you be pregnant?",
-        "es": "¿Está embarazada o podría estarlo?",
-    },
     "readback": {
         "en": "Let me read back what I have. {summary} Is that correct?",
         "es": "Le resumo lo que he anotado. {summary} ¿Es correcto?",
@@ -109,8 +89,92 @@ _T: dict[str, dict[str, str]] = {
         "en": "Sorry, I had a problem with that answer. {question}",
         "es": "Perdone, he tenido un problema con esa respuesta. {question}",
     },
+    "not_caught": {
+        "en": "I'm sorry, I didn't catch that. Could you say it again, please?",
+        "es": "Perdone, no le he entendido. ¿Puede repetirlo, por favor?",
+    },
+    "line_dropped": {
+        "en": "I'm sorry, the line dropped for a moment.",
+        "es": "Perdone, la línea se ha cortado un momento.",
+    },
     "ack": {"en": "Thank you.", "es": "Gracias."},
     "none": {"en": "none reported", "es": "ninguno indicado"},
+}
+
+# History and demographic questions, with person placeholders (see wording.py), and the same
+# question in other words for a reply that did not answer it.
+_QUESTIONS: dict[str, dict[str, str]] = {
+    "history:conditions": {
+        "en": (
+            "{Do} have any long-term health conditions, such as diabetes, asthma or heart disease?"
+        ),
+        "es": (
+            "¿Tiene{s} alguna enfermedad de larga duración, como diabetes, asma o una "
+            "enfermedad del corazón?"
+        ),
+        "en_again": (
+            "Sorry, I didn't catch that. Has a doctor ever said that {you} {has} an illness "
+            "that needs ongoing care? If so, which one? If not, just say none."
+        ),
+        "es_again": (
+            "Perdone, no le he entendido. ¿Le ha dicho un médico{a} que tiene alguna "
+            "enfermedad que necesite tratamiento continuo? ¿Cuál? Si no, diga ninguna."
+        ),
+    },
+    "history:medications": {
+        "en": "{Do} take any medicines regularly?",
+        "es": "¿Toma{s} algún medicamento de forma habitual?",
+        "en_again": (
+            "Sorry, I didn't catch that. Which medicines {does} {you} take every day or most "
+            "days? If none, just say none."
+        ),
+        "es_again": (
+            "Perdone, no le he entendido. ¿Qué medicamentos toma{s} a diario o casi a diario? "
+            "Si ninguno, diga ninguno."
+        ),
+    },
+    "history:allergies": {
+        "en": "{Are} allergic to any medicines?",
+        "es": "¿Tiene{s} alergia a algún medicamento?",
+        "en_again": (
+            "Sorry, I didn't catch that. Has any medicine ever given {obj} an allergic "
+            "reaction? If so, which one? If not, just say none."
+        ),
+        "es_again": (
+            "Perdone, no le he entendido. ¿Algún medicamento le ha dado{a} alergia? ¿Cuál? Si "
+            "no, diga ninguno."
+        ),
+    },
+    "demo:age_years": {
+        "en": "How old {are}?",
+        "es": "¿Qué edad tiene{s}?",
+        "en_again": (
+            "Sorry, I didn't catch that. What is {your} age in years? For a baby, in months or "
+            "weeks."
+        ),
+        "es_again": (
+            "Perdone, no le he entendido. ¿Cuántos años tiene{s}? Si es un bebé, en meses o "
+            "semanas."
+        ),
+    },
+    "demo:sex": {
+        "en": "What sex {were} assigned at birth?",
+        "es": "¿Qué sexo se le asignó{a} al nacer?",
+        "en_again": "Sorry, I didn't catch that. {Were} born male or female?",
+        "es_again": "Perdone, no le he entendido. ¿Nació{s} niño o niña?",
+    },
+    "demo:pregnant": {
+        "en": "{Are} pregnant, or is a pregnancy possible?",
+        "es": "¿Está{s} embarazada, o podría estarlo?",
+        "en_again": (
+            "Sorry, I didn't catch that. Is there any chance of a pregnancy at the moment? "
+            "Please say yes, no, or not sure."
+        ),
+        "es_again": (
+            "Perdone, no le he entendido. ¿Existe alguna posibilidad de embarazo ahora? "
+            "Responda sí, no o no estoy seguro."
+        ),
+    },
 }
 
 _GUIDANCE: dict[str, dict[str, str]] = {
@@ -151,6 +215,26 @@ def text(key: str, language: str, **fields: str) -> str:
     return template.format(**fields) if fields else template
 
 
+def has_question(key: str) -> bool:
+    """True for a history / demographic question key phrased here."""
+    return key in _QUESTIONS
+
+
+def question(
+    key: str, language: str, subject: Subject | None = None, *, again: bool = False
+) -> str:
+    """A history / demographic question to the caller or about ``subject`` (``again``: the
+    same question in other words, after a reply that did not answer it)."""
+    lang = "es" if language == "es" else "en"
+    table = _QUESTIONS[key]
+    return wording.render(table[f"{lang}_again" if again else lang], lang, subject)
+
+
+def question_templates() -> dict[str, dict[str, str]]:
+    """Every history / demographic question template (for checks of the wording)."""
+    return {key: dict(table) for key, table in _QUESTIONS.items()}
+
+
 def guidance(kind: str, language: str) -> str:
     """Delivery guidance for a realtime model (``question``, ``readback``, ``emergency``…)."""
     table = _GUIDANCE.get(kind, _GUIDANCE["question"])
@@ -165,6 +249,18 @@ def _join(items: Iterable[str], language: str) -> str:
     return ", ".join(parts[:-1]) + last + parts[-1]
 
 
+def _age_phrase(age: float, es: bool) -> str:
+    """ "5 months" for a baby, "34 years" otherwise (a 0.4-year-old is not "0 years old")."""
+    if age < 2:
+        months = round(age * 12)
+        if months < 1:
+            weeks = max(round(age * 52), 0)
+            return f"{weeks} semanas" if es else f"{weeks} weeks"
+        return f"{months} meses" if es else f"{months} months"
+    years = int(age)
+    return f"{years} años" if es else f"{years} years"
+
+
 def readback_summary(
     *,
     language: str,
@@ -173,18 +269,28 @@ def readback_summary(
     absent: list[tuple[Finding, str]],
     demographics: Demographics,
     history: History,
+    subject: Subject | None = None,
 ) -> str:
-    """A short spoken summary: complaint, severity, other symptoms, denials, age, history.
+    """A short spoken summary: complaint, severity, other symptoms, denials, age, history —
+    to the caller, or about the person they call for (``subject``).
 
     ``present`` / ``absent`` pair each finding with its label in the session language.
     """
     es = language == "es"
+    lang = "es" if es else "en"
+
+    def say(en: str, es_text: str, **fields: str) -> str:
+        text = wording.render(es_text if es else en, lang, subject, **fields)
+        return text[:1].upper() + text[1:]
+
     sentences: list[str] = []
     if complaint_label:
         sentences.append(
-            f"Su problema principal es {complaint_label}."
-            if es
-            else f"Your main problem is {complaint_label}."
+            say(
+                "{Your} main problem is {what}.",
+                "Su problema principal{de} es {what}.",
+                what=complaint_label,
+            )
         )
         severity = next((f.severity for f, _ in present if f.severity is not None), None)
         if severity is not None:
@@ -194,13 +300,13 @@ def readback_summary(
     others = [label for f, label in present if label != complaint_label]
     if others:
         joined = _join(others, language)
-        sentences.append(f"También tiene {joined}." if es else f"You also have {joined}.")
+        sentences.append(say("{You} also {has} {what}.", "{S}también tiene {what}.", what=joined))
     if absent:
         joined = _join([label for _, label in absent], language)
-        sentences.append(f"No tiene {joined}." if es else f"You do not have {joined}.")
+        sentences.append(say("{You} {does} not have {what}.", "{S}no tiene {what}.", what=joined))
     if demographics.age_years is not None:
-        age = int(demographics.age_years)
-        sentences.append(f"Tiene {age} años." if es else f"You are {age} years old.")
+        age = _age_phrase(demographics.age_years, es)
+        sentences.append(say("{You} {is} {age} old.", "{S}tiene {age}.", age=age))
     if demographics.sex is not None:
         sex = _SEX["es" if es else "en"][demographics.sex]
         sentences.append(f"Sexo: {sex}." if es else f"Sex: {sex}.")

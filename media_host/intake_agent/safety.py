@@ -16,6 +16,7 @@ from media_host.intake_agent.conditions import Check, Facts, compile_condition
 from media_host.intake_agent.errors import RuleTableError
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon, read_data_file
 from media_host.intake_agent.models import Demographics, Finding, History, Level, RedFlagHit
+from media_host.intake_agent.physiology import physiology_flags
 
 _RULE_KEYS = frozenset({"id", "title", "level", "when", "advice", "rationale", "source"})
 _REQUIRED = ("id", "title", "level", "when", "rationale", "source")
@@ -100,6 +101,13 @@ def parse_rules(raw: Any, lexicon: Lexicon) -> list[RedFlagRule]:
 
 
 @lru_cache(maxsize=1)
+def default_advice() -> dict[Level, dict[str, str]]:
+    """The table's default patient advice for emergency and urgent hits, per language."""
+    raw = read_data_file("red_flags.yaml")["default_advice"]
+    return {Level(k): _advice(v, f"red_flags.default_advice.{k}") for k, v in raw.items()}
+
+
+@lru_cache(maxsize=1)
 def load_rules() -> tuple[RedFlagRule, ...]:
     """The packaged red-flag rules, validated once per process."""
     return tuple(parse_rules(read_data_file("red_flags.yaml"), load_lexicon()))
@@ -138,6 +146,20 @@ def evaluate_red_flags(
                 rationale=rule.rationale,
                 source=rule.source,
                 evidence=tuple(dict.fromkeys(evidence)),
+            )
+        )
+    # measured vital signs set a floor of their own (NEWS2, NICE NG143, BTS/SIGN peak flow)
+    measured = physiology_flags(findings, demographics.age_years) if rules is None else []
+    for flag in measured:
+        hits.append(
+            RedFlagHit(
+                rule_id=flag.rule_id,
+                level=flag.level,
+                title=flag.title,
+                advice=default_advice()[flag.level][lang],
+                rationale=flag.rationale,
+                source=flag.source,
+                evidence=flag.evidence,
             )
         )
     hits.sort(key=lambda h: h.level.rank)

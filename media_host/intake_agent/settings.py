@@ -21,6 +21,11 @@ class AgentSettings(BaseModel):
         azure_openai_api_version: REST API version of the chat-completions endpoint.
         azure_openai_api_key: API key; when absent, an Entra ID bearer token is used.
         azure_openai_timeout_s: per-request timeout; on timeout the rules extractor answers.
+        assertion: how findings are read as negated / uncertain / historical / family:
+            ``"scope"`` (the trigger table, default), ``"context"`` (medspaCy ConText),
+            ``"context_pyrush"`` (ConText with PyRuSH sentences, slow) or ``"context_triage"``
+            (ConText with rules adapted to triage); the ConText ones need the ``context`` extra.
+            See ``extraction/assertion_context.py``.
         max_utterance_chars: longer utterances are cut to this length (with a notice).
         supported_languages: session languages accepted by ``start_session``.
         checkpoint_table: Azure Table holding the interview checkpoints.
@@ -34,6 +39,7 @@ class AgentSettings(BaseModel):
     azure_openai_api_version: str = "2024-10-21"
     azure_openai_api_key: SecretStr | None = None
     azure_openai_timeout_s: float = Field(default=8.0, gt=0, le=60)
+    assertion: Literal["scope", "context", "context_pyrush", "context_triage"] = "scope"
     max_utterance_chars: int = Field(default=2000, ge=50, le=20_000)
     supported_languages: tuple[str, ...] = ("en", "es")
     checkpoint_table: str = Field(
@@ -62,8 +68,8 @@ class AgentSettings(BaseModel):
 
         Recognised: ``TRIAGE_AGENT_EXTRACTION_BACKEND``, ``TRIAGE_AGENT_AZURE_OPENAI_ENDPOINT``,
         ``..._DEPLOYMENT``, ``..._API_VERSION``, ``..._API_KEY``, ``..._TIMEOUT_S``,
-        ``TRIAGE_AGENT_MAX_UTTERANCE_CHARS``, ``TRIAGE_AGENT_SUPPORTED_LANGUAGES`` (comma list),
-        ``TRIAGE_AGENT_CHECKPOINT_TABLE``.
+        ``TRIAGE_AGENT_ASSERTION``, ``TRIAGE_AGENT_MAX_UTTERANCE_CHARS``,
+        ``TRIAGE_AGENT_SUPPORTED_LANGUAGES`` (comma list), ``TRIAGE_AGENT_CHECKPOINT_TABLE``.
         """
         values: dict[str, object] = {}
         for name in cls.model_fields:

@@ -73,6 +73,13 @@ class TurnInput(TypedDict, total=False):
     text: str
 
 
+class Subject(TypedDict):
+    """The person a caller is asking about ("my 5-month-old", "my mother", "she")."""
+
+    relation: str | None  # e.g. "son", "baby", "mother"; None when only a pronoun was heard
+    pronoun: Literal["she", "he"] | None
+
+
 class IntakeState(TypedDict, total=False):
     """Everything the interview knows. Patient data: never log it."""
 
@@ -101,6 +108,17 @@ class IntakeState(TypedDict, total=False):
     reply_say: str
     reply_guidance: str
     ended: bool
+    # --- answers that did not answer (additive; older checkpoints simply lack them) ---------
+    retry: str | None  # key of the question being asked again, in other words, this turn
+    reasked: list[str]  # keys already asked a second time (never a third)
+    unanswered: list[str]  # keys still unclear after asking again: recorded as unknown
+    # red-flag screening concepts neither confirmed nor ruled out (unclear twice, or "don't
+    # know"); the disposition keeps a cautious floor while they stay unresolved
+    unresolved_red_flags: list[str]
+    # who the interview is about when the caller speaks for someone else (None: the caller)
+    subject: Subject | None
+    # clinical words the reading could not interpret, across turns (additive)
+    not_interpreted: list[str]
 
 
 # Every contract type the state holds. Checkpoints are deserialized with this explicit allowlist

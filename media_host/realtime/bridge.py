@@ -8,7 +8,9 @@ the intake agent. Tasks:
 - supervisor: connect → configure (``session.update``) → receive until the connection ends →
   reconnect with backoff, or fail for good;
 - audio sender: drains a bounded queue of patient audio (drop-oldest while offline);
-- agent worker: calls the agent one utterance at a time, in conversation order;
+- agent worker: calls the agent one utterance at a time, in conversation order, once the
+  utterance's final transcript is durably recorded; a failed turn is retried from that record
+  with bounded backoff (``agent_retry_budget_s``), then the patient is asked to say it again;
 - ticker: transcript batching, playback-end detection, rotation at a quiet moment;
 - event emitter: hands session events to the :class:`EventSink` in order.
 
@@ -27,13 +29,15 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openai import OpenAIError
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from media_host.audio_io import EventSink, PlaybackSink
+from media_host.audio_io import DurableEventSink, EventSink, PlaybackSink
+from media_host.intake_agent.errors import IntakeAgentError
+from media_host.intake_agent.models import AgentTurn
 from media_host.realtime import events as ev
 from media_host.realtime.audio_outbox import AudioOutbox
 from media_host.realtime.connect import ModelConnector
@@ -44,7 +48,7 @@ from media_host.realtime.errors import (
     classify_close,
 )
 from media_host.realtime.ports import IntakeAgentPort, RealtimeToolProvider
-from media_host.realtime.retry import ExponentialBackoff, RetryPolicy
+from media_host.realtime.retry import ExponentialBackoff, RetryPolicy, turn_retry_delay_s
 from media_host.realtime.session_logic import (
     AskAgent,
     Command,
@@ -71,6 +75,13 @@ EXPIRY_MARGIN_S = 120.0  # rotate at least this long before session.expires_at
 _MAX_HANDLER_FAILURES = 20
 
 AgentJob = AskAgent | RunTool | FetchSummary
+
+
+_T = TypeVar("_T")
+
+
+class _TurnNotApplied(Exception):
+    """The agent reported that it could not apply the utterance (its state is unchanged)."""
 
 
 def _log_failure(what: str, exc: BaseException) -> None:
@@ -121,7 +132,10 @@ class RealtimeBridge:
         self._logic = SessionLogic(
             transcript_batch_ms=settings.transcript_batch_ms,
             transcript_wait_s=settings.transcript_wait_s,
+            not_caught=agent.recovery_reply(self._language, "not_caught"),
+            line_dropped=agent.recovery_reply(self._language, "line_dropped"),
         )
+        self._instructions = ""  # the last session instructions the agent gave
         self._lock = asyncio.Lock()  # one logic step (and its commands) at a time
         self._conn: AsyncRealtimeConnection | None = None
         self._connected_at = 0.0
@@ -136,7 +150,9 @@ class RealtimeBridge:
         self._audio_dropped_reported = False
         self._agent_q: asyncio.Queue[AgentJob] = asyncio.Queue()
         self._agent_busy = False
-        self._event_q: asyncio.Queue[EventData | None] = asyncio.Queue()
+        # Session events in order; a Future is a barrier, resolved once everything before it
+        # was handed to the sink.
+        self._event_q: asyncio.Queue[EventData | asyncio.Future[None] | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()
         self._handler_failures = 0
@@ -145,10 +161,16 @@ class RealtimeBridge:
 
     # --- public API ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, *, speak_when: asyncio.Event | None = None) -> None:
         """Greet the agent, connect and configure the model, ask for the greeting.
 
-        Returns once the first connection is up (or the session failed: see `finished`).
+        Args:
+            speak_when: When given, the greeting is asked for only once it is set (the call
+                sets it when the patient's media is connected, so nothing is said before
+                ``connected``); the model connection is made meanwhile.
+
+        Returns once the first connection is up and the greeting was asked for (or the
+        session failed: see `finished`).
         """
         if self._tasks or self._closing:
             raise SessionClosedError("start() may be called once, before aclose()")
@@ -162,6 +184,8 @@ class RealtimeBridge:
             spawn(self._tick_loop(), name="realtime-tick"),
         ]
         await self._first_connect.wait()
+        if speak_when is not None:
+            await speak_when.wait()
         await self._step(lambda now: self._logic.on_greeting(greeting, now))
 
     async def send_audio(self, pcm16_24k: bytes) -> None:
@@ -219,6 +243,11 @@ class RealtimeBridge:
         self.finished.set()
 
     @property
+    def unprocessed(self) -> tuple[str, ...]:
+        """Item ids of patient utterances the agent could not process (marked in the summary)."""
+        return tuple(self._logic.unprocessed)
+
+    @property
     def rate_limits(self) -> tuple[ev.RateLimit, ...]:
         """The last ``rate_limits.updated`` figures (no patient data)."""
         return self._logic.rate_limits
@@ -270,6 +299,10 @@ class RealtimeBridge:
     async def _emit_loop(self) -> None:
         try:
             while (data := await self._event_q.get()) is not None:
+                if isinstance(data, asyncio.Future):
+                    if not data.done():
+                        data.set_result(None)
+                    continue
                 try:
                     await self._events.emit(NewEvent(data=data))
                 except Exception as exc:
@@ -329,7 +362,14 @@ class RealtimeBridge:
 
     async def _open(self) -> AsyncRealtimeConnection:
         """Connect and (re-)seed the session from the agent's state."""
-        instructions = await self._agent.realtime_instructions(self._session_id)
+        try:
+            self._instructions = await self._agent.realtime_instructions(self._session_id)
+        except Exception as exc:
+            if not self._instructions:
+                raise
+            # Storage may be down: the last instructions are a fine seed for a reconnect.
+            _log_failure("refreshing the realtime instructions", exc)
+        instructions = self._instructions
         tools: list[Any] = []
         if isinstance(self._agent, RealtimeToolProvider):
             tools = await self._agent.realtime_tools(self._session_id)
@@ -412,13 +452,13 @@ class RealtimeBridge:
             log.debug("agent worker stopped")
 
     async def _run_agent_job(self, job: AgentJob) -> None:
-        sid = self._session_id
         try:
             match job:
                 case AskAgent():
-                    turn = await self._agent.handle_utterance(
-                        sid, item_id=job.item_id, text=job.text
-                    )
+                    turn = await self._retrying("agent turn", functools.partial(self._answer, job))
+                    if turn is None:
+                        await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
+                        return
                     await self._step(lambda now: self._logic.on_agent_turn(turn, now))
                 case RunTool():
                     output = await self._call_tool(job)
@@ -426,15 +466,71 @@ class RealtimeBridge:
                         lambda now: self._logic.on_tool_result(job.call_id, output, now)
                     )
                 case FetchSummary():
-                    summary = await self._agent.finish(sid)
-                    dumped = summary.model_dump(mode="json")
-                    await self._step(lambda now: self._logic.on_summary(dumped, now))
+                    summary = await self._retrying("intake summary", self._finish)
+                    if summary is None:
+                        await self._fail("summary_unavailable", "the intake summary failed")
+                        return
+                    await self._step(lambda now: self._logic.on_summary(summary, now))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             _log_failure(f"agent job {type(job).__name__}", exc)
             if isinstance(job, AskAgent):
-                await self._step(self._logic.on_agent_failed)
+                await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
+
+    async def _answer(self, job: AskAgent) -> AgentTurn:
+        """One attempt: the utterance's transcript is durably recorded, then the agent acts."""
+        await self._recorded()
+        turn = await self._agent.handle_utterance(
+            self._session_id, item_id=job.item_id, text=job.text
+        )
+        if turn.failed:
+            raise _TurnNotApplied
+        return turn
+
+    async def _finish(self) -> dict[str, Any]:
+        summary = await self._agent.finish(self._session_id)
+        return summary.model_dump(mode="json")
+
+    async def _retrying(self, what: str, attempt_once: Callable[[], Awaitable[_T]]) -> _T | None:
+        """Run `attempt_once` until it succeeds, retrying transient failures (storage, model,
+        a turn the agent could not apply) with jittered exponential backoff for up to
+        ``agent_retry_budget_s``; None when it still failed (or the input was refused)."""
+        deadline = self._clock() + self._settings.agent_retry_budget_s
+        attempt = 0
+        while True:
+            try:
+                return await attempt_once()
+            except asyncio.CancelledError:
+                raise
+            except IntakeAgentError as exc:
+                _log_failure(f"{what} (not retryable)", exc)
+                return None  # refused by the agent itself: retrying cannot help
+            except Exception as exc:
+                attempt += 1
+                delay = turn_retry_delay_s(attempt)
+                give_up = self._clock() + delay >= deadline or self.finished.is_set()
+                log.warning(
+                    "%s attempt %d failed (%s); %s",
+                    what,
+                    attempt,
+                    type(exc).__name__,
+                    "giving up" if give_up else "retrying",
+                )
+                if give_up:
+                    return None
+                await asyncio.sleep(delay)
+
+    async def _recorded(self) -> None:
+        """Return once every session event emitted so far is durably stored.
+
+        Raises whatever the sink raises while storage is unreachable (the caller retries).
+        """
+        barrier: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._event_q.put_nowait(barrier)
+        await barrier
+        if isinstance(self._events, DurableEventSink):
+            await self._events.flush()
 
     async def _call_tool(self, job: RunTool) -> str:
         if not isinstance(self._agent, RealtimeToolProvider):

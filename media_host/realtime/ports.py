@@ -7,7 +7,7 @@ model implements :class:`RealtimeToolProvider`; the bridge checks for it at run 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from media_host.intake_agent.models import AgentReply, AgentTurn, IntakeSummary
 
@@ -25,6 +25,14 @@ class IntakeAgentPort(Protocol):
     async def get_summary(self, session_id: str) -> Any: ...
 
     async def finish(self, session_id: str) -> IntakeSummary: ...
+
+    def recovery_reply(
+        self, language: str, reason: Literal["not_caught", "line_dropped"]
+    ) -> AgentReply:
+        """The agent's sentence for a failure of the line (no session state, no I/O):
+        ``not_caught`` asks the patient to say it again, ``line_dropped`` apologises for a
+        dropped model connection (the bridge follows it with the pending question)."""
+        ...
 
 
 @runtime_checkable

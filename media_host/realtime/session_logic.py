@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from media_host.audio_io import PlaybackCut, pcm16_24k_ms
+from media_host.intake_agent import replies
 from media_host.intake_agent.models import AgentReply, AgentTurn
 from media_host.realtime import events as ev
 from media_host.realtime.errors import ErrorKind
@@ -121,10 +122,6 @@ class _Response:
     item_ids: set[str] = field(default_factory=set)
 
 
-_REPEAT_GUIDANCE = (
-    "You did not catch what the patient said. Apologise in one short sentence and ask them to "
-    "repeat it. Do not add anything else."
-)
 _RED_FLAG_GUIDANCE = (
     "Safety advice that cannot wait. Speak calmly, clearly and at once; do not soften or "
     "shorten it."
@@ -142,7 +139,13 @@ class SessionLogic:
         transcript_wait_s: float = 10.0,
         max_reply_attempts: int = 3,
         retry_delay_s: float = 2.0,
+        not_caught: AgentReply | None = None,
+        line_dropped: AgentReply | None = None,
     ) -> None:
+        # The agent's own sentences for failures of the line (never our instructions: a model
+        # without language understanding speaks whatever it is given).
+        self._not_caught = not_caught or _recovery("not_caught")
+        self._line_dropped = line_dropped or _recovery("line_dropped")
         self._log = TranscriptLog(batch_ms=transcript_batch_ms, wait_s=transcript_wait_s)
         self._max_attempts = max_reply_attempts
         self._retry_delay_s = retry_delay_s
@@ -161,6 +164,10 @@ class SessionLogic:
         self._barged_reply: Reply | None = None  # what a barge-in cut off, until answered
         self._tools_pending: dict[str, Reply | None] = {}
         self._protocol_errors = 0
+        self._agent_pending = 0  # utterances handed to the agent and not answered yet
+        self._last_question: Reply | None = None  # the last agent sentence asked for
+        self._reask_on_connect = False  # the connection dropped: the call must not go silent
+        self.unprocessed: list[str] = []  # patient item ids the agent never processed
         self.finished = False
         self.rate_limits: tuple[ev.RateLimit, ...] = ()
 
@@ -185,8 +192,26 @@ class SessionLogic:
     # --- connection ---------------------------------------------------------------------------
 
     def on_connected(self, now: float) -> list[Command]:
-        """A (new) model session is configured; re-issue a reply the old one did not finish."""
+        """A (new) model session is configured; re-issue a reply the old one did not finish.
+
+        After an unexpected drop with nothing left to say and nothing for the agent to answer
+        (the patient's answer was lost with the old session, or they were waiting), the last
+        question is asked again after an apology, so the call never sits silent.
+        """
         self._connected = True
+        reask, self._reask_on_connect = self._reask_on_connect, False
+        last = self._last_question
+        if (
+            reask
+            and last is not None
+            and not self.finished
+            and not self._closing_generated
+            and not self._queue
+            and self._agent_pending == 0
+            and not self._tools_pending
+        ):
+            say = f"{self._line_dropped.say} {last.say}".strip()
+            self._queue.append(Reply(say, last.guidance, "repeat"))
         return self._pump(now)
 
     def on_disconnected(self, now: float, *, unexpected: bool) -> list[Command]:
@@ -211,6 +236,7 @@ class SessionLogic:
                 self._queue.appendleft(reply)
         cmds += self._released(self._log.drop_pending(now), now)
         if unexpected:
+            self._reask_on_connect = True
             cmds.append(_error("model_connection_lost", "reconnecting to the model", True))
         return cmds
 
@@ -241,6 +267,7 @@ class SessionLogic:
         return cmds
 
     def on_agent_turn(self, turn: AgentTurn, now: float) -> list[Command]:
+        self._agent_pending = max(0, self._agent_pending - 1)
         if self.finished:
             return []
         cmds: list[Command] = [
@@ -276,13 +303,18 @@ class SessionLogic:
             self._cancel_requested_on_create = True
         return cmds + self._pump(now)
 
-    def on_agent_failed(self, now: float) -> list[Command]:
-        """The agent could not handle an utterance: ask the patient to say it again."""
-        self._queue.append(Reply("", _REPEAT_GUIDANCE, "repeat"))
-        return [
-            _error("agent_error", "the intake agent failed on an utterance", True),
-            *self._pump(now),
+    def on_agent_failed(self, item_id: str, now: float) -> list[Command]:
+        """The agent could not process an utterance even after retries: the summary marks it
+        as unprocessed and the patient is asked to say it again."""
+        self._agent_pending = max(0, self._agent_pending - 1)
+        if item_id not in self.unprocessed:
+            self.unprocessed.append(item_id)
+        cmds: list[Command] = [
+            _error("agent_error", "the intake agent could not process an utterance", True)
         ]
+        if self.finished:
+            return cmds
+        return cmds + self._ask_to_repeat(now)
 
     def on_summary(self, summary: dict[str, Any], now: float) -> list[Command]:
         self._summary = summary
@@ -354,7 +386,7 @@ class SessionLogic:
                     self._summary_requested = True
                     cmds.append(FetchSummary())
                 return cmds
-            cmds.append(EmitEvent(SymptomComplete(summary=self._summary)))
+            cmds.append(EmitEvent(SymptomComplete(summary=self._marked_summary(self._summary))))
             cmds += self._released(self._log.flush_all(now), now)
             cmds += self._end(SessionStatus.COMPLETED, "intake summary written")
             return cmds
@@ -383,9 +415,8 @@ class SessionLogic:
                     self._log.final(event.item_id, "patient", event.transcript, now), now
                 )
             case ev.InputTranscriptFailed():
-                self._queue.append(Reply("", _REPEAT_GUIDANCE, "repeat"))
                 cmds = self._released(self._log.resolve_without_text(event.item_id, now), now)
-                return cmds + self._pump(now)
+                return cmds + self._ask_to_repeat(now)
             case ev.ResponseCreated():
                 return self._on_response_created(event)
             case ev.OutputItemAdded():
@@ -511,6 +542,8 @@ class SessionLogic:
         ):
             return []
         reply = self._requested = self._queue.popleft()
+        if reply.purpose != "repeat":
+            self._last_question = reply
         instructions = ev.speak_instructions(guidance=reply.guidance, say=reply.say)
         return [SendEvent(ev.response_create(instructions=instructions, purpose=reply.purpose))]
 
@@ -519,6 +552,7 @@ class SessionLogic:
         for item_id, text in released.patient_finals:
             if text.strip():
                 self._barged_reply = None
+                self._agent_pending += 1
                 cmds.append(AskAgent(item_id, text))
             elif self._barged_reply is not None:
                 # A cough or noise cut the agent off: ask its question again.
@@ -526,6 +560,22 @@ class SessionLogic:
                 self._barged_reply = None
                 cmds += self._pump(now)
         return cmds
+
+    def _ask_to_repeat(self, now: float) -> list[Command]:
+        if not any(r.purpose == "repeat" for r in self._queue):
+            self._queue.append(_reply(self._not_caught, "repeat"))
+        return self._pump(now)
+
+    def _marked_summary(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """The summary with the gap marked: what the agent never processed is listed, and a
+        read-back confirmation does not count for content the agent never heard."""
+        if not self.unprocessed:
+            return summary
+        return {
+            **summary,
+            "unprocessed_utterances": list(self.unprocessed),
+            "confirmed_by_patient": None,
+        }
 
     def _set_status(self, status: SessionStatus) -> list[Command]:
         if self._status == status:
@@ -537,6 +587,13 @@ class SessionLogic:
         self.finished = True
         self._status = status
         return [EmitEvent(StatusUpdate(status=status, detail=detail[:1000])), EndSession(status)]
+
+
+def _recovery(key: str) -> AgentReply:
+    """The agent's recovery sentence in English (used when the bridge passes none)."""
+    return AgentReply(
+        say=replies.text(key, "en"), guidance=replies.guidance("question", "en"), phase="recovery"
+    )
 
 
 def _reply(reply: AgentReply, purpose: Purpose) -> Reply:

@@ -88,6 +88,9 @@ class RealtimeSettings(BaseModel):
     # Azure caps a session at 30 minutes; rotate at a quiet moment before that.
     rotate_after_s: float = Field(default=25 * 60, ge=1, le=60 * 60)
     connect_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # How long one patient utterance is retried through the intake agent (storage or model
+    # trouble) before the patient is asked to say it again; covers a storage outage of ~20 s.
+    agent_retry_budget_s: float = Field(default=30.0, ge=0, le=300)
 
     @model_validator(mode="after")
     def _complete(self) -> RealtimeSettings:

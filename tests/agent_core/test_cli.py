@@ -44,7 +44,18 @@ def test_eval_on_own_cases(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(result) == {"cases", "summary"}
     rows = result["cases"]
     assert len(rows) >= 80
-    assert set(rows[0]) == {"id", "predicted_level", "gold_level", "correct", "matched_rules"}
+    assert set(rows[0]) == {
+        "id",
+        "predicted_level",
+        "gold_level",
+        "accepted_levels",
+        "correct",
+        "triage_error",
+        "style",
+        "language",
+        "split",
+        "matched_rules",
+    }
     summary = result["summary"]
     assert summary["accuracy"] >= MIN_ACCURACY
     assert summary["emergency_sensitivity"] >= MIN_EMERGENCY_SENSITIVITY

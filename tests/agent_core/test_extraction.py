@@ -3,8 +3,6 @@ Spanish, bad input and speed."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from media_host.intake_agent.errors import InvalidUtteranceError, UnsupportedLanguageError
@@ -239,24 +237,20 @@ def test_provenance_spans_point_into_the_utterance(extractor: RulesExtractor) ->
     assert text[span.start : span.end] == "cough"
 
 
-def test_extraction_is_fast(extractor: RulesExtractor) -> None:
+def test_extraction_bounds_its_work(extractor: RulesExtractor) -> None:
+    """A long account is read whole up to the cap and truncated past it (speed is measured in
+    bench/agent_turn.py, never asserted here)."""
     text = (
         "A 67-year-old woman with diabetes and hypertension presents with 2 hours of crushing "
         "chest pain radiating to her jaw, with sweating and nausea. She denies fever, cough or "
         "vomiting. BP 150/90, HR 110, SpO2 95%. Takes metformin and aspirin. "
         "Allergic to penicillin."
     )
-    extractor.extract(text, item_id="w", language="en")
-    runs = 50
-    start = time.perf_counter()
-    for _ in range(runs):
-        extractor.extract(text, item_id="w", language="en")
-    per_call_ms = (time.perf_counter() - start) / runs * 1000
-    assert per_call_ms < 10
-    long_text = text * 40  # ~12k characters stays bounded too
-    start = time.perf_counter()
-    extractor.extract(long_text, item_id="w", language="en")
-    assert time.perf_counter() - start < 1.0
+    short = extractor.extract(text, item_id="w", language="en")
+    long = extractor.extract(text * 40, item_id="w", language="en")
+    assert {f.concept_id for f in short.findings} <= {f.concept_id for f in long.findings}
+    huge = extractor.extract(text * 200, item_id="w", language="en")
+    assert any("truncated" in line for line in huge.trace)
 
 
 def test_child_vital_signs_use_age_ranges(extract: Extract) -> None:

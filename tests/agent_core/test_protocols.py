@@ -31,7 +31,7 @@ def test_generic_fallback_never_asks_about_the_complaint_itself() -> None:
 
 def test_question_wording() -> None:
     assert question_text("shortness_of_breath", "en").endswith("?")
-    assert question_text("cough", "en") == "Do you have any cough?"
+    assert question_text("cough", "en") == "Do you have a cough?"
     assert question_text("cough", "es-MX") == "¿Tiene tos?"
     assert "0 to 10" in attribute_question("headache", "severity", "en")
     assert "dolor de cabeza" in attribute_question("headache", "severity", "es")

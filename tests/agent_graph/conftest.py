@@ -20,6 +20,7 @@ class Interview:
     session_id: str
     turns: list[AgentTurn] = field(default_factory=list)
     pending_keys: list[str | None] = field(default_factory=list)
+    reasked: set[str] = field(default_factory=set)  # asked again because a reply was unclear
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     async def start(self, language: str = "en") -> str:
@@ -49,16 +50,19 @@ class Interview:
         return dict(snapshot.values)
 
     async def _remember_pending(self) -> None:
-        pending = (await self.values()).get("pending")
+        values = await self.values()
+        pending = values.get("pending")
         self.pending_keys.append(pending["key"] if pending else None)
+        self.reasked.update(values.get("reasked", []))
 
     def repeated_questions(self) -> list[str]:
-        """Question keys pending after more than one turn (consent / complaint may repeat once)."""
+        """Question keys pending after more than one turn (consent / complaint may repeat once,
+        and a question whose reply did not answer it is asked once more)."""
         counts: dict[str, int] = {}
         for key in self.pending_keys:
             if key is not None:
                 counts[key] = counts.get(key, 0) + 1
-        allowed = {"consent": 2, "complaint": 2}
+        allowed = {"consent": 2, "complaint": 2} | dict.fromkeys(self.reasked, 2)
         return [key for key, n in counts.items() if n > allowed.get(key, 1)]
 
 

@@ -201,3 +201,15 @@ async def test_declining_consent_closes_politely(interview: Interview) -> None:
     turn = await interview.say("no, I don't want to do this")
     assert turn.reply.end_of_interview and turn.reply.phase == "closed"
     assert "Goodbye" in turn.reply.say
+
+
+async def test_words_the_reading_cannot_interpret_reach_the_summary(interview: Interview) -> None:
+    """Safety by construction in the live interview: an uninterpreted clinical word is listed
+    for the clinician and the intake never ends in self-care."""
+    await interview.start()
+    await interview.say("yes")
+    await interview.say("I have a runny nose, and the doctor mentioned splenomegaly last week")
+    turn = await interview.answer_until_end("no")
+    assert turn.summary is not None
+    assert "splenomegaly" in turn.summary.not_interpreted
+    assert turn.summary.disposition.level.value != "self_care"

@@ -48,7 +48,7 @@ def test_interview_resumes_in_a_fresh_process(azurite: Azurite, table_prefix: st
     assert "headache" in first["findings"]
     assert first["phase"] != "greeting"
 
-    second = _run_worker(azurite, table, session, "b-", "no")
+    second = _run_worker(azurite, table, session, "b-", "it is throbbing")
     # Process B did not restart the interview: start_session resumed the pending question.
     assert second["start"]["say"].startswith("Welcome back.")
     assert second["turn"] == 3

@@ -94,7 +94,7 @@ class SilentBridge:
         self.texts: list[str] = []
         self.closed = False
 
-    async def start(self) -> None:
+    async def start(self, *, speak_when: asyncio.Event | None = None) -> None:
         return None
 
     async def send_audio(self, pcm16_24k: bytes) -> None:
@@ -141,9 +141,11 @@ class ScriptedBridge(SilentBridge):
         self.events = events
         ScriptedBridge.instances.append(self)
 
-    async def start(self) -> None:
+    async def start(self, *, speak_when: asyncio.Event | None = None) -> None:
         import numpy as np
 
+        if speak_when is not None:
+            await speak_when.wait()
         t = np.arange(24_000) / 24_000  # one second of 440 Hz
         self.playback.push("greeting", (np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2").tobytes())
 

@@ -52,6 +52,7 @@ async def rig() -> AsyncIterator[RigFactory]:
         retry: QuickRetry | None = None,
         start: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        events: MemoryEvents | None = None,
         **overrides: Any,
     ) -> Rig:
         server = await ReplayServer(scripts).start()
@@ -62,7 +63,7 @@ async def rig() -> AsyncIterator[RigFactory]:
             **overrides,
         )
         agent = agent or ScriptedAgent([])
-        playback, events = MemoryPlayback(), MemoryEvents()
+        playback, events = MemoryPlayback(), events or MemoryEvents()
         retry = retry or QuickRetry()
         bridge = RealtimeBridge(
             settings=settings,

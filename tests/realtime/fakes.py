@@ -18,6 +18,9 @@ from media_host.intake_agent.models import (
 )
 from shared.events import EventType, NewEvent
 
+NOT_CAUGHT = "Sorry, I missed that. Please say it again."
+LINE_DROPPED = "Sorry, the line dropped."
+
 
 def reply(say: str, *, end: bool = False) -> AgentReply:
     return AgentReply(
@@ -88,6 +91,9 @@ class ScriptedAgent:
     async def finish(self, session_id: str) -> IntakeSummary:
         self.finished = True
         return summary(session_id)
+
+    def recovery_reply(self, language: str, reason: str) -> AgentReply:
+        return reply({"not_caught": NOT_CAUGHT, "line_dropped": LINE_DROPPED}[reason])
 
 
 class ToolAgent(ScriptedAgent):

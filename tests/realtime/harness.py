@@ -15,12 +15,16 @@ from media_host.realtime.session_logic import (
     SessionLogic,
     StopPlayback,
 )
+from tests.realtime.fakes import LINE_DROPPED, NOT_CAUGHT, reply
 
 
 class LogicHarness:
     """Runs a SessionLogic with a pretend playback: StopPlayback is answered with `cut`."""
 
     def __init__(self, **kwargs: Any) -> None:
+        # The agent's recovery sentences, as the bridge passes them (see fakes.ScriptedAgent).
+        kwargs.setdefault("not_caught", reply(NOT_CAUGHT))
+        kwargs.setdefault("line_dropped", reply(LINE_DROPPED))
         self.logic = SessionLogic(**kwargs)
         self.now = 0.0
         self.playing = False

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from media_host.intake_agent.models import AgentTurn
 from media_host.realtime.bridge import RealtimeBridge
 from media_host.realtime.errors import SessionClosedError
 from media_host.realtime.settings import RealtimeSettings
@@ -24,9 +25,19 @@ from shared.events import (
     StatusUpdate,
     TranscriptChunk,
 )
+from shared.problems import StorageError
 from tests.realtime import wire
 from tests.realtime.conftest import QuickRetry, RigFactory
-from tests.realtime.fakes import MemoryEvents, MemoryPlayback, ScriptedAgent, ToolAgent, turn
+from tests.realtime.fakes import (
+    LINE_DROPPED,
+    NOT_CAUGHT,
+    MemoryEvents,
+    MemoryPlayback,
+    ScriptedAgent,
+    ToolAgent,
+    reply,
+    turn,
+)
 from tests.realtime.replay_server import Close, Drop, Expect, ReplayServer, Send
 from tests.support.log_scan import ip_addresses_in
 
@@ -562,3 +573,139 @@ async def test_aclose_releases_held_transcripts_and_refuses_more_input(rig: RigF
     assert finals(r.events) == [("agent", A0, GREETING), ("agent", A1, "Go on.")]
     with pytest.raises(SessionClosedError):
         await r.bridge.send_text("hello?")
+
+
+class DurableEvents(MemoryEvents):
+    """An event sink with a durable store behind it that can be down (raises on flush)."""
+
+    def __init__(self, *, failing_flushes: int = 0) -> None:
+        super().__init__()
+        self.failing_flushes = failing_flushes
+        self.stored: list = []
+
+    async def flush(self) -> None:
+        if self.failing_flushes > 0:
+            self.failing_flushes -= 1
+            raise StorageError("storage is down")
+        self.stored = list(self.events)
+
+
+class FlakyAgent(ScriptedAgent):
+    """Fails its first `failures` turns (as storage would), or every turn; remembers whether
+    each utterance's final transcript was durably stored when it was asked to act."""
+
+    def __init__(self, turns, events: DurableEvents, *, failures: int, applied: bool = False):
+        super().__init__(turns)
+        self.events = events
+        self.failures = failures
+        self.applied = applied  # fail by returning a turn marked failed (agent caught it)
+        self.durable_when_asked: list[bool] = []
+
+    async def handle_utterance(self, session_id: str, *, item_id: str, text: str):
+        self.durable_when_asked.append(
+            any(
+                isinstance(e.data, TranscriptChunk) and e.data.final and e.data.item_id == item_id
+                for e in self.events.stored
+            )
+        )
+        if self.failures != 0:
+            self.failures -= 1
+            if self.applied:
+                return AgentTurn(reply=reply("Sorry, I had a problem."), failed=True)
+            raise ConnectionError("storage unreachable")
+        return await super().handle_utterance(session_id, item_id=item_id, text=text)
+
+
+@pytest.mark.parametrize("applied", [False, True])
+async def test_a_turn_failing_on_storage_is_retried_from_the_durable_transcript(
+    rig: RigFactory, applied: bool
+) -> None:
+    events = DurableEvents(failing_flushes=1)
+    agent = FlakyAgent([turn("Since when?")], events, failures=1, applied=applied)
+    script = [
+        *opening(),
+        Send(*wire.user_turn(U1, A0, 3000), wire.transcription_completed(U1, "A headache.")),
+        Expect("response.create", timeout=30),
+        spoken("resp_2", A1, U1, "Since when?"),
+    ]
+    r = await rig([script], agent, events=events)
+    await r.events.wait_for(lambda ev: ("agent", A1, "Since when?") in finals(ev), timeout=30)
+    # A failed flush (agent not asked), a failed turn, then the answer: the agent never acted
+    # before the transcript was stored, and the patient heard no "please repeat".
+    assert agent.durable_when_asked == [True, True]
+    assert agent.utterances == [(U1, "A headache.")]
+    assert r.events.of(EventType.ERROR) == []
+    (create,) = r.server.connections[0].of("response.create")[1:]
+    assert "Since when?" in create["response"]["instructions"]
+
+
+async def test_a_turn_failing_past_the_budget_asks_the_patient_to_repeat(rig: RigFactory) -> None:
+    events = DurableEvents()
+    agent = FlakyAgent([], events, failures=-1)
+    script = [
+        *opening(),
+        Send(*wire.user_turn(U1, A0, 3000), wire.transcription_completed(U1, "A headache.")),
+        Expect("response.create", timeout=30),
+        spoken("resp_2", A1, U1, NOT_CAUGHT),
+    ]
+    r = await rig([script], agent, events=events, agent_retry_budget_s=1.0)
+    await r.events.wait_for(lambda ev: ("agent", A1, NOT_CAUGHT) in finals(ev), timeout=30)
+    assert len(agent.durable_when_asked) >= 2  # retried within the budget
+    (create,) = r.server.connections[0].of("response.create")[1:]
+    assert f'"""\n{NOT_CAUGHT}\n"""' in create["response"]["instructions"]
+    errors = r.events.of(EventType.ERROR)
+    assert [e.code for e in errors] == ["agent_error"]
+
+
+async def test_answer_lost_with_a_dropped_connection_gets_the_question_asked_again(
+    rig: RigFactory,
+) -> None:
+    first = [
+        *opening(),
+        # The patient answers; the connection drops before the answer is transcribed.
+        Send(*wire.user_turn(U1, A0, 3000)),
+        Drop(),
+    ]
+    second = [
+        Send(wire.session_created("sess_T2")),
+        Expect("session.update"),
+        Send(wire.session_updated("sess_T2")),
+        Expect("response.create"),
+        spoken("resp_3", A2, None, f"{LINE_DROPPED} {GREETING}"),
+    ]
+    r = await rig([first, second])
+    await r.events.wait_for(
+        lambda ev: ("agent", A2, f"{LINE_DROPPED} {GREETING}") in finals(ev), timeout=10
+    )
+    (create,) = r.server.connections[1].of("response.create")
+    assert f"{LINE_DROPPED} {GREETING}" in create["response"]["instructions"]
+    assert create["response"]["metadata"] == {"purpose": "repeat"}
+
+
+class FlakyFinishAgent(ScriptedAgent):
+    """Ends the interview without a summary in the turn; finish() fails once (storage)."""
+
+    def __init__(self) -> None:
+        super().__init__([AgentTurn(reply=reply("Thank you, goodbye.", end=True))])
+        self.finish_calls = 0
+
+    async def finish(self, session_id: str):
+        self.finish_calls += 1
+        if self.finish_calls == 1:
+            raise ConnectionError("storage unreachable")
+        return await super().finish(session_id)
+
+
+async def test_a_summary_failing_on_storage_is_retried(rig: RigFactory) -> None:
+    agent = FlakyFinishAgent()
+    script = [
+        *opening(),
+        Send(*wire.user_turn(U1, A0, 3000), wire.transcription_completed(U1, "That's all.")),
+        Expect("response.create"),
+        spoken("resp_2", A1, U1, "Thank you, goodbye."),
+    ]
+    r = await rig([script], agent)
+    await asyncio.wait_for(r.bridge.finished.wait(), 30)
+    assert agent.finish_calls == 2
+    assert len(r.events.of(EventType.SYMPTOM_COMPLETE)) == 1
+    assert r.events.of(EventType.STATUS_UPDATE)[-1].status == SessionStatus.COMPLETED

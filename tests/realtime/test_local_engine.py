@@ -48,6 +48,9 @@ class RecordingAgent:
     async def finish(self, session_id: str) -> IntakeSummary:
         return await self._agent.finish(session_id)
 
+    def recovery_reply(self, language: str, reason: Any) -> AgentReply:
+        return self._agent.recovery_reply(language, reason)
+
 
 @pytest_asyncio.fixture(loop_scope="function")
 async def engine() -> AsyncIterator[LocalRealtimeServer]:

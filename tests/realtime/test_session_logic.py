@@ -23,7 +23,7 @@ from shared.events import (
     TranscriptChunk,
 )
 from tests.realtime import wire
-from tests.realtime.fakes import red_flag, reply, summary, turn
+from tests.realtime.fakes import LINE_DROPPED, NOT_CAUGHT, red_flag, reply, summary, turn
 from tests.realtime.harness import LogicHarness, asked, emitted, sent
 
 U1, A1, U2, A2 = "item_U1", "item_A1", "item_U2", "item_A2"
@@ -491,3 +491,88 @@ def test_a_newer_answer_supersedes_one_not_yet_spoken() -> None:
     (create,) = sent(out, "response.create")
     assert "How long have you had it?" in create["response"]["instructions"]
     assert "Where is the pain?" not in create["response"]["instructions"]
+
+
+# --- failures of the line: the agent's own sentences, the gap, the reconnect re-ask ------------
+
+
+def test_agent_failure_speaks_the_agents_sentence_and_marks_the_gap() -> None:
+    h = LogicHarness()
+    started(h)
+    h.feed(*wire.assistant_end("resp_1", "item_G", None, "Hello, what brings you in today?"))
+    out = h.feed(*wire.user_turn(U1, "item_G", 1000), wire.transcription_completed(U1, "Chest."))
+    assert asked(out) == [(U1, "Chest.")]
+    out = h.run(h.logic.on_agent_failed(U1, h.now))
+    (create,) = sent(out, "response.create")
+    instructions = create["response"]["instructions"]
+    # What a model without language understanding would speak: a sentence for the patient,
+    # quoted, never an instruction addressed to the model on its own.
+    assert f'"""\n{NOT_CAUGHT}\n"""' in instructions
+    assert "You did not catch" not in instructions
+    assert emitted(out, ErrorEvent)[0].code == "agent_error"
+    # The interview then ends with a confirmed read-back: the summary still shows the gap.
+    h.feed(wire.response_created("resp_2"), wire.response_done("resp_2", "completed", None))
+    confirmed = summary().model_copy(update={"confirmed_by_patient": True})
+    h.run(h.logic.on_agent_turn(turn("Goodbye.", done=confirmed), h.now))
+    h.feed(wire.response_created("resp_3"), wire.response_done("resp_3", "completed", None))
+    (complete,) = emitted(h.tick(playing=False), SymptomComplete)
+    assert complete.summary["unprocessed_utterances"] == [U1]
+    assert complete.summary["confirmed_by_patient"] is None
+
+
+def test_summary_without_a_gap_is_passed_unchanged() -> None:
+    h = LogicHarness()
+    started(h)
+    h.feed(wire.response_done("resp_1", "completed", None))
+    confirmed = summary().model_copy(update={"confirmed_by_patient": True})
+    h.run(h.logic.on_agent_turn(turn("Goodbye.", done=confirmed), h.now))
+    h.feed(wire.response_created("resp_2"), wire.response_done("resp_2", "completed", None))
+    (complete,) = emitted(h.tick(playing=False), SymptomComplete)
+    assert complete.summary == confirmed.model_dump(mode="json")
+    assert complete.summary["unprocessed_utterances"] == []
+
+
+def test_failed_transcription_asks_with_the_agents_sentence() -> None:
+    h = LogicHarness()
+    started(h)
+    h.feed(wire.response_done("resp_1", "completed", None))
+    out = h.feed(*wire.user_turn(U1, "item_G", 1000), wire.transcription_failed(U1))
+    (create,) = sent(out, "response.create")
+    assert NOT_CAUGHT in create["response"]["instructions"]
+    assert create["response"]["metadata"] == {"purpose": "repeat"}
+
+
+def test_reconnect_with_nothing_to_say_asks_the_last_question_again() -> None:
+    h = LogicHarness()
+    started(h)
+    h.feed(*wire.assistant_end("resp_1", "item_G", None, "Hello, what brings you in today?"))
+    h.tick(playing=False)
+    # The patient answers; the connection drops before the answer is transcribed.
+    h.feed(*wire.user_turn(U1, "item_G", 1000))
+    h.run(h.logic.on_disconnected(h.now, unexpected=True))
+    out = h.connect()
+    (create,) = sent(out, "response.create")
+    instructions = create["response"]["instructions"]
+    assert f"{LINE_DROPPED} Hello, what brings you in today?" in instructions
+    assert create["response"]["metadata"] == {"purpose": "repeat"}
+
+
+def test_reconnect_while_the_agent_is_answering_waits_for_its_answer() -> None:
+    h = LogicHarness()
+    started(h)
+    h.feed(wire.response_done("resp_1", "completed", None))
+    h.feed(*wire.user_turn(U1, "item_G", 1000), wire.transcription_completed(U1, "A headache."))
+    h.run(h.logic.on_disconnected(h.now, unexpected=True))
+    assert sent(h.connect(), "response.create") == []  # the agent's answer is on its way
+    out = h.run(h.logic.on_agent_turn(turn("Since when?"), h.now))
+    (create,) = sent(out, "response.create")
+    assert "Since when?" in create["response"]["instructions"]
+    assert LINE_DROPPED not in create["response"]["instructions"]
+
+
+def test_rotation_does_not_repeat_anything() -> None:
+    h = LogicHarness()
+    started(h)
+    h.feed(wire.response_done("resp_1", "completed", None))
+    h.run(h.logic.on_disconnected(h.now, unexpected=False))
+    assert sent(h.connect(), "response.create") == []

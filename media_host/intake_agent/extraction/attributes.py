@@ -147,6 +147,12 @@ def attach_attributes(
             for d in targets(sm.start):
                 if d.concept_id == "fever":
                     d.qualifiers.append("high")
+        elif sm.text == "small_size":
+            # a measured small size describes the skin problem of the account, wherever named
+            for d in drafts:
+                concept = lexicon.concept(d.concept_id)
+                if concept.system == "skin" or d.concept_id == "lump":
+                    d.qualifiers.append("small")
         elif sm.text == "small":
             # only the finding named right after the word ("a small itchy rash")
             for d in drafts:

@@ -14,6 +14,70 @@ import re
 # Two cue words in one clause that together name a concept ("vomiting ... blood").
 PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
+        # "it kinda stabs on the right side when I breathe in": pain on inspiration (pleuritic)
+        re.compile(r"\b(?:stab\w*|sharp|hurts?|hurting|pain|painful|catch(?:es)?|duele|dolor)\b"),
+        re.compile(
+            r"\b(?:breathe\s+in|breathing\s+in|deep\s+breaths?|breath\s+in|inhal\w+|"
+            r"take\s+a\s+breath|respirar|respiro)\b"
+        ),
+        "pleuritic_pain",
+    ),
+    (
+        # "haven't managed to wee for 12 hours", "no puedo orinar": acute retention of urine
+        re.compile(
+            r"\b(?:cant|can't|cannot|unable|havent|haven't|hasnt|hasn't|not\s+managed|couldnt|couldn't|"
+            r"not\s+been\s+able|no\s+puedo|no\s+puede)\b"
+        ),
+        re.compile(r"\b(?:wee|pee|urinate|pass\s+urine|pass\s+water|orinar|hacer\s+pis)\b"),
+        "urinary_retention",
+    ),
+    (
+        # a burn described by its depth or extent: "patches look white and don't hurt",
+        # "all down my chest" (British Burn Association referral criteria)
+        re.compile(r"\b(?:burn\w*|scald\w*|boiling|blisters|quem\w+)\b"),
+        re.compile(
+            r"\b(?:white|leathery|waxy|charred|painless|dont\s+hurt|don't\s+hurt|doesnt\s+hurt|"
+            r"doesn't\s+hurt|all\s+(?:down|over|across)|whole\s+(?:arm|leg|chest|back|front)|"
+            r"large\s+area|most\s+of\s+(?:his|her|my))\b"
+        ),
+        "major_burn",
+    ),
+    (
+        # "just back from Ghana", "trip to rural India last month": travel to a malaria-endemic
+        # region (WHO World Malaria Report 2024 endemic countries; UKHSA ACMP guidelines 2024)
+        re.compile(
+            r"\b(?:back|returned|returning|home|came\s+back|got\s+back|flew\s+back|travel+(?:ed|ing)?|"
+            r"trip|holiday|vacation|visit(?:ed|ing)?|mission|safari|volunteering|regreso|volvio|viaje|viajo)\b"
+        ),
+        re.compile(
+            r"\b(?:africa|sub[\s-]saharan|nigeria|ghana|kenya|uganda|tanzania|zanzibar|sierra\s+leone|"
+            r"cameroon|congo|zambia|malawi|mozambique|ethiopia|sudan|senegal|mali|gambia|ivory\s+coast|"
+            r"cote\s+d'?ivoire|liberia|guinea|burkina\s+faso|niger|chad|angola|zimbabwe|madagascar|"
+            r"benin|togo|somalia|rwanda|burundi|india|pakistan|bangladesh|nepal|myanmar|burma|cambodia|"
+            r"laos|papua\s+new\s+guinea|solomon\s+islands|amazon|guyana|venezuela|haiti|yemen|"
+            r"afghanistan|the\s+tropics|tropical|africa\s+occidental|amazonas)\b"
+        ),
+        "malaria_area_travel",
+    ),
+    (
+        # the signs of skin infection named one by one: "a red, warm, tender area ... spreading"
+        re.compile(r"\b(?:red|redness|reddened|erythema|erythematous|rojo|roja|enrojecid[oa])\b"),
+        re.compile(r"\b(?:warm|warmth|hot|spreading|spread|tracking|caliente|se\s+extiende)\b"),
+        "cellulitis",
+    ),
+    (
+        # "splashed boiling water on his hand": a scald is a burn, whatever the verb
+        re.compile(r"\b(?:boiling|hot|scalding|steaming|hirviendo|caliente)\b"),
+        re.compile(r"\b(?:water|oil|tea|coffee|kettle|pan|soup|steam|fat|agua|aceite|cafe)\b"),
+        "burn",
+    ),
+    (
+        # deep, laboured breathing (Kussmaul) is described as heavy, deep or laboured
+        re.compile(r"\b(?:breathing|breaths|breathes|respiration|respirando)\b"),
+        re.compile(r"\b(?:heavy|heavily|deep|deeply|laboured|labored|sighing|panting|agitada)\b"),
+        "tachypnea",
+    ),
+    (
         re.compile(r"\b(?:vomit\w*|throw(?:ing|n)?\s+up|threw\s+up|puk\w+|vomito|vomitando)\b"),
         re.compile(r"\b(?:blood|bloody|coffee|sangre)\b"),
         "hematemesis",
@@ -74,7 +138,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         re.compile(
             r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
-            r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna)\b"
+            r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna|"
+            # "when I wipe I can't feel it down there": the everyday words for the saddle area
+            r"down\s+there|wip(?:e|ing)\s+(?:after|myself|herself|himself)?|when\s+(?:i|she|he)\s+wipes?)\b"
         ),
         "saddle_anesthesia",
     ),

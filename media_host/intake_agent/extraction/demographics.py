@@ -37,6 +37,12 @@ _AGE_WORDS = [
     (re.compile(r"\b(?:teenager|teenage|adolescent|adolescente)\b"), 15.0),
     (re.compile(r"\b(?:elderly|anciano|anciana)\b"), 80.0),
 ]
+# "I had my baby five days ago", "breastfeeding her baby": the baby is not the patient
+_OWN_BABY = re.compile(
+    r"\b(?:had|have|delivered|birth\s+to|having|expecting|breastfeeding|breast\s+feeding|nursing|"
+    r"feeding|tuve\s+a|dar\s+a\s+luz\s+a|amamantando\s+a)\s+(?:my|a|the|our|her|mi|el|la|un|una)?\s*"
+    r"(?:[\w-]+\s+)?$"
+)
 _FEMALE = re.compile(
     r"\b(?:woman|women|female|lady|girl|daughter|wife|she|her|herself|sister|"
     r"granddaughter|mujer|senora|nina|hija|esposa|ella)\b"
@@ -142,7 +148,7 @@ def extract_demographics(norm: str) -> Demographics:
         break
     if age is None:
         for pattern, years in _AGE_WORDS:
-            if pattern.search(norm):
+            if any(not _OWN_BABY.search(norm[: m.start()]) for m in pattern.finditer(norm)):
                 age = years
                 break
     if sex is None:

@@ -26,6 +26,15 @@ ATTRIBUTE_FIELDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A finding read from a whole statement rather than a lexicon phrase (a present concept)."""
+
+    start: int
+    end: int
+    concept_id: str
+
+
 @dataclass
 class FindingDraft:
     """A concept mention with its presence, character span and the attributes found so far."""

@@ -48,6 +48,40 @@ _NEGATED_MED = re.compile(
 )
 
 
+# "no bleeding disorder, no medicines", "not on any blood thinners": denied history;
+# "her mother has hypothyroidism": someone else's. Looked for earlier in the same sentence.
+_DENIED_BEFORE = re.compile(
+    r"\b(?:no|not(?:\s+on)?(?:\s+any)?|never|denies|denied|without|nil|negative\s+for|"
+    r"no\s+history\s+of|sin|niega|nunca)\b(?:[\s,/]+(?:or|and|y|o|ni|any|other|known)?[\s,/]*[\w'-]+){0,5}[\s,/]*$"
+)
+# Someone else's history: a relative of the person described ("her mother has
+# hypothyroidism"), or the caller's relative in the past tense ("my dad had a heart attack at
+# 50"). "My gran has COPD" in a caregiver's call is the patient's own history and stays.
+_RELATIVE = (
+    r"(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|gran|"
+    r"aunt|uncle|cousin|parents|madre|padre|mama|papa|hermano|hermana|abuelo|abuela|tio|tia)"
+)
+_SOMEONE_ELSE_BEFORE = re.compile(
+    rf"\b(?:(?:her|his|their|su|sus)\s+{_RELATIVE}(?:'s)?\b(?:\s+[\w'-]+){{0,4}}|"
+    rf"(?:my|mi)\s+{_RELATIVE}\s+(?:had|died|passed\s+away|was\s+diagnosed|suffered|tuvo|murio)"
+    r"(?:\s+[\w'-]+){0,3}|family\s+history\s+of|fh\s+of|fhx)\s*$"
+)
+
+
+def _not_the_patients(norm: str, start: int) -> bool:
+    """Whether a history item at ``start`` is denied or belongs to a relative."""
+    sentence_start = max(norm.rfind(c, 0, start) for c in ".;\n") + 1
+    before = norm[max(sentence_start, start - 60) : start]
+    return bool(_DENIED_BEFORE.search(before) or _SOMEONE_ELSE_BEFORE.search(before))
+
+
+def history_spans(norm: str) -> list[tuple[int, int]]:
+    """Character spans of the conditions and medicines named in ``norm``."""
+    spans = [m.span() for _cid, pattern in _CONDITION_RES for m in pattern.finditer(norm)]
+    spans += [m.span() for m in _DRUG_RE.finditer(norm)]
+    return spans
+
+
 def extract_history(norm: str, *, bare_list: str | None = None) -> History:
     """Conditions, medications and allergies stated in ``norm``.
 
@@ -56,7 +90,11 @@ def extract_history(norm: str, *, bare_list: str | None = None) -> History:
         bare_list: when the agent just asked for "medications" / "allergies" / "conditions", the
             utterance may be a bare list; unknown items are then kept as short phrases.
     """
-    conditions = [cid for cid, pattern in _CONDITION_RES if pattern.search(norm)]
+    conditions = [
+        cid
+        for cid, pattern in _CONDITION_RES
+        if any(not _not_the_patients(norm, m.start()) for m in pattern.finditer(norm))
+    ]
     if "type1_diabetes" in conditions and "diabetes" not in conditions:
         conditions.append("diabetes")
     allergies: list[str] = []
@@ -74,7 +112,7 @@ def extract_history(norm: str, *, bare_list: str | None = None) -> History:
     no_known = True if _NKA_RE.search(norm) else None
     medications: list[str] = []
     for m in _DRUG_RE.finditer(norm):
-        if any(s <= m.start() < e for s, e in allergy_spans):
+        if any(s <= m.start() < e for s, e in allergy_spans) or _not_the_patients(norm, m.start()):
             continue
         name = m.group(0)
         if name not in medications:

@@ -9,7 +9,17 @@ vital signs → demographics and history → the answer to the last question (``
 from __future__ import annotations
 
 from media_host.intake_agent.errors import InvalidUtteranceError
-from media_host.intake_agent.extraction import anatomy, answers, compositions, scope, vitals
+from media_host.intake_agent.extraction import (
+    anatomy,
+    answers,
+    compositions,
+    ingestion,
+    labs,
+    scope,
+    self_harm,
+    vitals,
+)
+from media_host.intake_agent.extraction.assertion_context import AssertionBackend, make_assertion
 from media_host.intake_agent.extraction.attributes import attach_attributes
 from media_host.intake_agent.extraction.base import primary_language
 from media_host.intake_agent.extraction.context import apply_context, bare_list_kind
@@ -21,7 +31,8 @@ from media_host.intake_agent.extraction.drafts import (
     sentence_at,
     sentence_index,
 )
-from media_host.intake_agent.extraction.history import extract_history
+from media_host.intake_agent.extraction.history import extract_history, history_spans
+from media_host.intake_agent.extraction.uninterpreted import find_uninterpreted
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon
 from media_host.intake_agent.models import (
     Extraction,
@@ -37,6 +48,7 @@ from media_host.intake_agent.textnorm import (
     tokenize,
 )
 
+_HIGH_FEVER_C = 39.0  # NICE NG143 / CKS: a measured 39 °C or more is a high fever
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
@@ -76,8 +88,12 @@ class RulesExtractor:
 
     name = "rules"
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, lexicon: Lexicon | None = None, *, assertion: AssertionBackend = "scope"
+    ) -> None:
         self.lexicon = lexicon or load_lexicon()
+        # which reading marks matches negated / uncertain / historical / family (assertion_context)
+        self._assertion = make_assertion(assertion)
 
     def extract(
         self,
@@ -116,6 +132,8 @@ class RulesExtractor:
         bounds = sentence_bounds(norm)
         attach_attributes(norm, bounds, drafts, self.lexicon)
         findings = self._merge(drafts, item_id)
+        interpreted = [(d.start, d.end) for d in drafts] + history_spans(norm)
+        not_interpreted = find_uninterpreted(text, norm, interpreted, self.lexicon, lang)
         return Extraction(
             findings=findings,
             demographics=demographics,
@@ -123,6 +141,7 @@ class RulesExtractor:
             answer=answer,
             consent=consent,
             confirmation=confirmation,
+            not_interpreted=not_interpreted,
             backend=self.name,
             trace=trace,
         )
@@ -231,7 +250,7 @@ class RulesExtractor:
         kinds = [kinds[i] for i in order]
         regions = {order.index(i): r for i, r in regions.items()}
 
-        scopes = scope.scope_of_matches(tokens, words, sentence_of, spans, lang)
+        scopes = self._assertion(norm, tokens, words, sentence_of, spans, lang)
         drafts: list[FindingDraft] = []
         for idx, ((s, e), (concept_id, negated_form), kinds_here) in enumerate(
             zip(spans, kinds, scopes, strict=True)
@@ -269,7 +288,32 @@ class RulesExtractor:
                 sentence,
                 value=reading.value,
             )
+            if reading.concept_id == "fever" and reading.value >= _HIGH_FEVER_C:
+                draft.qualifiers.append("high")
             drafts.append(draft)
+        for lab in labs.find_labs(norm):
+            if lab.concept_id is None:
+                continue  # a normal value: nothing to flag
+            draft = FindingDraft(
+                lab.concept_id, Presence.PRESENT, lab.start, lab.end, sentence_at(bounds, lab.start)
+            )
+            draft.qualifiers.append(lab.analyte)  # which analyte, for the clinician
+            drafts.append(draft)
+        have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
+        statements = self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm)
+        for statement in statements:
+            if statement.concept_id in have:
+                continue
+            have.add(statement.concept_id)
+            drafts.append(
+                FindingDraft(
+                    statement.concept_id,
+                    Presence.PRESENT,
+                    statement.start,
+                    statement.end,
+                    sentence_at(bounds, statement.start),
+                )
+            )
         drafts.sort(key=lambda d: d.start)
         return drafts
 

@@ -24,6 +24,7 @@ FAMILY = "family"
 PSEUDO = "pseudo"  # looks like a trigger but is not one ("no change", "not only")
 
 _MAX_GAP_WORDS = 3
+_MAX_LIST_ITEM_WORDS = 3  # "no effusion, redness, warmth": items of a denied list are short
 
 
 def _load() -> dict[str, Any]:
@@ -100,6 +101,21 @@ def find_triggers(words: Sequence[str], language: str) -> list[Trigger]:
     return found
 
 
+def _short_list_item(
+    tokens: Sequence[Token], words: Sequence[str], start: int, sentence: int
+) -> bool:
+    """Is the text from ``start`` to the next comma / "or" / sentence end a short list item?"""
+    count = 0
+    pos = start
+    while pos < len(words) and tokens[pos].kind != "punct":
+        if words[pos] in ("or", "and", "nor", "o", "ni", "y"):
+            break
+        count += 1
+        pos += 1
+    stops_list = pos >= len(words) or tokens[pos].kind != "punct" or tokens[pos].text in ",/"
+    return 0 < count <= _MAX_LIST_ITEM_WORDS and (stops_list or words[pos] in ("or", "and"))
+
+
 def scope_of_matches(
     tokens: Sequence[Token],
     words: Sequence[str],
@@ -110,7 +126,9 @@ def scope_of_matches(
     """For each concept match (token start, end), the set of scope kinds that cover it."""
     covered: list[set[str]] = [set() for _ in matches]
     terminators = _TERMINATORS[language]
-    match_starts = {start: idx for idx, (start, _end) in enumerate(matches)}
+    match_starts: dict[int, list[int]] = {}
+    for idx, (start, _end) in enumerate(matches):
+        match_starts.setdefault(start, []).append(idx)
     inside_match = [False] * len(words)
     for start, end in matches:
         for k in range(start, end):
@@ -143,19 +161,23 @@ def scope_of_matches(
                 pos = max(pos, end)
         while pos < len(words) and sentence_of[pos] == sentence:
             if pos in match_starts:
-                idx = match_starts[pos]
-                covered[idx].add(trig.kind)
+                # several matches may start at one word ("swelling face/lips" → two compositions)
+                for idx in match_starts[pos]:
+                    covered[idx].add(trig.kind)
                 gap = 0
-                pos = matches[idx][1]
+                pos = max(matches[idx][1] for idx in match_starts[pos])
                 continue
             word = words[pos]
-            if tokens[pos].kind == "punct" and tokens[pos].text == ",":
-                # a comma continues the scope only into a list of concepts ("fever, chills, or ...")
+            if tokens[pos].kind == "punct" and tokens[pos].text in ",/":
+                # a comma continues the scope only into a list ("fever, chills, or ..."): the next
+                # item is a concept, or a short item the lexicon does not know ("no effusion,
+                # redness, warmth, fever") — a long clause after the comma ends the list.
                 nxt = pos + 1
                 while nxt < len(words) and words[nxt] in _LIST_WORDS:
                     nxt += 1
-                if nxt not in match_starts:
+                if nxt not in match_starts and not _short_list_item(tokens, words, nxt, sentence):
                     break
+                gap = 0
             if not inside_match[pos]:
                 if word in terminators and pos > trig.end:
                     break

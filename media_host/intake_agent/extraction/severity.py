@@ -32,7 +32,7 @@ _WORDS: list[tuple[re.Pattern[str], int]] = [
     (
         re.compile(
             r"\b(?:severe(?:ly)?|terrible|horrible|horrific|really\s+bad|very\s+bad|extremely\s+painful|"
-            r"very\s+painful|intense|crippling|debilitating|killing\s+me|muy\s+fuerte|intenso|intensa|"
+            r"very\s+painful|intense|crippling|debilitating|muy\s+fuerte|intenso|intensa|"
             r"severo|severa|tremendo|tremenda)\b"
         ),
         8,
@@ -46,7 +46,9 @@ _WORDS: list[tuple[re.Pattern[str], int]] = [
     ),
     (
         re.compile(
-            r"\b(?:bad|awful|strong|fuerte|significant|considerable|quite\s+painful|pretty\s+bad)\b"
+            # "it's killing me" is everyday hyperbole: bad, not a measured 8/10
+            r"\b(?:bad|awful|strong|fuerte|significant|considerable|quite\s+painful|pretty\s+bad|"
+            r"killing\s+me)\b"
         ),
         6,
     ),
@@ -110,6 +112,11 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
 
 # "a small rash", "a tiny cut": size, attached only to the finding right after it.
 _SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
+# a stated size under 3 cm, or the size of a coin / pea / fingernail ("a 2 cm red area")
+_SMALL_SIZE = re.compile(
+    r"\b(?:[0-2](?:[.,]\d)?|one|two)\s*(?:cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?)\b|"
+    r"\bsize\s+of\s+(?:a\s+)?(?:coin|pea|penny|dime|fingernail|grape|grain\s+of\s+rice|moneda)\b"
+)
 # "loads of blood": a large-volume bleed (recorded as a qualifier).
 _LARGE_VOLUME = re.compile(
     r"\b(?:loads\s+of|lots\s+of|large\s+amounts?\s+of|a\s+lot\s+of|a\s+cup(?:ful)?\s+of|massive|copious|"
@@ -134,6 +141,17 @@ class SeverityMention:
     text: str | None = None
 
 
+# "not the worst headache ever", "it isn't severe": a negated intensity word says the opposite.
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:not|no|never|isnt|isn't|wasnt|wasn't|nothing|nowhere\s+near|hardly|no\s+es|nunca)"
+    r"(?:\s+(?:the|a|that|so|really|very|quite|as|el|la|tan|muy))*\s*$"
+)
+
+
+def _negated(norm: str, start: int) -> bool:
+    return _NEGATED_BEFORE.search(norm[max(0, start - 30) : start]) is not None
+
+
 def _clamp(value: float) -> int:
     return max(0, min(10, round(value)))
 
@@ -152,12 +170,18 @@ def find_severity_mentions(norm: str) -> list[SeverityMention]:
             found.append(SeverityMention(m.start(), m.end(), "severity", score=_clamp(value)))
             numeric_spans.append((m.start(), m.end()))
     for m in _WORST.finditer(norm):
+        if _negated(norm, m.start()):
+            continue
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="worst_ever"))
         found.append(SeverityMention(m.start(), m.end(), "severity", score=10))
     for m in _THUNDERCLAP.finditer(norm):
+        if _negated(norm, m.start()):
+            continue
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="thunderclap"))
     for m in _SMALL.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small"))
+    for m in _SMALL_SIZE.finditer(norm):
+        found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small_size"))
     for m in _LARGE_VOLUME.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="large_volume"))
     for m in _REPRODUCIBLE.finditer(norm):
@@ -167,6 +191,8 @@ def find_severity_mentions(norm: str) -> list[SeverityMention]:
     if not numeric_spans:
         for pattern, score in _WORDS:
             for m in pattern.finditer(norm):
+                if score >= 6 and _negated(norm, m.start()):
+                    continue  # "not severe", "not really bad"
                 found.append(SeverityMention(m.start(), m.end(), "severity", score=score))
     for pattern, label in _CHARACTER:
         for m in pattern.finditer(norm):

@@ -45,13 +45,19 @@ _UNIT = (
     r"months?|mos?|years?|yrs?|segundos?|minutos?|horas?|dias?|noches?|semanas?|mes|meses|anos?)"
 )
 _NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty)[\s-]\w+)"
+# note shorthand "x2d", "x1 month" glues the number to the "x"
 _NUM_UNIT = re.compile(
-    rf"\b{_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|of\s+pregnancy|of\s+gestation|gestational|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
+    rf"(?:\b|(?<=\bx)){_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|of\s+pregnancy|of\s+gestation|gestational|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
 )
 # Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
 _TIMES = re.compile(r"\b(?:once|twice|thrice|times|veces)\s*$")
-_AGE_LEAD = re.compile(r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad)\s*$")
+_AGE_LEAD = re.compile(
+    r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
+    # "mi nino de 5 anos": a person "of N years" is an age
+    r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
+    r"madre|padre|mama|papa|abuelo|abuela)\s+de)\s*$"
+)
 _PAST_UNIT = re.compile(
     r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b"
 )
@@ -179,7 +185,9 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:it\s+passed|has\s+passed|went\s+away|gone\s+now|resolved|settled|"
-            r"back\s+to\s+normal|se\s+me\s+paso|ya\s+paso)\b"
+            r"back\s+to\s+normal|se\s+me\s+paso|ya\s+paso|"
+            # "it stopped after I pinched it", "the bleeding has stopped", "ya paro"
+            r"(?:it|bleeding|has|had|then)\s+stopped|stopped\s+(?:after|with|by|on\s+its\s+own)|ya\s+paro)\b"
         ),
         "resolved",
     ),
@@ -217,7 +225,7 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
     taken: list[tuple[int, int]] = []
 
     for m in _NUM_UNIT.finditer(norm):
-        if m.group("tail") or _AGE_LEAD.search(norm[max(0, m.start() - 12) : m.start()]):
+        if m.group("tail") or _AGE_LEAD.search(norm[max(0, m.start() - 16) : m.start()]):
             continue  # an age or gestation, not a duration
         lead = norm[max(0, m.start() - 12) : m.start()]
         if _EVERY.search(lead[-6:]) or (

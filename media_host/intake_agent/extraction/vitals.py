@@ -16,22 +16,39 @@ _HR = re.compile(
     r"\b(?:hr|heart\s+rate|pulse(?:\s+rate)?|pulse\s+of|p|fc|frecuencia\s+cardiaca|pulso)\s*(?:of|is|was|at|:|=|de)?\s*"
     r"(?P<v>\d{2,3})\b(?:\s*(?:bpm|beats))?|\b(?P<v2>\d{2,3})\s*(?:bpm|beats\s+per\s+minute|lpm)\b"
 )
+# "BP 150/95", "my blood pressure at the pharmacy came out 150/95", "presión ... salió 150/95"
 _BP = re.compile(
-    r"\b(?:bp|blood\s+pressure|ta|presion(?:\s+arterial)?|tension(?:\s+arterial)?)\s*(?:reading\s*)?"
-    r"(?:of|is|was|at|:|=|de|reads|read)?\s*(?:of\s+|about\s+|around\s+)?"
-    r"(?P<s>\d{2,3})\s*(?:/|over)\s*(?P<d>\d{2,3})"
+    r"\b(?:bp|blood\s+pressure|ta|presion(?:\s+arterial)?|tension(?:\s+arterial)?)\b[^.;\d]{0,50}?"
+    r"(?P<s>\d{2,3})\s*(?:/|over)\s*(?P<d>\d{2,3})|"
+    r"\b(?P<s2>\d{2,3})\s*/\s*(?P<d2>\d{2,3})\s*(?:mm\s*hg|mmhg)"
 )
 _SPO2 = re.compile(
     r"\b(?:spo2|sp\s*o2|sao2|o2\s+sat(?:uration)?s?|sats?|oxygen\s+sat(?:uration)?s?|oxygen(?:\s+level)?|"
     r"pulse\s+ox(?:imetry)?|saturation|saturating|sating|saturacion|saturando)\s*(?:of|is|was|at|:|=|de)?\s*(?P<v>\d{2,3})\s*%?"
 )
 _RR = re.compile(
-    r"\b(?:rr|resp(?:iratory)?\s+rate|respirations?|breaths?|fr|frecuencia\s+respiratoria)\s*(?:of|is|was|at|:|=|de)?\s*"
+    r"\b(?:rr|resp(?:iratory)?\s+rate|breathing\s+rate|respirations?|breaths?|fr|frecuencia\s+respiratoria)\s*(?:of|is|was|at|:|=|de)?\s*"
     r"(?P<v>\d{1,2})\b(?:\s*(?:/min|per\s+minute|breaths))?|\b(?P<v2>\d{1,2})\s*breaths\s+(?:per|a|/)\s*min"
 )
 _GLUCOSE = re.compile(
     r"\b(?:glucose|blood\s+sugar|sugar|bg|bm|cbg|glucemia|glucosa|azucar)\s*(?:level\s*)?(?:of|is|was|at|:|=|de|reading)?\s*"
     r"(?P<v>\d{1,3}(?:[.,]\d)?)\s*(?P<u>mmol(?:/l)?|mg/dl|mg)?"
+)
+# A glucose meter shows "HI" above its range (about 33 mmol/L): "my sugar meter just says HI"
+_GLUCOSE_HI = re.compile(
+    r"\b(?:meter|glucometer|monitor|sugar|glucose|reading|bm|cgm|libre|dexcom|glucometro)\b"
+    r"[^.;]{0,20}?\b(?:says|reads|shows|showing|said|read|is|just|marca|dice)\s+(?:just\s+)?[\"']?hi\b"
+)
+# "PEF 65% of best", "peak flow is 200, her best is 400"
+_PEF = re.compile(
+    r"\b(?:pef(?:r)?|peak\s+(?:expiratory\s+)?flow|flujo\s+espiratorio\s+maximo)\s*(?:is|was|of|at|:|=|de|down\s+to)?\s*"
+    r"(?:(?P<pct>\d{1,3})\s*%|(?P<v>\d{2,3})(?:\s*(?:l/min|litres|liters))?[^.;]{0,30}?\b(?:best|usual|normal|predicted)"
+    r"(?:\s+(?:is|of|was))?\s*(?P<best>\d{2,3}))"
+)
+# "my heart's going really fast, like 120", "pulse on my watch says 130"
+_HR_LOOSE = re.compile(
+    r"\b(?:heart(?:'s|\s+is|\s+was|\s+has\s+been)?|pulse|heart\s+rate)\b[^.;\d]{0,40}?\b(?P<v>\d{2,3})\b"
+    r"(?!\s*(?:%|years?|months?|weeks?|days?|hours?|minutes?|kg|lb|mg|/\d))"
 )
 _GCS = re.compile(
     r"\b(?:gcs|glasgow\s+coma\s+scale|glasgow)\s*(?:of|is|was|:|=|de)?\s*(?P<v>\d{1,2})\b"
@@ -73,8 +90,25 @@ def find_vitals(norm: str) -> list[VitalReading]:
             out.append(VitalReading(m.start(), m.end(), "bradycardia", value, True))
         else:
             out.append(VitalReading(m.start(), m.end(), "tachycardia", value, False))
+    hr_spans = [(r.start, r.end) for r in out if r.concept_id in ("tachycardia", "bradycardia")]
+    for m in _HR_LOOSE.finditer(norm):
+        if any(a < m.end() and m.start() < b for a, b in hr_spans):
+            continue
+        value = _f(m.group("v"))
+        if 30 <= value <= 250:
+            concept = "bradycardia" if value < 50 else "tachycardia"
+            out.append(VitalReading(m.start(), m.end(), concept, value, value > 100 or value < 50))
+    for m in _PEF.finditer(norm):
+        if m.group("pct"):
+            pct = _f(m.group("pct"))
+        else:
+            best = _f(m.group("best"))
+            pct = round(100 * _f(m.group("v")) / best) if best else 0
+        if 5 <= pct <= 130:
+            out.append(VitalReading(m.start(), m.end(), "reduced_peak_flow", pct, pct < 75))
     for m in _BP.finditer(norm):
-        systolic, diastolic = _f(m.group("s")), _f(m.group("d"))
+        systolic = _f(m.group("s") or m.group("s2"))
+        diastolic = _f(m.group("d") or m.group("d2"))
         if not (40 <= systolic <= 300 and 20 <= diastolic <= 200):
             continue
         out.append(VitalReading(m.start(), m.end(), "hypotension", systolic, systolic < 90))
@@ -100,6 +134,8 @@ def find_vitals(norm: str) -> list[VitalReading]:
             out.append(VitalReading(m.start(), m.end(), "high_blood_sugar", round(mmol, 1), True))
         elif mmol < 4:
             out.append(VitalReading(m.start(), m.end(), "low_blood_sugar", round(mmol, 1), True))
+    for m in _GLUCOSE_HI.finditer(norm):
+        out.append(VitalReading(m.start(), m.end(), "high_blood_sugar", 33.3, True))
     for m in _GCS.finditer(norm):
         value = _f(m.group("v"))
         if 3 <= value <= 15 and value < 15:

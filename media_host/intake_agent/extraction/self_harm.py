@@ -1,0 +1,90 @@
+"""Suicide-risk statements read the way the Columbia Suicide Severity Rating Scale (C-SSRS) asks
+about them: a passive wish to be dead, active thoughts of killing oneself, and — what makes it an
+emergency — intent or a plan (a method, the means at hand, a time).
+
+People rarely say "suicidal ideation with a plan"; they say "I've decided I'm going to end things
+tonight" or "me las voy a tomar todas esta noche". So this reads the parts of such a statement
+(an act of ending one's life + a decision or a time + a method), not whole fixed phrases.
+Findings: ``suicidal_ideation`` (passive or active thoughts) and ``suicide_plan`` (intent or plan).
+A stated absence ("there's no plan", "I'd never do anything") is not intent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from media_host.intake_agent.extraction.drafts import Statement
+
+# C-SSRS 1: "wished you were dead or wished you could go to sleep and not wake up"
+_PASSIVE = re.compile(
+    r"\b(?:wish(?:ed|es)?\s+(?:i|he|she)\s+(?:was|were|could\s+be)\s+dead|"
+    r"(?:easier|better|best)\s+(?:for\s+everyone\s+)?if\s+(?:i|he|she)\s+(?:just\s+)?"
+    r"(?:didnt|didn't|did\s+not|never|wouldnt|wouldn't)\s+(?:wake\s+up|exist|be\s+here|wake)|"
+    r"(?:go\s+to\s+sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up|"
+    r"(?:doesnt|doesn't|dont|don't|do\s+not|does\s+not)\s+want\s+to\s+(?:wake\s+up|be\s+alive|live|be\s+here)|"
+    r"better\s+off\s+dead|no\s+(?:quiero|quiere)\s+(?:vivir|despertar|seguir\s+viviendo)|"
+    r"(?:ojal[aá]|quisiera)\s+(?:no\s+despertar|estar\s+muert[oa]|morirme)|"
+    r"mejor\s+(?:estar\s+)?muert[oa])"
+)
+# C-SSRS 2: active thoughts of killing oneself (the act itself, in any tense)
+_ACT = re.compile(
+    r"\b(?:kill(?:ing)?\s+(?:my|him|her)sel[fv]|end(?:ing)?\s+(?:my|his|her)\s+(?:own\s+)?life|"
+    r"take\s+(?:my|his|her)\s+(?:own\s+)?life|suicide|hang(?:ing)?\s+(?:my|him|her)sel[fv]|"
+    r"matarme|quitarme\s+la\s+vida|suicidarme|acabar\s+con\s+(?:todo|mi\s+vida))"
+)
+# Words that name the act only with a wish or decision before them: "going to end things",
+# "quiero acabar con todo" (but not "end things with him"), "me las voy a tomar todas".
+_VEILED_ACT = re.compile(
+    r"\b(?:(?:going\s+to|gonna|want\s+to|wanna|decided\s+to|will|ll|thinking\s+(?:of|about)|"
+    r"plan(?:ning)?\s+to)\s+(?:just\s+)?end(?:ing)?\s+(?:it\s+all|it|things|everything)(?!\s+with\b)|"
+    r"(?:voy\s+a|quiero)\s+(?:tomar(?:me)?\s+todas?|acabar)|me\s+(?:las|los)\s+voy\s+a\s+tomar\s+todas?)"
+)
+# C-SSRS 4-5: intent (a decision, a time) and plan (a method, the means at hand)
+_INTENT = re.compile(
+    r"\b(?:going\s+to|gonna|decided|i\s+will|ill|i'll|tonight|today|tomorrow|this\s+weekend|"
+    r"when\s+(?:everyone|they)\s+(?:is|are)\s+(?:asleep|out|gone)|plan(?:ned|ning)?\s+to|"
+    r"voy\s+a|me\s+voy\s+a|esta\s+noche|hoy|mañana|manana|he\s+decidido|decid[ií])\b"
+)
+_MEANS = re.compile(
+    r"\b(?:rope|noose|gun|pistol|rifle|firearm|pills|tablets|bottle\s+of|knife|blade|razor|bridge|"
+    r"jump(?:ing)?\s+(?:off|from|in\s+front)|train|car\s+exhaust|"
+    r"pastillas|cuerda|pistola|cuchillo|puente|tirarme)\b"
+)
+# "there's no plan", "I'd never do anything", "I wouldn't act on it": a stated absence of intent
+_NO_INTENT = re.compile(
+    r"\b(?:no\s+(?:plan|plans|intent|intention)|(?:would|could)\s*(?:n't|nt|\s+not|\s+never)\s+"
+    r"(?:do|act|go\s+through)|(?:i'd|id|i\s+would)\s+never\s+(?:do|act)|never\s+act\s+on|"
+    r"not\s+going\s+to\s+(?:do|act)|sin\s+plan|nunca\s+lo\s+har[ií]a)\b"
+)
+# "denies any thoughts of self-harm or suicide", "never thought of ending it"
+_NEGATED_ACT = re.compile(
+    r"\b(?:no|not|nor|never|dont|don't|denies|denied|without|nunca|niega|sin|ni)\s+(?:[\w'-]+\s+){0,6}$"
+)
+_WHEN = re.compile(r"\b(?:tonight|today|tomorrow|esta\s+noche|hoy|manana)\b")
+_SENTENCE = re.compile(r"[^.!?;\n]+")
+
+
+def find_self_harm(norm: str) -> list[Statement]:
+    """Passive wishes, active thoughts and intent/plan statements in ``norm``, per sentence.
+
+    Intent may be spread over neighbouring sentences ("I've decided. I've got the rope."), so
+    the decision and the means are looked for in the whole account once an act is stated.
+    """
+    found: list[Statement] = []
+    denied_intent = _NO_INTENT.search(norm) is not None
+    for sentence in _SENTENCE.finditer(norm):
+        text, offset = sentence.group(), sentence.start()
+        for m in _PASSIVE.finditer(text):
+            if _NEGATED_ACT.search(text[: m.start()]):
+                continue
+            found.append(Statement(offset + m.start(), offset + m.end(), "suicidal_ideation"))
+        for m in [*_ACT.finditer(text), *_VEILED_ACT.finditer(text)]:
+            if _NEGATED_ACT.search(text[: m.start()]):
+                continue  # "never thought of ending it"
+            found.append(Statement(offset + m.start(), offset + m.end(), "suicidal_ideation"))
+            if denied_intent or not _INTENT.search(text):
+                continue
+            # intent with a method or the means anywhere in the account, or with a time
+            if _MEANS.search(norm) or _WHEN.search(text):
+                found.append(Statement(offset + m.start(), offset + m.end(), "suicide_plan"))
+    return found

@@ -1,0 +1,241 @@
+"""The reading layer on language the team did not write: notes, third person, denied lists,
+measured physiology, laboratory values, self-harm statements and what cannot be interpreted.
+
+Every example is written here, in the styles the issue names — none is copied from an evaluation
+set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from media_host.intake_agent.assess import assess_text
+from media_host.intake_agent.extraction import labs, self_harm
+from media_host.intake_agent.extraction.temporality import find_time_mentions
+from media_host.intake_agent.models import Finding, Level, Presence
+from media_host.intake_agent.physiology import Vitals, news2_parts, physiology_flags
+from media_host.intake_agent.textnorm import normalise
+from tests.agent_core.conftest import Extract, finding
+
+
+def _present(text: str, **kwargs: object) -> set[str]:
+    summary = assess_text(text, **kwargs)  # type: ignore[arg-type]
+    return {f.concept_id for f in summary.findings_present}
+
+
+def _level(text: str, **kwargs: object) -> Level:
+    return assess_text(text, **kwargs).disposition.level  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- assertion (negation scope)
+def test_a_denied_list_covers_items_the_lexicon_does_not_know(extract: Extract) -> None:
+    extraction = extract("Knee is stiff but no effusion, redness, warmth, fever or recent injury.")
+    assert finding(extraction, "fever").presence is Presence.ABSENT
+
+
+def test_every_match_starting_at_a_denied_word_is_denied(extract: Extract) -> None:
+    extraction = extract("No swelling face/lips, no SOB.")
+    assert finding(extraction, "facial_swelling").presence is Presence.ABSENT
+
+
+def test_a_negated_intensity_is_not_a_red_flag() -> None:
+    assert _level("Headache since this afternoon, 40F. Not the worst ever, came on gradually.") in (
+        Level.SELF_CARE,
+        Level.NON_URGENT,
+    )
+    summary = assess_text("It's not the worst headache I've ever had, just annoying.")
+    assert not summary.red_flags
+
+
+def test_everyday_hyperbole_is_not_a_severe_score(extract: Extract) -> None:
+    extraction = extract("My knee is killing me, stiff and achy for months.")
+    severity = finding(extraction, "knee_pain").severity
+    assert severity is not None and severity < 8
+
+
+def test_seeing_a_person_is_an_appointment_not_eyesight() -> None:
+    assert "vision_loss" not in _present("The dentist can't see me until next Tuesday.")
+    assert "vision_loss" in _present("I suddenly can't see out of my left eye.")
+
+
+# ---------------------------------------------------------------- notes and third person
+def test_note_style_meningism_is_an_emergency() -> None:
+    summary = assess_text("Fever 102.5 x2 days. Neck stiff. Photophobia.", age=19, sex="F")
+    assert summary.disposition.level is Level.EMERGENCY
+    assert "meningitis" in summary.disposition.matched_rules
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("Tired all the time x1 month", 730.0), ("fever x2d", 48.0), ("SOB x2wk", 336.0)],
+)
+def test_note_durations_glued_to_x(text: str, hours: float) -> None:
+    found = [m.hours for m in find_time_mentions(normalise(text)) if m.field == "duration_hours"]
+    assert found == [hours]
+
+
+def test_a_spanish_childs_age_is_not_a_duration() -> None:
+    norm = normalise("Mi hijo de 5 meses tiene fiebre desde ayer")
+    durations = [m.hours for m in find_time_mentions(norm) if m.field == "duration_hours"]
+    assert durations == [24.0]
+
+
+def test_abbreviations_of_clinical_notes() -> None:
+    assert "chest_pain" in _present("CP radiating to L arm, onset 1h ago.")
+    assert "headache" in _present("Pt c/o HA and photophobia.")
+
+
+def test_a_mother_is_not_her_baby() -> None:
+    summary = assess_text("I had my baby five days ago and I'm soaking a pad every hour.")
+    assert summary.demographics.age_years is None
+    assert "postpartum" in {f.concept_id for f in summary.findings_present}
+
+
+# ---------------------------------------------------------------- physiology floor
+def test_news2_bands() -> None:
+    parts = news2_parts(Vitals(respiration=26, spo2=91, systolic=98, pulse=118, temperature=38.9))
+    assert parts == {"respiration": 3, "spo2": 3, "systolic": 2, "pulse": 2, "temperature": 1}
+
+
+def test_news2_sets_the_floor_and_names_itself() -> None:
+    summary = assess_text("78M, RR 26, sats 91%, BP 98/60, HR 118, temp 38.9.")
+    assert summary.disposition.level is Level.EMERGENCY
+    hit = next(h for h in summary.red_flags if h.rule_id == "news2_high")
+    assert "NEWS2" in hit.source or "NEWS2" in hit.title
+
+
+def test_a_single_score_of_three_is_urgent() -> None:
+    flags = physiology_flags(
+        [Finding(concept_id="hypoxia", label="low oxygen", value=90.0)], age_years=40
+    )
+    assert [(f.rule_id, f.level) for f in flags] == [("news2_medium", Level.URGENT)]
+
+
+def test_normal_vitals_set_no_floor() -> None:
+    assert not assess_text("Sore throat. T 37.2, HR 78, RR 14, SpO2 99%, BP 124/78.").red_flags
+
+
+def test_child_vitals_use_the_nice_traffic_light() -> None:
+    summary = assess_text("My 8-month-old has a cough, breathing rate 56, sats 97%.", age=0.7)
+    assert "child_physiology_amber" in summary.disposition.matched_rules
+
+
+def test_peak_flow_percent_of_best_grades_asthma() -> None:
+    summary = assess_text("Asthmatic, wheezy for 2 days, PEF 60% of best, SpO2 97%.", age=30)
+    assert summary.disposition.level is Level.URGENT
+    summary = assess_text("Asthmatic, wheezy, peak flow 40% of predicted.", age=30)
+    assert summary.disposition.level is Level.EMERGENCY
+
+
+def test_a_heart_rate_read_off_a_watch(extract: Extract) -> None:
+    extraction = extract("My heart's going really fast, like 130 on my watch.")
+    assert finding(extraction, "tachycardia").value == 130.0
+
+
+def test_a_meter_reading_hi_is_a_very_high_sugar(extract: Extract) -> None:
+    assert finding(extract("my sugar meter just says HI"), "high_blood_sugar").value == 33.3
+
+
+# ---------------------------------------------------------------- laboratory values
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("K 6.9", labs.CRITICAL),
+        ("sodium 118", labs.CRITICAL),
+        ("lactate 4.8", labs.CRITICAL),
+        ("troponin raised", labs.CRITICAL),
+        ("Hb 64 g/L", labs.ALERT),
+        ("Hb 6.1 g/dL", labs.ALERT),
+        ("platelets 12", labs.ALERT),
+        ("CRP 45", labs.ABNORMAL),
+        ("K 4.2", None),
+    ],
+)
+def test_laboratory_values_against_their_limits(text: str, concept: str | None) -> None:
+    readings = labs.find_labs(normalise(text))
+    assert [r.concept_id for r in readings] == [concept]
+
+
+def test_a_critical_value_is_an_emergency_and_names_its_analyte() -> None:
+    summary = assess_text("Feels weak. Bloods today: K 6.9, creatinine 210.")
+    assert summary.disposition.level is Level.EMERGENCY
+    lab = next(f for f in summary.findings_present if f.concept_id == labs.CRITICAL)
+    assert "potassium" in lab.qualifiers
+
+
+# ---------------------------------------------------------------- self-harm (C-SSRS)
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("I've decided I'm going to end things tonight, I've got the rope.", {"suicide_plan"}),
+        ("Me las voy a tomar todas esta noche, tengo las pastillas aquí.", {"suicide_plan"}),
+        ("Sometimes I wish I could go to sleep and not wake up.", {"suicidal_ideation"}),
+        ("He denies any thoughts of self-harm or suicide.", set()),
+        ("There's no plan, I'd never do anything, I just feel low.", set()),
+        ("I'm going to end things with my boyfriend tonight.", set()),
+    ],
+)
+def test_self_harm_statements(text: str, concepts: set[str]) -> None:
+    found = {s.concept_id for s in self_harm.find_self_harm(normalise(text))}
+    assert concepts <= found
+    if not concepts:
+        assert not found
+
+
+def test_intent_with_means_is_an_emergency_and_a_passive_wish_urgent() -> None:
+    assert _level("I'm going to kill myself tonight, I've saved up my pills.") is Level.EMERGENCY
+    assert (
+        _level("It'd be easier if I didn't wake up. But there's no plan, I have my kids.")
+        is Level.URGENT
+    )
+
+
+def test_paracetamol_above_the_daily_maximum_is_an_overdose() -> None:
+    summary = assess_text(
+        "I've been taking extra strength Tylenol for my tooth, probably 7 or 8 grams a day."
+    )
+    assert summary.disposition.level is Level.EMERGENCY
+    assert "overdose" in {f.concept_id for f in summary.findings_present}
+
+
+# ---------------------------------------------------------------- context and syndromes
+def test_pleuritic_pain_in_everyday_words_after_surgery_is_a_possible_clot() -> None:
+    summary = assess_text(
+        "Had my hip replaced 10 days ago, laid up since. Today I'm short of breath and it "
+        "stabs in my side when I breathe in. I'm 63."
+    )
+    assert "pulmonary_embolism" in summary.disposition.matched_rules
+
+
+def test_signs_of_skin_infection_named_one_by_one() -> None:
+    assert "cellulitis" in _present("A red, warm, tender patch on her shin that has spread.")
+
+
+def test_a_scald_is_a_burn() -> None:
+    assert "burn" in _present("He splashed boiling water on the back of his hand.")
+
+
+def test_fever_after_travel_to_a_malaria_area() -> None:
+    summary = assess_text(
+        "Came back from visiting family in Nigeria last week, now fever and chills."
+    )
+    assert "fever_after_malaria_travel" in summary.disposition.matched_rules
+
+
+def test_iron_explains_black_stools_without_signs_of_bleeding() -> None:
+    calm = assess_text("Black stools since starting iron tablets. No dizziness, no tummy pain.")
+    assert "gi_bleed_urgent" not in calm.disposition.matched_rules
+    worrying = assess_text("Black stools since starting iron tablets and I feel faint and dizzy.")
+    assert worrying.disposition.level in (Level.URGENT, Level.EMERGENCY)
+
+
+# ---------------------------------------------------------------- safety by construction
+def test_clinical_words_that_cannot_be_read_are_never_reassurance() -> None:
+    summary = assess_text("Mild sore throat since yesterday. Examination: hepatosplenomegaly.")
+    assert "hepatosplenomegaly" in summary.not_interpreted
+    assert summary.disposition.level is not Level.SELF_CARE
+
+
+def test_denied_or_known_words_are_not_listed() -> None:
+    summary = assess_text("Runny nose for two days. No lymphadenopathy. Otherwise well, BP normal.")
+    assert summary.not_interpreted == []
