@@ -26,6 +26,10 @@ from control_plane.app import create_app
 from control_plane.functions_bridge import ApiBridge
 from control_plane.host_watch import sweep_app
 from control_plane.settings import ControlPlaneSettings
+from shared.log_setup import quiet_library_loggers
+
+# The Functions host owns the log handlers; only the libraries' levels are ours to set.
+quiet_library_loggers()
 
 
 def _build_app() -> FastAPI:

@@ -12,6 +12,8 @@ Prints, in one run (method in docs/media-host.md, "Capacity"):
 and for each: server CPU per session, sessions per core at real-time pace, received frame rate;
 the ratio (b)/(a); the host's added latencies (mic frame → bridge, model delta → RTP frame)
 p50/p99; RSS per session. Clients, the echo peer and Azurite run on the other core.
+
+``--smoke`` (1 session, 1 s window) only shows the bench still runs; the test suite uses it.
 """
 
 from __future__ import annotations
@@ -505,7 +507,10 @@ def main() -> None:
     parser.add_argument("--prefix", default="", help=argparse.SUPPRESS)
     parser.add_argument("--realtime-url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--capacity", type=int, default=20, help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="1 session, 1 s window: it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.sessions, args.window, args.warmup = 1, 1.0, 0.5
     if args.role is None:
         orchestrate(args)
     elif args.role == "loopback-server":

@@ -7,13 +7,13 @@ Reads the environment (``TRIAGE_*``, see docs/local-development.md); ``--host``/
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 
 import uvicorn
 
 from control_plane.app import create_app
 from control_plane.settings import ControlPlaneSettings
+from shared.log_setup import configure_logging
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,11 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("TRIAGE_API_PORT", "7071")))
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper())
-    # azure-core logs every storage request (URL and headers) at INFO: noise, and no use locally.
-    logging.getLogger("azure").setLevel(logging.WARNING)
+    configure_logging(args.log_level)
     app = create_app(ControlPlaneSettings.from_env(os.environ))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # No access log: it writes every caller's address (see shared.log_setup).
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
 
 
 if __name__ == "__main__":

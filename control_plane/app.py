@@ -15,14 +15,13 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from control_plane.body_limit import BodyLimitMiddleware
-from control_plane.errors import install_error_handlers
 from control_plane.relay import MediaHostRelay
 from control_plane.routers import events, health, sessions, signaling, summary
 from control_plane.settings import ControlPlaneSettings
 from control_plane.state import AppState
 from shared.events import EVENT_SCHEMA_VERSION
-from shared.signaling import MAX_SDP_BYTES
+from shared.http_edge import RequestGuard, document_problems, install_problem_handlers
+from shared.signaling import MAX_SDP_BYTES, SIGNALING_FIELD_CODES
 from shared.storage import TableStore
 
 DEFAULT_BODY_LIMIT = 64 * 1024
@@ -38,8 +37,31 @@ Public HTTP API of the virtual-triage intake agent. Create a session, exchange W
 """
 
 
+# Validation errors on these inputs answer with the input's own problem code.
+FIELD_CODES = {**SIGNALING_FIELD_CODES, "last-event-id": "invalid_last_event_id"}
+
+
 def body_limit_for(path: str) -> int:
     return OFFER_BODY_LIMIT if path.endswith("/offer") else DEFAULT_BODY_LIMIT
+
+
+class IntakeApi(FastAPI):
+    """The FastAPI app whose OpenAPI document describes what the server really does: the
+    problem+json errors of :mod:`shared.http_edge`, and the ``user_language`` values this
+    deployment accepts (from ``TRIAGE_SUPPORTED_LANGUAGES``, so a tag valid by the schema is never
+    refused)."""
+
+    def __init__(self, *, language_pattern: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.language_pattern = language_pattern
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            schema = document_problems(super().openapi())
+            request = schema["components"]["schemas"]["CreateSessionRequest"]
+            request["properties"]["user_language"]["pattern"] = self.language_pattern
+            self.openapi_schema = schema
+        return self.openapi_schema
 
 
 def create_app(
@@ -77,7 +99,8 @@ def create_app(
             await relay.aclose()
             await store.close()
 
-    app = FastAPI(
+    app = IntakeApi(
+        language_pattern=settings.language_pattern(),
         title="Realtime Virtual Triage — intake API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -86,10 +109,10 @@ def create_app(
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
     )
-    install_error_handlers(app)
+    install_problem_handlers(app, field_codes=FIELD_CODES)
     for module in (sessions, signaling, events, summary, health):
         app.include_router(module.router)
-    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for)
+    app.add_middleware(RequestGuard, limit_for=body_limit_for)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from control_plane.state import AppState, app_state
 from shared.events import SessionStatus
@@ -27,13 +28,16 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="intake"'}
 _INVALID = {"WWW-Authenticate": 'Bearer realm="intake", error="invalid_token"'}
 
 SessionIdPath = Annotated[str, Path(max_length=128, description="The session id from creation")]
+# Parses the header and declares the scheme in the OpenAPI document; the errors stay ours.
+_BEARER = HTTPBearer(
+    auto_error=False, scheme_name="sessionToken", description="The session_token from creation"
+)
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 
-def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token:
         raise Unauthorized(
             "send the session token as 'Authorization: Bearer <token>'",
             code="missing_token",
@@ -46,11 +50,11 @@ def bearer_token(request: Request) -> str:
 
 async def authorized_session(
     session_id: SessionIdPath,
-    request: Request,
+    credentials: BearerCredentials,
     state: Annotated[AppState, Depends(app_state)],
 ) -> SessionRecord:
     """The session named in the path, if the bearer token is its own (see module docstring)."""
-    token = bearer_token(request)
+    token = bearer_token(credentials)
     owner = await state.sessions.session_for_token(hash_token(token))
     if owner is None:
         raise Unauthorized("invalid session token", code="invalid_token", headers=_INVALID)

@@ -6,11 +6,17 @@ empty tick to ``poll_max_interval_s`` (100 ms), so an active session sees events
 of ms while an idle client costs ~10 cheap queries a second. The session's status is re-read only
 every ``status_check_interval_s`` (or when a terminal ``status_update`` event passes by), to know
 when to stop.
+
+Once an SSE response has started its status cannot change, so a storage outage mid-stream does not
+raise (that would abort the connection without a word, after the server tried to send a 500 too
+late): the stream sends a last comment saying why and ends; ``EventSource`` reconnects after the
+``retry:`` delay with ``Last-Event-ID`` and nothing is lost or repeated.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,8 +25,12 @@ import anyio
 
 from control_plane.state import AppState
 from shared.events import Event, SessionStatus, StatusUpdate
+from shared.problems import StorageError
+
+log = logging.getLogger(__name__)
 
 SSE_RETRY_MS = 2_000
+SSE_STORAGE_DOWN = b": storage unavailable; reconnect with Last-Event-ID\n\n"
 
 
 class AdaptivePoll:
@@ -112,7 +122,16 @@ class EventFeed:
 
     async def sse(self) -> AsyncIterator[bytes]:
         """SSE byte stream: events, heartbeat comments while idle; ends after the session ended
-        and every event was sent, or after ``sse_max_stream_s`` (the browser then resumes)."""
+        and every event was sent, after ``sse_max_stream_s``, or when storage fails (the
+        browser then resumes)."""
+        try:
+            async for frame in self._sse_frames():
+                yield frame
+        except StorageError:
+            log.warning("SSE stream ended early: storage unavailable")
+            yield SSE_STORAGE_DOWN
+
+    async def _sse_frames(self) -> AsyncIterator[bytes]:
         settings = self._settings
         started = last_write = time.monotonic()
         yield f"retry: {SSE_RETRY_MS}\n: stream of session events\n\n".encode()

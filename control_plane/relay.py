@@ -5,7 +5,8 @@ Failures are classified once, here:
 * connect refused / DNS / reset → 502 ``media_host_unavailable``
 * any timeout (connect 2 s, read 10 s by default) → 504 ``media_host_timeout``
 * host 5xx → 502 ``media_host_unavailable``; a reply off the contract → 502 ``media_host_error``
-* host problem codes → the table :data:`HOST_CODE_MAP` (e.g. ``invalid_sdp`` → 422)
+* host problem codes → the table :data:`HOST_CODE_MAP` (e.g. ``invalid_sdp`` → 422; a code
+  missing there → 502 ``media_host_error``)
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ HOST_CODE_MAP: dict[str, tuple[type[TriageError], str]] = {
     "offer_already_accepted": (Conflict, "offer_already_accepted"),
     "no_offer_yet": (Conflict, "no_offer_yet"),
     "invalid_sdp": (Unprocessable, "invalid_sdp"),
+    "invalid_candidate": (Unprocessable, "invalid_candidate"),
     "host_draining": (ServiceUnavailable, "media_host_draining"),
     "host_full": (ServiceUnavailable, "media_host_full"),
     "unauthorized": (BadGateway, "media_host_auth_failed"),

@@ -51,6 +51,10 @@ from shared.config import IceSettings, MediaHostLinkSettings, StorageSettings, c
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
+def _any_case(literal: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in literal)
+
+
 class ControlPlaneSettings(BaseModel):
     """Everything the HTTP API needs; no code below the entry point reads the environment."""
 
@@ -132,13 +136,22 @@ class ControlPlaneSettings(BaseModel):
             host_sweep_interval_s=num("TRIAGE_HOST_SWEEP_SECONDS", 5.0),
         )
 
+    def language_pattern(self) -> str:
+        """A regular expression matching exactly the tags :meth:`match_language` accepts (the
+        OpenAPI document publishes it for ``user_language``)."""
+        alternatives = [
+            _any_case(tag) + ("" if "-" in tag else r"(?:-[A-Za-z0-9]{2,8})*")
+            for tag in self.supported_languages
+        ]
+        return "^(?:" + "|".join(alternatives) + ")$"
+
     def match_language(self, tag: str) -> str | None:
         """The supported tag ``tag`` asks for (exact, else by primary subtag), or ``None``.
 
         ``en-US`` maps to ``en`` when only ``en`` is supported: the intake agent works per
         language, not per region.
         """
-        if not _BCP47.match(tag):
+        if not _BCP47.fullmatch(tag):
             return None
         lowered = tag.lower()
         if lowered in self.supported_languages:

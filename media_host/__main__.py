@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Mapping
 
 from media_host.runner import serve_forever
 from media_host.settings import MediaHostSettings
+from shared.log_setup import configure_logging
 
 logger = logging.getLogger("media_host")
 
@@ -65,12 +66,7 @@ async def _main(environ: Mapping[str, str]) -> None:
 
 def main() -> None:
     """Entry point."""
-    logging.basicConfig(
-        level=os.environ.get("TRIAGE_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    # azure-core logs every HTTP request at INFO (headers included): far too chatty here.
-    logging.getLogger("azure").setLevel(logging.WARNING)
+    configure_logging(os.environ.get("TRIAGE_LOG_LEVEL", "INFO"))
     asyncio.run(_main(os.environ))
 
 

@@ -2,9 +2,11 @@
 
 Only the control plane calls it. Every ``/internal/v1`` request must carry the shared key in
 ``X-Triage-Media-Host-Key``; the check is constant-time (:func:`shared.tokens.keys_match`) and
-runs before the body is read. Request bodies are bounded (``MAX_BODY_BYTES``). Errors are RFC 9457
-``application/problem+json`` with the stable codes the contract lists. ``GET /livez`` is an
-unauthenticated liveness probe that says nothing but "ok" (for the container healthcheck).
+runs before the body is read. The rest of the HTTP edge is the control plane's, from
+:mod:`shared.http_edge`: bodies bounded (``MAX_BODY_BYTES``) and JSON only, and every error —
+unknown routes included — RFC 9457 ``application/problem+json`` with the contract's stable codes.
+``GET /livez`` is an unauthenticated liveness probe that says nothing but "ok" (for the
+container healthcheck).
 
 The app's lifespan opens Table Storage, builds the :class:`~media_host.calls.CallManager`,
 registers the host and keeps its heartbeat; on shutdown it publishes ``draining``, lets calls
@@ -14,20 +16,19 @@ finish for ``drain_timeout_s``, ends the rest and deregisters.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from media_host.call import BridgeFactory, CallObservers
 from media_host.calls import CallManager
 from media_host.registry_heartbeat import RegistryHeartbeat
 from media_host.settings import MediaHostSettings
+from shared.http_edge import RequestGuard, install_problem_handlers, send_problem
 from shared.mediahost_api import (
     API_PREFIX,
     HEALTH_PATH,
@@ -40,15 +41,8 @@ from shared.mediahost_api import (
     offer_path,
     session_path,
 )
-from shared.problems import (
-    PROBLEM_CONTENT_TYPE,
-    BadRequest,
-    FieldError,
-    PayloadTooLarge,
-    TriageError,
-    Unauthorized,
-    Unprocessable,
-)
+from shared.problems import Unauthorized
+from shared.signaling import SIGNALING_FIELD_CODES
 from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
 from shared.storage.event_log import validate_session_key
 from shared.tokens import keys_match
@@ -140,8 +134,10 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    app.add_middleware(_SharedKeyAndBodyLimit, key=settings.link.key.get_secret_value())
-    _install_error_handlers(app)
+    install_problem_handlers(app, field_codes=SIGNALING_FIELD_CODES)
+    app.add_middleware(RequestGuard, limit_for=lambda _path: MAX_BODY_BYTES)
+    # Added last, so it runs first: nothing about the body is looked at without the key.
+    app.add_middleware(_SharedKey, key=settings.link.key.get_secret_value())
 
     def manager_of(request: Request) -> CallManager:
         runtime: MediaHostRuntime = request.app.state.runtime
@@ -236,96 +232,20 @@ def default_bridge_factory(
     return build
 
 
-def problem_response(error: TriageError, instance: str | None = None) -> JSONResponse:
-    """The problem+json response for one of our errors."""
-    return JSONResponse(
-        error.to_problem(instance=instance).to_json(),
-        status_code=error.status,
-        media_type=PROBLEM_CONTENT_TYPE,
-        headers=error.headers or None,
-    )
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    async def triage_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, TriageError)
-        return problem_response(exc, request.url.path)
-
-    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        errors = exc.errors()
-        if any(error.get("type") == "json_invalid" for error in errors):
-            return problem_response(BadRequest("body is not JSON", code="invalid_json"))
-        fields = [
-            FieldError(
-                loc=list(error.get("loc", ())), msg=str(error.get("msg", "")), type=error["type"]
-            )
-            for error in errors[:20]
-        ]
-        invalid = Unprocessable("request body failed validation", errors=fields)
-        return problem_response(invalid, request.url.path)
-
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("internal API request failed")
-        return problem_response(TriageError("unexpected error"), request.url.path)
-
-    app.add_exception_handler(TriageError, triage_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(Exception, unexpected)
-
-
-class _SharedKeyAndBodyLimit:
-    """Pure ASGI middleware: shared-key check (before any body is read) and a body-size bound."""
+class _SharedKey:
+    """Pure ASGI middleware: the shared-key check on ``/internal/v1``, before any body is read."""
 
     def __init__(self, app: ASGIApp, *, key: str) -> None:
         self._app = app
         self._key = key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
-            await self._app(scope, receive, send)
-            return
-        presented = _header(scope, KEY_HEADER.lower().encode("ascii"))
-        if not keys_match(presented, self._key):
-            await _send_problem(send, Unauthorized("missing or wrong media host key"))
-            return
-        declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            await _send_problem(send, _too_large())
-            return
-        # Read the (small) body here, bounded, then replay it: FastAPI would turn an error
-        # raised from inside its own body read into a generic 400.
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                await _send_problem(send, _too_large())
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+            presented = _header(scope, KEY_HEADER.lower().encode("ascii"))
+            if not keys_match(presented, self._key):
+                await send_problem(send, Unauthorized("missing or wrong media host key"))
                 return
-            chunks.append(chunk)
-            more = bool(message.get("more_body", False))
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self._app(scope, replay, send)
-
-
-def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"request body larger than {MAX_BODY_BYTES} bytes", code="body_too_large"
-    )
+        await self._app(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -333,15 +253,3 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return bytes(value).decode("latin-1")
     return None
-
-
-async def _send_problem(send: Callable[[Message], Awaitable[None]], error: TriageError) -> None:
-    response = problem_response(error)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": response.status_code,
-            "headers": response.raw_headers,
-        }
-    )
-    await send({"type": "http.response.body", "body": response.body})

@@ -17,8 +17,9 @@ GET    /internal/v1/health                       —                          20
 ====== ======================================== ======================== ======================
 
 Host error codes the control plane maps: ``session_not_found`` (404), ``session_ended`` (409),
-``offer_already_accepted`` (409), ``no_offer_yet`` (409), ``invalid_sdp`` (422), ``host_draining``
-(503), ``host_full`` (503), ``unauthorized`` (401).
+``offer_already_accepted`` (409), ``no_offer_yet`` (409), ``invalid_sdp`` (422),
+``invalid_candidate`` (422), ``host_draining`` (503), ``host_full`` (503), ``unauthorized`` (401).
+Both sides validate candidates with the same grammar (:class:`shared.signaling.IceCandidate`).
 """
 
 from __future__ import annotations

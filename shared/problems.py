@@ -2,9 +2,9 @@
 
 Each error carries the HTTP ``status``, a stable machine ``code`` (clients switch on it; it never
 changes meaning), a short ``title`` and a human ``detail`` that never contains patient data.
-The control plane's single exception handler and the media host's internal API both turn these
-into ``application/problem+json`` via :meth:`TriageError.to_problem`; the control plane's relay
-turns a host's problem body back into an error with :func:`error_from_problem`.
+The control plane and the media host's internal API both turn these into
+``application/problem+json`` through the one HTTP edge, :mod:`shared.http_edge`; the control
+plane's relay turns a host's problem body back into an error with :func:`error_from_problem`.
 
 Tree::
 
@@ -17,6 +17,7 @@ Tree::
     │   └── SessionEnded                    409 session_ended (terminal, not expired)
     ├── SessionExpired                      410 session_expired (past expires_at)
     ├── PayloadTooLarge(ValueError)         413 e.g. sdp_too_large
+    ├── UnsupportedMediaType(ValueError)    415 unsupported_media_type (body not JSON)
     ├── Unprocessable(ValueError)           422 validation_error, unsupported_language, not_an_offer
     ├── TooManyRequests                     429 rate_limited (always with Retry-After)
     ├── ServiceUnavailable                  503 e.g. no_media_host
@@ -143,6 +144,12 @@ class PayloadTooLarge(TriageError, ValueError):
     title = "Payload too large"
 
 
+class UnsupportedMediaType(TriageError, ValueError):
+    status = 415
+    default_code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
 class Unprocessable(TriageError, ValueError):
     status = 422
     default_code = "validation_error"
@@ -185,6 +192,7 @@ _BY_STATUS: dict[int, type[TriageError]] = {
     409: Conflict,
     410: SessionExpired,
     413: PayloadTooLarge,
+    415: UnsupportedMediaType,
     422: Unprocessable,
     429: TooManyRequests,
     502: BadGateway,

@@ -11,11 +11,14 @@ from control_plane.auth import AuthorizedSession, State
 from control_plane.event_feed import EventFeed
 from control_plane.routers.sessions import PROBLEM
 from control_plane.schemas import EventsPage
-from shared.problems import Unprocessable
 
 router = APIRouter(prefix="/api/intake/sessions/{session_id}/events", tags=["events"])
 
 MAX_WAIT_S = 25.0
+MAX_CURSOR = 10**12  # far above any real seq; bounds ?after= and Last-Event-ID alike
+# Digits only (ASCII: int() would take other scripts' digits) and at most MAX_CURSOR.
+# Empty counts as absent.
+LAST_EVENT_ID_PATTERN = r"^(?:[0-9]{1,12}|1000000000000)?$"
 SSE_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",  # proxies: do not buffer the stream
@@ -31,7 +34,7 @@ SSE_HEADERS = {
 async def get_events(
     record: AuthorizedSession,
     state: State,
-    after: Annotated[int, Query(ge=0, le=10**12, description="Last seq already seen")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="Last seq already seen")] = 0,
     wait: Annotated[
         float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait for an event (≤ 25)")
     ] = 0,
@@ -55,22 +58,26 @@ async def get_events(
         204: {"description": "Session over and every event already delivered: stop reconnecting"},
         401: PROBLEM,
         404: PROBLEM,
+        422: PROBLEM,
     },
     summary="Events as Server-Sent Events",
 )
 async def stream_events(
     record: AuthorizedSession,
     state: State,
-    after: Annotated[int, Query(ge=0, le=10**12)] = 0,
-    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
+    last_event_id: Annotated[
+        str,
+        Header(
+            pattern=LAST_EVENT_ID_PATTERN,
+            description="Seq to resume after (wins over ?after=); else 422 invalid_last_event_id",
+        ),
+    ] = "",
 ) -> Response:
     """``id:`` is the seq, ``event:`` the type, ``data:`` the event JSON. Resumes after
-    ``Last-Event-ID`` (sent by a reconnecting EventSource; wins over ``?after=``)."""
-    cursor = after
-    if last_event_id:
-        if not last_event_id.strip().isdigit():
-            raise Unprocessable("Last-Event-ID must be a seq number", code="invalid_last_event_id")
-        cursor = int(last_event_id)
+    ``Last-Event-ID`` (sent by a reconnecting EventSource; wins over ``?after=``). An outage of
+    storage ends the stream with a comment; the client resumes with ``Last-Event-ID``."""
+    cursor = int(last_event_id) if last_event_id else after
     feed = EventFeed(state, record.session_id, after=cursor, status=record.status)
     if record.status.is_terminal and not await state.events.read(
         record.session_id, after=cursor, limit=1

@@ -16,6 +16,7 @@ import signal
 
 from media_host.local_realtime.server import LocalRealtimeServer
 from media_host.local_realtime.settings import LocalRealtimeSettings
+from shared.log_setup import configure_logging
 
 
 def _parse_args() -> argparse.Namespace:
@@ -67,7 +68,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main() -> None:
     """Entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(logging.INFO)
     asyncio.run(_serve(_parse_args()))
 
 

@@ -105,8 +105,10 @@ class SessionPeer:
             raise PayloadTooLarge("SDP offer too large", code="sdp_too_large")
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-        except Exception as exc:  # aiortc raises ValueError/IndexError/... on bad SDP
-            raise InvalidSdp(f"the SDP offer could not be applied ({type(exc).__name__})") from None
+        except Exception as exc:  # aiortc raises ValueError/IndexError/AssertionError on bad SDP
+            # The class name is for us, not for the caller: problem details name no internals.
+            logger.debug("SDP offer refused: %s", type(exc).__name__)
+            raise InvalidSdp("the SDP offer could not be applied") from None
         audio = [t for t in pc.getTransceivers() if t.kind == "audio"]
         if not audio:
             raise InvalidSdp("the SDP offer has no audio section")
@@ -114,8 +116,8 @@ class SessionPeer:
         try:
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:
-            reason = type(exc).__name__
-            raise InvalidSdp(f"no answer can be made for this offer ({reason})") from None
+            logger.debug("no SDP answer: %s", type(exc).__name__)
+            raise InvalidSdp("no answer can be made for this offer") from None
         return pc.localDescription.sdp
 
     async def add_candidates(self, candidates: Sequence[IceCandidate]) -> None:

@@ -123,7 +123,7 @@ async def test_signalling_input_errors(
             url + "/candidates", json={"candidates": [{"candidate": 7}]}, headers=auth
         ),
         422,
-        "validation_error",
+        "invalid_candidate",  # the field's own code, whatever is wrong with it
     )
     assert registered_host.offers == {}  # nothing invalid was relayed
 

@@ -9,7 +9,14 @@ import pytest
 
 from media_host.runner import running_media_host
 from shared.events import SessionStatus
-from shared.mediahost_api import HEALTH_PATH, KEY_HEADER, candidates_path, offer_path, session_path
+from shared.mediahost_api import (
+    API_PREFIX,
+    HEALTH_PATH,
+    KEY_HEADER,
+    candidates_path,
+    offer_path,
+    session_path,
+)
 from shared.problems import PROBLEM_CONTENT_TYPE
 from shared.storage import EventLog, MediaHostRegistry, TableStore
 from tests.media_host.support import (
@@ -172,7 +179,7 @@ async def test_bad_bodies(settings) -> None:
         assert_problem(response, 422, "validation_error")
         assert {"loc", "msg", "type"} <= set(response.json()["errors"][0])
         response = await http.post(offer_path("abc"), json=offer_body("v=0" + "x" * 200_000))
-        assert_problem(response, 413, "body_too_large")
+        assert_problem(response, 413, "payload_too_large")
         too_many = {"candidates": [CANDIDATE] * 51}
         response = await http.post(candidates_path("abc"), json=too_many)
         assert_problem(response, 422, "validation_error")
@@ -254,3 +261,51 @@ async def test_hang_up_during_the_offer_wins(settings) -> None:
             assert deleted.status_code == 204
             assert_problem(answer, 409, "session_ended")
             assert (await http.get(HEALTH_PATH)).json()["active_sessions"] == 0
+
+
+async def test_http_edge_is_the_shared_one(settings) -> None:
+    """Unknown routes, wrong content types, non-UTF-8 bodies and out-of-range candidates get the
+    same problem+json answers as on the control plane, before reaching the call."""
+    async with (
+        running_media_host(settings, bridge_factory=SilentBridge) as host,
+        httpx.AsyncClient(base_url=host.url, headers=AUTH) as http,
+    ):
+        assert_problem(await http.get(API_PREFIX + "/nowhere"), 404, "not_found")
+        assert_problem(await http.get("/nowhere"), 404, "not_found")
+        response = await http.post(HEALTH_PATH)
+        assert_problem(response, 405, "method_not_allowed")
+        assert response.headers["allow"] == "GET"
+        response = await http.post(
+            offer_path("abc"), content=b"type=offer", headers={"content-type": "text/plain"}
+        )
+        assert_problem(response, 415, "unsupported_media_type")
+        json_type = {"content-type": "application/json"}
+        response = await http.post(
+            offer_path("abc"), content=b'{"sdp": "\xff\xfe"}', headers=json_type
+        )
+        assert_problem(response, 400, "invalid_json")
+        response = await http.post(
+            offer_path("abc"), content=b'{"n": ' + b"9" * 5000 + b"}", headers=json_type
+        )
+        assert_problem(response, 400, "invalid_json")
+        for line in (
+            "candidate:1 1 udp 2122260223 192.0.2.10 99999999 typ host",
+            "candidate:1 1 udp 2122260223 192.0.2.10 5000 typ host raddr 0.0.0.0 rport 70000",
+            "candidate:garbage",
+        ):
+            response = await candidates(http, "abc", {"candidate": line, "sdpMid": "0"})
+            assert_problem(response, 422, "invalid_candidate")
+            assert "192.0.2.10" not in response.text  # addresses are never echoed
+
+
+async def test_sdp_errors_name_no_exception_class(settings) -> None:
+    async with (
+        running_media_host(settings, bridge_factory=SilentBridge) as host,
+        session_store(settings) as sessions,
+        httpx.AsyncClient(base_url=host.url, headers=AUTH, timeout=30) as http,
+    ):
+        session_id = await create_session(sessions)
+        # aiortc's SDP parser fails an `assert` on a malformed media line.
+        response = await offer(http, session_id, "v=0\r\nm=audio\r\n")
+        assert_problem(response, 422, "invalid_sdp")
+        assert "Error" not in response.json()["detail"], response.json()

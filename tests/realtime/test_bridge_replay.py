@@ -39,6 +39,7 @@ from tests.realtime.fakes import (
     turn,
 )
 from tests.realtime.replay_server import Close, Drop, Expect, ReplayServer, Send
+from tests.support.log_scan import ip_addresses_in
 
 GREETING = "Hello, what brings you in?"
 A0, U1, A1, U2, A2 = "item_A0", "item_U1", "item_A1", "item_U2", "item_A2"
@@ -549,6 +550,7 @@ async def test_no_patient_text_reaches_the_logs(
     assert caplog.records  # the bridge did log
     assert secret not in caplog.text
     assert "husband" not in caplog.text
+    assert ip_addresses_in(caplog.text) == []  # not even the engine's loopback address
     # The model's error message (which echoed patient text) was not forwarded either.
     assert all(secret not in e.message for e in r.events.of(EventType.ERROR))
 

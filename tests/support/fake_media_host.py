@@ -144,7 +144,7 @@ class FakeMediaHost:
             try:
                 body = HostCandidates.model_validate_json(await request.body())
             except ValidationError:
-                return _problem(422, "invalid_candidates")
+                return _problem(422, "invalid_candidate")
             if session_id not in self.offers:
                 return _problem(409, "no_offer_yet")
             self.candidates.setdefault(session_id, []).extend(
