@@ -254,7 +254,7 @@ class IntakeAgent:
         persist either; the caller still answers with a re-prompt instead of crashing.
         """
         try:
-            await self.graph.aupdate_state(config, dict(values), as_node="respond")
+            await self.graph.aupdate_state(config, dict(values), as_node="turn")
         except Exception as exc:
             logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
 
