@@ -163,7 +163,9 @@ async def test_async_latest_checkpoint_with_writes_and_no_older_checkpoint(
     assert await asaver.aget_tuple(generate_config("no-such-thread")) is None
 
 
-async def test_intake_turn_request_count(asaver: TableStorageSaver, requests: Requests) -> None:
+async def test_an_intake_turn_is_one_query_and_one_write(
+    asaver: TableStorageSaver, requests: Requests
+) -> None:
     agent = IntakeAgent(checkpointer=asaver)
     await agent.start_session("turns", "en")
     await agent.handle_utterance("turns", item_id="i1", text="yes")
@@ -172,8 +174,65 @@ async def test_intake_turn_request_count(asaver: TableStorageSaver, requests: Re
     turn = await agent.handle_utterance("turns", item_id="i2", text="I have a headache")
 
     assert turn.reply.say
-    # Read the pre-turn state (the facade's checks), the graph reads it, one durable write.
-    assert requests.take() == [("GET", "query"), ("GET", "query"), ("PUT", "entity")]
+    # The facade reads the pre-turn state; the graph run starts from those same rows; one
+    # durable write of the new checkpoint.
+    assert requests.take() == [("GET", "query"), ("PUT", "entity")]
+    values = (await agent.graph.aget_state({"configurable": {"thread_id": "turns"}})).values
+    assert values["turn"] == 2 and "headache" in values["findings"]
+
+
+async def test_each_turn_reads_storage_afresh(
+    azurite: Azurite, table_prefix: str, requests: Requests
+) -> None:
+    """A session continued by another host in between is seen by the next turn: the latest
+    checkpoint is reused only within one turn, never across turns."""
+    host_a = _saver(azurite, table_prefix, requests)
+    host_b = _saver(azurite, table_prefix, Requests())
+    agent_a, agent_b = IntakeAgent(checkpointer=host_a), IntakeAgent(checkpointer=host_b)
+    try:
+        await agent_a.start_session("moved", "en")
+        await agent_a.handle_utterance("moved", item_id="i1", text="yes")
+        await agent_b.handle_utterance("moved", item_id="i2", text="I have a headache")
+
+        turn = await agent_a.handle_utterance("moved", item_id="i3", text="since yesterday")
+
+        assert turn.notices == []
+        values = (await agent_a.graph.aget_state({"configurable": {"thread_id": "moved"}})).values
+        assert values["turn"] == 3
+        assert values["findings"]["headache"].duration_hours is not None
+        assert [ref.item_id for ref in values["transcript_refs"]] == ["i1", "i2", "i3"]
+    finally:
+        await host_a.aclose()
+        await host_b.aclose()
+
+
+async def test_remembered_latest_is_dropped_by_pending_writes_and_deletion(
+    asaver: TableStorageSaver, requests: Requests
+) -> None:
+    first = await asaver.aput(
+        generate_config("t5"),
+        generate_checkpoint(channel_values={"v": 0}, channel_versions={"v": 1}),
+        generate_metadata(step=0),
+        {"v": 1},
+    )
+    with asaver.reuse_latest("t5"):
+        requests.take()
+        assert await asaver.aget_tuple(generate_config("t5")) is not None
+        again = await asaver.aget_tuple(generate_config("t5"))
+        assert requests.take() == [("GET", "query")]  # the second read reused the rows
+        assert again is not None and again.pending_writes == []
+
+        await asaver.aput_writes(first, [("a", 1)], "task-1")
+        with_writes = await asaver.aget_tuple(generate_config("t5"))
+        assert with_writes is not None
+        assert [(w[1], w[2]) for w in with_writes.pending_writes or []] == [("a", 1)]
+
+        await asaver.adelete_thread("t5")
+        assert await asaver.aget_tuple(generate_config("t5")) is None
+    # Outside the block nothing is remembered.
+    requests.take()
+    assert await asaver.aget_tuple(generate_config("t5")) is None
+    assert requests.take() == [("GET", "query")]
 
 
 def test_environment_proxy_lookups_only_when_a_proxy_is_configured(

@@ -160,6 +160,8 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
             async_credential = credential
         self._async_credential = async_credential
         self._client_options = {**_default_client_options(), **(client_options or {})}
+        # Threads inside a `reuse_latest` block → (namespace, rows of their latest checkpoint).
+        self._latest: dict[str, tuple[str, list[dict[str, Any]]] | None] = {}
         self._client: TableClient | None = None
         self._table_ready = False
         self._aclient: AsyncTableClient | None = None
@@ -223,6 +225,46 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         if self._aclient is not None and self._aclient_loop is asyncio.get_running_loop():
             await self._aclient.close()
         self._aclient = None
+
+    # --- one turn: the latest checkpoint read once ------------------------------------------
+
+    @contextlib.contextmanager
+    def reuse_latest(self, thread_id: str) -> Iterator[None]:
+        """Within this block, read the thread's latest checkpoint from storage only once.
+
+        A caller that is the thread's only writer for the duration of the block (the intake
+        agent holds its per-session lock) reads the pre-turn state, then runs the graph, which
+        reads the latest checkpoint again: that second read, and any after a write this saver
+        made itself, are answered from the rows just read or written instead of another
+        query. Pending writes or a deletion drop the remembered rows (the next read queries).
+        Outside the block every read queries storage, so a session resumed on another host is
+        always read fresh.
+        """
+        key = str(thread_id)
+        self._latest[key] = None
+        try:
+            yield
+        finally:
+            self._latest.pop(key, None)
+
+    def _remember_latest(self, config: RunnableConfig, rows: Sequence[dict[str, Any]]) -> None:
+        conf = config["configurable"]
+        key = str(conf["thread_id"])
+        if key in self._latest:
+            self._latest[key] = (str(conf.get("checkpoint_ns", "")), list(rows))
+
+    def _forget_latest(self, thread_id: object) -> None:
+        key = str(thread_id)
+        if key in self._latest:
+            self._latest[key] = None
+
+    def _remembered_latest(self, config: RunnableConfig) -> list[dict[str, Any]] | None:
+        conf = config["configurable"]
+        remembered = self._latest.get(str(conf["thread_id"]))
+        if remembered is None or get_checkpoint_id(config):
+            return None
+        ns, rows = remembered
+        return rows if ns == str(conf.get("checkpoint_ns", "")) else None
 
     # --- encoding -----------------------------------------------------------------------------
 
@@ -435,6 +477,7 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
     ) -> RunnableConfig:
         """Store a checkpoint (atomically when it fits one transaction)."""
         rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
+        self._forget_latest(new_config["configurable"]["thread_id"])
         _store(self._sync_client(), rows)
         return new_config
 
@@ -446,10 +489,12 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         task_path: str = "",
     ) -> None:
         """Store pending writes of a task; a repeated (task, idx) replaces, never duplicates."""
+        self._forget_latest(config["configurable"]["thread_id"])
         _store(self._sync_client(), self._write_rows(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete every checkpoint and write of a thread."""
+        self._forget_latest(thread_id)
         client = self._sync_client()
         pk = R.escape_key(str(thread_id))
         keys = client.query_entities(
@@ -467,9 +512,13 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
     # --- async API ----------------------------------------------------------------------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        """Async :meth:`get_tuple`."""
+        """Async :meth:`get_tuple` (inside :meth:`reuse_latest`, the latest is read once)."""
+        remembered = self._remembered_latest(config)
+        if remembered is not None:
+            return self._decode_first(remembered)
         client = await self._async_client()
         query, exact = self._get_filter(config)
+        rows: list[dict[str, Any]] | None = None
         if not exact:
             collector = R.FirstGroupCollector(limit=_FIRST_PAGE_ROWS)
             async for entity in client.query_entities(query, results_per_page=_FIRST_PAGE_ROWS):
@@ -478,9 +527,14 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
             if collector.key is None:
                 return None
             if not collector.truncated:
-                return self._decode_first(collector.rows)
-            query = R.range_filter(*collector.key)
-        return self._decode_first([dict(e) async for e in client.query_entities(query)])
+                rows = collector.rows
+            else:
+                query = R.range_filter(*collector.key)
+        if rows is None:
+            rows = [dict(e) async for e in client.query_entities(query)]
+        if not exact:
+            self._remember_latest(config, rows)
+        return self._decode_first(rows)
 
     async def alist(
         self,
@@ -532,7 +586,9 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
     ) -> RunnableConfig:
         """Async :meth:`put`."""
         rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
+        self._forget_latest(new_config["configurable"]["thread_id"])
         await _astore(await self._async_client(), rows)
+        self._remember_latest(new_config, rows)  # stored: the thread's latest checkpoint now
         return new_config
 
     async def aput_writes(
@@ -543,12 +599,14 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         task_path: str = "",
     ) -> None:
         """Async :meth:`put_writes`."""
+        self._forget_latest(config["configurable"]["thread_id"])
         await _astore(
             await self._async_client(), self._write_rows(config, writes, task_id, task_path)
         )
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Async :meth:`delete_thread`."""
+        self._forget_latest(thread_id)
         client = await self._async_client()
         pk = R.escape_key(str(thread_id))
         batch: list[Any] = []
