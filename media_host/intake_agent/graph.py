@@ -89,9 +89,9 @@ def _turn_node(extractor: Extractor, lexicon: Lexicon) -> Any:
         current = cast(IntakeState, view)  # the same dict, as the nodes see it
 
         def run(step: Step) -> None:
-            update = step(current)
-            view.update(update)
-            written.update(update)
+            changes = step(current)
+            view.update(changes)
+            written.update(changes)
 
         run(safety)
         run(update)
