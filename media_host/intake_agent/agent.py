@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -53,6 +55,14 @@ RecoveryReason = Literal["not_caught", "line_dropped"]
 
 class UnknownSessionError(IntakeAgentError, LookupError):
     """An utterance or finish() for a session that was never started."""
+
+
+@runtime_checkable
+class ReusesLatest(Protocol):
+    """A checkpointer that can read a thread's latest checkpoint once per turn
+    (:meth:`~media_host.intake_agent.checkpoint.TableStorageSaver.reuse_latest`)."""
+
+    def reuse_latest(self, thread_id: str) -> AbstractContextManager[None]: ...
 
 
 def _check_id(value: object, what: str) -> str:
@@ -117,6 +127,20 @@ class IntakeAgent:
             self._locks[session_id] = lock
         return lock
 
+    @asynccontextmanager
+    async def _turn(self, session_id: str) -> AsyncIterator[None]:
+        """One turn of a session: the session lock held and, since nothing else writes the
+        session meanwhile, the pre-turn state the facade reads is the one the graph run starts
+        from — a checkpointer that can (Table Storage) reads it from storage only once."""
+        async with self._lock(session_id):
+            reuse = (
+                self.checkpointer.reuse_latest(session_id)
+                if isinstance(self.checkpointer, ReusesLatest)
+                else nullcontext()
+            )
+            with reuse:
+                yield
+
     async def _state(self, session_id: str) -> tuple[IntakeState | None, RunnableConfig | None]:
         snapshot = await self.graph.aget_state(self._config(session_id))
         values: IntakeState = snapshot.values  # type: ignore[assignment]
@@ -169,7 +193,7 @@ class IntakeAgent:
         """
         _check_id(session_id, "session_id")
         lang = self._language(language)
-        async with self._lock(session_id):
+        async with self._turn(session_id):
             values, _ = await self._state(session_id)
             if values is not None:
                 if values.get("ended"):
@@ -214,7 +238,7 @@ class IntakeAgent:
         _check_id(item_id, "item_id")
         notices: list[str] = []
         cleaned = self._clean_text(text, notices)
-        async with self._lock(session_id):
+        async with self._turn(session_id):
             values, config = await self._state(session_id)
             if values is None or config is None:
                 raise UnknownSessionError("no such session; call start_session first")
@@ -256,7 +280,7 @@ class IntakeAgent:
         persist either; the caller still answers with a re-prompt instead of crashing.
         """
         try:
-            await self.graph.aupdate_state(config, dict(values), as_node="respond")
+            await self.graph.aupdate_state(config, dict(values), as_node="turn")
         except Exception as exc:
             logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
 

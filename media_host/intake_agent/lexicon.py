@@ -250,6 +250,7 @@ class Lexicon:
             self.concepts[concept.id] = concept
         self._tries = {lang: _Trie(_DETERMINERS[lang]) for lang in LANGUAGES}
         self._phrase_index: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+        self._vocabulary: dict[str, frozenset[str]] = {}
         for concept in self.concepts.values():
             for lang in LANGUAGES:
                 for phrase in concept.synonyms.get(lang, ()):
@@ -318,8 +319,12 @@ class Lexicon:
         return [wf.forms(w) if w else (w,) for w in words]
 
     def vocabulary(self, language: str = "en") -> frozenset[str]:
-        """Every literal word of the phrases of ``language``."""
-        return frozenset(self._tries[language].vocabulary())
+        """Every literal word of the phrases of ``language`` (built once: the lexicon is
+        immutable, and the per-utterance reading asks for it)."""
+        cached = self._vocabulary.get(language)
+        if cached is None:
+            cached = self._vocabulary[language] = frozenset(self._tries[language].vocabulary())
+        return cached
 
     def word_forms(self, word: str, language: str = "en") -> tuple[str, ...]:
         """The lexicon spellings one normalised word may stand for (itself at least)."""

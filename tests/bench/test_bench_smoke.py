@@ -44,18 +44,8 @@ def test_control_plane_bench_survives_a_short_host_freshness() -> None:
 
 @pytest.mark.timeout(120)
 def test_agent_turn_bench_runs() -> None:
-    out = run_bench(
-        [
-            "bench/agent_turn.py",
-            "--sessions",
-            "3",
-            "--memory-sessions",
-            "3",
-            "--memory-turns",
-            "2",
-        ]
-    )
-    for figure in ("full turn", "bare extraction", "memory per session"):
+    out = run_bench(["bench/agent_turn.py", "--smoke"])
+    for figure in ("bare extraction", "TableStorageSaver", "InMemorySaver", "memory per session"):
         assert figure in out, out
 
 

@@ -213,16 +213,23 @@ class CheckpointGroup:
     writes: list[dict[str, Any]] = field(default_factory=list)
 
 
+def group_key(row: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(PartitionKey, RowKey prefix of its checkpoint) — the same for every row of one
+    checkpoint; None for a row that is not part of a checkpoint."""
+    segments = str(row["RowKey"]).split("|")
+    if len(segments) < 3 or segments[0] != "c":
+        return None
+    return str(row["PartitionKey"]), "|".join(segments[:3])
+
+
 def group_rows(rows: Iterable[Mapping[str, Any]]) -> Iterable[CheckpointGroup]:
     """Group rows (in RowKey order) by checkpoint, yielding each group once it is complete."""
     current: CheckpointGroup | None = None
     current_key: tuple[str, str] | None = None
     for row in rows:
-        pk, rk = str(row["PartitionKey"]), str(row["RowKey"])
-        segments = rk.split("|")
-        if len(segments) < 3 or segments[0] != "c":
+        key = group_key(row)
+        if key is None:
             continue
-        key = (pk, "|".join(segments[:3]))
         if key != current_key:
             if current is not None:
                 yield current
@@ -234,6 +241,39 @@ def group_rows(rows: Iterable[Mapping[str, Any]]) -> Iterable[CheckpointGroup]:
         elif kind == KIND_WRITE:
             current.writes.append(dict(row))
         elif kind == KIND_PART:
-            current.parts[rk] = dict(row)
+            current.parts[str(row["RowKey"])] = dict(row)
     if current is not None:
         yield current
+
+
+class FirstGroupCollector:
+    """Collects the rows of the first checkpoint of a newest-first row stream, reading at most
+    :attr:`limit` rows.
+
+    Reading the latest checkpoint asks for a first page of ``limit`` (2) rows: the checkpoint
+    row, and a next row that is usually the previous checkpoint's — which shows the group is
+    complete, so the common read is one query. When ``limit`` rows all belong to the first
+    group it may go on (pending writes, overflow rows): :attr:`truncated` is then True and the
+    caller reads that group with a query of its own instead of paging two rows at a time.
+    """
+
+    def __init__(self, limit: int = 2) -> None:
+        self.limit = limit
+        self.rows: list[dict[str, Any]] = []
+        self.key: tuple[str, str] | None = None
+        self.truncated = False
+
+    def add(self, row: Mapping[str, Any]) -> bool:
+        """Take one row; False when no further row is needed."""
+        key = group_key(row)
+        if key is None:
+            return True
+        if self.key is None:
+            self.key = key
+        elif key != self.key:
+            return False  # the next checkpoint: the first one is complete
+        self.rows.append(dict(row))
+        if len(self.rows) >= self.limit:
+            self.truncated = True
+            return False
+        return True

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+import urllib.request
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
@@ -42,6 +43,9 @@ from media_host.intake_agent.state import intake_serializer
 
 _MAX_BATCH_ROWS = 100
 _MAX_BATCH_BYTES = 3_500_000  # transactions are limited to 4 MiB; leave headroom
+# Page size when reading one checkpoint: its row plus the next one, which is usually the
+# previous checkpoint and tells that the group is complete without asking for another page.
+_FIRST_PAGE_ROWS = 2
 _TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 Credential = AzureNamedKeyCredential | AzureSasCredential | TokenCredential
@@ -72,6 +76,41 @@ def _upserts(batch: Iterable[dict[str, Any]]) -> list[Any]:
     return [("upsert", row, {"mode": UpdateMode.REPLACE}) for row in batch]
 
 
+def _store(client: TableClient, rows: Sequence[dict[str, Any]]) -> None:
+    """Write rows of one partition, atomically per transaction-sized batch.
+
+    A single row is upserted on its own: one entity write is atomic anyway, and the multipart
+    entity-group transaction (MIME encoding of the request, parsing of the response) costs
+    more CPU than the write. That is the common case: a checkpoint of an intake turn is one row.
+    """
+    if len(rows) == 1:
+        client.upsert_entity(rows[0], mode=UpdateMode.REPLACE)
+        return
+    for batch in _batches(rows):
+        client.submit_transaction(_upserts(batch))
+
+
+async def _astore(client: AsyncTableClient, rows: Sequence[dict[str, Any]]) -> None:
+    """Async :func:`_store`."""
+    if len(rows) == 1:
+        await client.upsert_entity(rows[0], mode=UpdateMode.REPLACE)
+        return
+    for batch in _batches(rows):
+        await client.submit_transaction(_upserts(batch))
+
+
+def _default_client_options() -> dict[str, Any]:
+    """Client options: read proxy settings from the environment only when one is configured.
+
+    With ``use_env_settings`` on (the SDK default), the aiohttp transport looks up ``.netrc``
+    and the proxy environment variables in worker threads on *every* request — two thread
+    hand-offs per checkpoint read or write, which cost more CPU than the request itself. When
+    no ``*_proxy`` variable is set those lookups can find nothing (the storage account
+    authenticates with its key or a token, never ``.netrc``), so they are switched off.
+    """
+    return {"use_env_settings": bool(urllib.request.getproxies_environment())}
+
+
 class TableStorageSaver(BaseCheckpointSaver[str]):
     """LangGraph checkpointer persisting threads in one Azure Table.
 
@@ -83,6 +122,9 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         async_credential: Async token credential for the aio client; defaults to ``credential``
             when that is a key or SAS credential.
         table_prefix: Prepended to ``table_name`` (e.g. per environment or per test run).
+        client_options: Extra keyword options for both Table clients (azure-core pipeline
+            options such as ``retry_total``, ``connection_timeout`` or ``raw_request_hook``);
+            they override the defaults of :func:`_default_client_options`.
         serde: Serializer; defaults to LangGraph's ``JsonPlusSerializer`` restricted to the
             intake contract types (strict msgpack allowlist).
 
@@ -103,6 +145,7 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         | None = None,
         serde: SerializerProtocol | None = None,
         table_prefix: str = "",
+        client_options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(serde=serde or intake_serializer())
         self.table_name = _validate_table_name(table_prefix + table_name)
@@ -116,6 +159,9 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         ):
             async_credential = credential
         self._async_credential = async_credential
+        self._client_options = {**_default_client_options(), **(client_options or {})}
+        # Threads inside a `reuse_latest` block → (namespace, rows of their latest checkpoint).
+        self._latest: dict[str, tuple[str, list[dict[str, Any]]] | None] = {}
         self._client: TableClient | None = None
         self._table_ready = False
         self._aclient: AsyncTableClient | None = None
@@ -128,12 +174,15 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         if self._client is None:
             if self._connection_string:
                 self._client = TableClient.from_connection_string(
-                    self._connection_string, table_name=self.table_name
+                    self._connection_string, table_name=self.table_name, **self._client_options
                 )
             else:
                 assert self._endpoint is not None
                 self._client = TableClient(
-                    self._endpoint, self.table_name, credential=self._credential
+                    self._endpoint,
+                    self.table_name,
+                    credential=self._credential,
+                    **self._client_options,
                 )
         if not self._table_ready:
             with contextlib.suppress(ResourceExistsError):
@@ -147,12 +196,15 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
             # aiohttp sessions are bound to the loop that created them.
             if self._connection_string:
                 self._aclient = AsyncTableClient.from_connection_string(
-                    self._connection_string, table_name=self.table_name
+                    self._connection_string, table_name=self.table_name, **self._client_options
                 )
             else:
                 assert self._endpoint is not None
                 self._aclient = AsyncTableClient(
-                    self._endpoint, self.table_name, credential=self._async_credential
+                    self._endpoint,
+                    self.table_name,
+                    credential=self._async_credential,
+                    **self._client_options,
                 )
             self._aclient_loop = loop
         if not self._atable_ready:
@@ -173,6 +225,46 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         if self._aclient is not None and self._aclient_loop is asyncio.get_running_loop():
             await self._aclient.close()
         self._aclient = None
+
+    # --- one turn: the latest checkpoint read once ------------------------------------------
+
+    @contextlib.contextmanager
+    def reuse_latest(self, thread_id: str) -> Iterator[None]:
+        """Within this block, read the thread's latest checkpoint from storage only once.
+
+        A caller that is the thread's only writer for the duration of the block (the intake
+        agent holds its per-session lock) reads the pre-turn state, then runs the graph, which
+        reads the latest checkpoint again: that second read, and any after a write this saver
+        made itself, are answered from the rows just read or written instead of another
+        query. Pending writes or a deletion drop the remembered rows (the next read queries).
+        Outside the block every read queries storage, so a session resumed on another host is
+        always read fresh.
+        """
+        key = str(thread_id)
+        self._latest[key] = None
+        try:
+            yield
+        finally:
+            self._latest.pop(key, None)
+
+    def _remember_latest(self, config: RunnableConfig, rows: Sequence[dict[str, Any]]) -> None:
+        conf = config["configurable"]
+        key = str(conf["thread_id"])
+        if key in self._latest:
+            self._latest[key] = (str(conf.get("checkpoint_ns", "")), list(rows))
+
+    def _forget_latest(self, thread_id: object) -> None:
+        key = str(thread_id)
+        if key in self._latest:
+            self._latest[key] = None
+
+    def _remembered_latest(self, config: RunnableConfig) -> list[dict[str, Any]] | None:
+        conf = config["configurable"]
+        remembered = self._latest.get(str(conf["thread_id"]))
+        if remembered is None or get_checkpoint_id(config):
+            return None
+        ns, rows = remembered
+        return rows if ns == str(conf.get("checkpoint_ns", "")) else None
 
     # --- encoding -----------------------------------------------------------------------------
 
@@ -319,36 +411,41 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         return True
 
     @staticmethod
-    def _get_filter(config: RunnableConfig) -> tuple[str, str | None]:
-        """(filter, exact row prefix or None when the latest checkpoint is wanted)."""
+    def _get_filter(config: RunnableConfig) -> tuple[str, bool]:
+        """(filter, exact): the addressed checkpoint's rows, or the namespace's, newest first."""
         conf = config["configurable"]
         pk = R.escape_key(str(conf["thread_id"]))
         ns = str(conf.get("checkpoint_ns", ""))
         checkpoint_id = get_checkpoint_id(config)
         if checkpoint_id:
-            return R.range_filter(pk, R.checkpoint_row_key(ns, checkpoint_id)), checkpoint_id
-        return R.range_filter(pk, R.ns_prefix(ns)), None
+            return R.range_filter(pk, R.checkpoint_row_key(ns, checkpoint_id)), True
+        return R.range_filter(pk, R.ns_prefix(ns)), False
 
-    def _latest_prefix_filter(self, config: RunnableConfig, newest_row_key: str) -> str:
-        pk = R.escape_key(str(config["configurable"]["thread_id"]))
-        segments = newest_row_key.split("|")
-        return R.range_filter(pk, "|".join(segments[:3]))
+    def _decode_first(self, rows: Iterable[Mapping[str, Any]]) -> CheckpointTuple | None:
+        for group in R.group_rows(rows):
+            return self._decode_group(group)
+        return None
 
     # --- sync API -----------------------------------------------------------------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        """Fetch one checkpoint (the given ``checkpoint_id`` or the thread's latest)."""
+        """Fetch one checkpoint (the given ``checkpoint_id`` or the thread's latest).
+
+        Usually one query; two when the latest checkpoint has pending writes or overflow rows.
+        """
         client = self._sync_client()
-        query, checkpoint_id = self._get_filter(config)
-        if checkpoint_id is None:
-            pages = client.query_entities(query, results_per_page=1, select=["RowKey"]).by_page()
-            first = next(iter(next(pages, [])), None)
-            if first is None:
+        query, exact = self._get_filter(config)
+        if not exact:
+            collector = R.FirstGroupCollector(limit=_FIRST_PAGE_ROWS)
+            for entity in client.query_entities(query, results_per_page=_FIRST_PAGE_ROWS):
+                if not collector.add(entity):
+                    break
+            if collector.key is None:
                 return None
-            query = self._latest_prefix_filter(config, str(first["RowKey"]))
-        for group in R.group_rows(client.query_entities(query)):
-            return self._decode_group(group)
-        return None
+            if not collector.truncated:
+                return self._decode_first(collector.rows)
+            query = R.range_filter(*collector.key)
+        return self._decode_first(client.query_entities(query))
 
     def list(
         self,
@@ -380,9 +477,8 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
     ) -> RunnableConfig:
         """Store a checkpoint (atomically when it fits one transaction)."""
         rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
-        client = self._sync_client()
-        for batch in _batches(rows):
-            client.submit_transaction(_upserts(batch))
+        self._forget_latest(new_config["configurable"]["thread_id"])
+        _store(self._sync_client(), rows)
         return new_config
 
     def put_writes(
@@ -393,13 +489,12 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         task_path: str = "",
     ) -> None:
         """Store pending writes of a task; a repeated (task, idx) replaces, never duplicates."""
-        rows = self._write_rows(config, writes, task_id, task_path)
-        client = self._sync_client()
-        for batch in _batches(rows):
-            client.submit_transaction(_upserts(batch))
+        self._forget_latest(config["configurable"]["thread_id"])
+        _store(self._sync_client(), self._write_rows(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete every checkpoint and write of a thread."""
+        self._forget_latest(thread_id)
         client = self._sync_client()
         pk = R.escape_key(str(thread_id))
         keys = client.query_entities(
@@ -417,24 +512,29 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
     # --- async API ----------------------------------------------------------------------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        """Async :meth:`get_tuple`."""
+        """Async :meth:`get_tuple` (inside :meth:`reuse_latest`, the latest is read once)."""
+        remembered = self._remembered_latest(config)
+        if remembered is not None:
+            return self._decode_first(remembered)
         client = await self._async_client()
-        query, checkpoint_id = self._get_filter(config)
-        if checkpoint_id is None:
-            first_row = None
-            pages = client.query_entities(query, results_per_page=1, select=["RowKey"]).by_page()
-            async for page in pages:
-                async for entity in page:
-                    first_row = entity
+        query, exact = self._get_filter(config)
+        rows: list[dict[str, Any]] | None = None
+        if not exact:
+            collector = R.FirstGroupCollector(limit=_FIRST_PAGE_ROWS)
+            async for entity in client.query_entities(query, results_per_page=_FIRST_PAGE_ROWS):
+                if not collector.add(entity):
                     break
-                break
-            if first_row is None:
+            if collector.key is None:
                 return None
-            query = self._latest_prefix_filter(config, str(first_row["RowKey"]))
-        rows = [dict(e) async for e in client.query_entities(query)]
-        for group in R.group_rows(rows):
-            return self._decode_group(group)
-        return None
+            if not collector.truncated:
+                rows = collector.rows
+            else:
+                query = R.range_filter(*collector.key)
+        if rows is None:
+            rows = [dict(e) async for e in client.query_entities(query)]
+        if not exact:
+            self._remember_latest(config, rows)
+        return self._decode_first(rows)
 
     async def alist(
         self,
@@ -486,9 +586,9 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
     ) -> RunnableConfig:
         """Async :meth:`put`."""
         rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
-        client = await self._async_client()
-        for batch in _batches(rows):
-            await client.submit_transaction(_upserts(batch))
+        self._forget_latest(new_config["configurable"]["thread_id"])
+        await _astore(await self._async_client(), rows)
+        self._remember_latest(new_config, rows)  # stored: the thread's latest checkpoint now
         return new_config
 
     async def aput_writes(
@@ -499,13 +599,14 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         task_path: str = "",
     ) -> None:
         """Async :meth:`put_writes`."""
-        rows = self._write_rows(config, writes, task_id, task_path)
-        client = await self._async_client()
-        for batch in _batches(rows):
-            await client.submit_transaction(_upserts(batch))
+        self._forget_latest(config["configurable"]["thread_id"])
+        await _astore(
+            await self._async_client(), self._write_rows(config, writes, task_id, task_path)
+        )
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Async :meth:`delete_thread`."""
+        self._forget_latest(thread_id)
         client = await self._async_client()
         pk = R.escape_key(str(thread_id))
         batch: list[Any] = []
