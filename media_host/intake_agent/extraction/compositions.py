@@ -23,6 +23,17 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "pleuritic_pain",
     ),
     (
+        # a child who ate berries, leaves, seeds or mushrooms: a possible plant poisoning
+        # (TOXBASE / poison centre advice)
+        re.compile(r"\b(?:ate|eaten|eating|swallowed|chewed|chewing|comio|trago)\b"),
+        re.compile(
+            r"\b(?:berries|berry|wild\s+mushrooms?|toadstools?|mushrooms?\s+(?:from|in|growing)|"
+            r"(?:a|the|some)\s+(?:house)?plant|(?:leaves|seeds)\s+(?:from|off|of)\s+(?:a|the)|"
+            r"bayas|hongos|setas)\b"
+        ),
+        "plant_ingestion",
+    ),
+    (
         # "haven't managed to wee for 12 hours", "no puedo orinar": acute retention of urine
         re.compile(
             r"\b(?:cant|can't|cannot|unable|havent|haven't|hasnt|hasn't|not\s+managed|couldnt|couldn't|"
