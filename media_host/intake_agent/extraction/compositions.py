@@ -241,10 +241,10 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:arm|forearm|wrist|leg|ankle|fingers?|toes?|elbow|shoulder|knee|shin|thumb|"
-            r"collarbone|hand|foot|nose)\b"
+            r"collarbone|hand|foot|nose|knuckles?|cheekbone)\b"
         ),
         re.compile(
-            r"\b(?:wonky|crooked|deformed|misshapen|out\s+of\s+shape|"
+            r"\b(?:wonky|crooked|deformed|misshapen|out\s+of\s+shape|sunk(?:en)?\s+in|dented|"
             r"(?:funny|odd|weird|strange|wrong|awkward)\s+angle|sticking\s+out|out\s+of\s+place|"
             r"(?:all|looks?|is|gone)\s+bent|"
             r"bent\s+(?:funny|wrong|out\s+of\s+shape|sideways|backwards|the\s+wrong\s+way))\b"

@@ -52,7 +52,9 @@ _HIGH_FEVER_C = 39.0  # NICE NG143 / CKS: a measured 39 °C or more is a high fe
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
-_ABSORBABLE = frozenset({"swelling", "bleeding", "vomiting", "cough", "diarrhea"})
+_ABSORBABLE = frozenset(
+    {"swelling", "bleeding", "vomiting", "cough", "diarrhea", "burn", "burn_blistering"}
+)
 # single-word readings that give way to a two-cue composition containing them: "my pee is
 # burning" is dysuria, not a burn; "a shock off a cable" is an electric shock, not circulatory
 # shock; "bleach ... stinging" in an eye is a chemical eye injury, not an insect sting; "my
