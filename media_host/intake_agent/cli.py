@@ -30,6 +30,16 @@ _RESET = "\033[0m"
 MAX_ASSESS_CHARS = 20_000
 
 
+def _age(text: str) -> float:
+    """An --age value in years, from a number or a text such as "18 months"."""
+    from media_host.intake_agent.age_text import AgeTextError, parse_age_text
+
+    try:
+        return parse_age_text(text)
+    except AgeTextError as exc:
+        raise argparse.ArgumentTypeError(f"invalid age {text!r}: {exc}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triage", description="Virtual triage intake agent tools."
@@ -38,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     assess = sub.add_parser("assess", help="assess one whole patient account")
     assess.add_argument("text", help="the patient's account, in quotes")
-    assess.add_argument("--age", type=float, default=None, help="age in years")
+    assess.add_argument(
+        "--age", type=_age, default=None, help='age: years ("34") or text ("18 months", "6 weeks")'
+    )
     assess.add_argument("--sex", choices=["F", "M", "f", "m"], default=None)
     assess.add_argument("--lang", default="en", help="en or es")
     assess.add_argument("--json", action="store_true", help="print the summary as JSON")

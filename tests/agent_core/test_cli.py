@@ -211,3 +211,10 @@ def test_eval_third_blind_set_regression(capsys: pytest.CaptureFixture[str]) -> 
     assert summary["emergency_sensitivity"] >= 0.97
     assert summary["over_triage_rate"] <= 0.03
     assert all(summary["per_level"][lvl]["n"] >= 30 for lvl in summary["per_level"])
+
+
+def test_assess_reads_an_age_written_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["assess", "My baby has a fever of 38.4 since this morning", "--age", "10 weeks"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "EMERGENCY" in out
