@@ -8,6 +8,8 @@ vital signs → demographics and history → the answer to the last question (``
 
 from __future__ import annotations
 
+import re
+
 from media_host.intake_agent.errors import InvalidUtteranceError
 from media_host.intake_agent.extraction import (
     anatomy,
@@ -27,6 +29,7 @@ from media_host.intake_agent.extraction.demographics import extract_demographics
 from media_host.intake_agent.extraction.drafts import (
     ATTRIBUTE_FIELDS,
     FindingDraft,
+    Statement,
     char_index,
     sentence_at,
     sentence_index,
@@ -302,7 +305,11 @@ class RulesExtractor:
             draft.qualifiers.append(lab.analyte)  # which analyte, for the clinician
             drafts.append(draft)
         have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
-        statements = self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm)
+        statements = (
+            self_harm.find_self_harm(norm)
+            + ingestion.find_supratherapeutic(norm)
+            + _note_pairs(norm)
+        )
         for statement in statements:
             if statement.concept_id in have:
                 continue
@@ -361,6 +368,19 @@ def _combine(a: Finding, b: Finding, rank: dict[Presence, int]) -> Finding:
     ordered = sorted(a.provenance + b.provenance, key=lambda s: s.start)
     update["provenance"] = tuple(ordered)
     return first.model_copy(update=update)
+
+
+# Note abbreviations that name two findings at once ("N/V", "D&V"): a lexicon phrase names one.
+_NOTE_PAIR = re.compile(r"\b(?P<a>n|d)\s*[/&+]\s*(?P<b>v)\b")
+_NOTE_PAIR_CONCEPTS = {"n": ("nausea", "vomiting"), "d": ("diarrhea", "vomiting")}
+
+
+def _note_pairs(norm: str) -> list[Statement]:
+    return [
+        Statement(m.start(), m.end(), concept)
+        for m in _NOTE_PAIR.finditer(norm)
+        for concept in _NOTE_PAIR_CONCEPTS[m.group("a")]
+    ]
 
 
 def _regrade_child_vitals(drafts: list[FindingDraft], age_years: float | None) -> None:

@@ -63,7 +63,7 @@ _WORDS: list[tuple[re.Pattern[str], int]] = [
 ]
 
 _WORST = re.compile(
-    r"\b(?:worst\s+(?:\w+\s+){0,2}(?:of|in)\s+(?:my|his|her|their)\s+life|worst\s+(?:\w+\s+){0,2}ever|"
+    r"\b(?:worst\s+(?:\w+\s+){0,2}(?:of|in)\s+(?:(?:my|his|her|their)\s+)?life|worst\s+(?:\w+\s+){0,2}ever|"
     r"worst\s+(?:\w+\s+){0,2}(?:i|he|she)\s*(?:'?ve|have|has)\s+ever|never\s+had\s+(?:a\s+)?(?:\w+\s+)?like\s+this|"
     r"worst\s+headache|worst\s+pain|el\s+peor\s+dolor|peor\s+dolor\s+de\s+mi\s+vida|la\s+peor\s+de\s+mi\s+vida)"
 )
