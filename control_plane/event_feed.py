@@ -58,9 +58,14 @@ class FeedResult:
 
 
 def sse_frame(event: Event) -> bytes:
-    """One SSE message: ``id`` = seq (what the browser resends as Last-Event-ID)."""
+    """One SSE message: ``id`` = seq (what the browser resends as Last-Event-ID).
+
+    No ``event:`` line, so ``EventSource`` delivers every event as a ``message`` and the
+    contract's own ``type`` (in the JSON) never collides with EventSource's ``error`` event,
+    which it fires for connection failures.
+    """
     data = json.dumps(event.wire(), separators=(",", ":"), ensure_ascii=False)
-    return f"id: {event.seq}\nevent: {event.type.value}\ndata: {data}\n\n".encode()
+    return f"id: {event.seq}\ndata: {data}\n\n".encode()
 
 
 def _terminal_status(event: Event) -> SessionStatus | None:
