@@ -125,6 +125,23 @@ class EventFeed:
                 continue  # one more read drains events written just before the end
             await anyio.sleep(min(self._poll.miss(), remaining))
 
+    async def until_end(self) -> AsyncIterator[Event]:
+        """Every event after the cursor, as it is appended, until the session reached a terminal
+        status and every event up to it was yielded (for the WebSocket, which has no time cap).
+        Raises :class:`StorageError` when storage fails; the client resumes from its cursor."""
+        while True:
+            events = await self.read_page()
+            for event in events:
+                yield event
+            if events:
+                continue
+            if self.status.is_terminal:
+                return
+            await self.refresh_status_if_due()
+            if self.status.is_terminal:
+                continue  # one more read drains events written just before the end
+            await anyio.sleep(self._poll.miss())
+
     async def sse(self) -> AsyncIterator[bytes]:
         """SSE byte stream: events, heartbeat comments while idle; ends after the session ended
         and every event was sent, after ``sse_max_stream_s``, or when storage fails (the
