@@ -15,6 +15,7 @@ Variable                                Default   Meaning
 ``TRIAGE_SSE_MAX_STREAM_SECONDS``       200       the server closes a stream after this (the
                                                   browser resumes with Last-Event-ID); stays
                                                   under the Functions 230 s HTTP limit
+``TRIAGE_STREAM_TICKET_TTL_SECONDS``    60        lifetime of a stream ticket (``?ticket=``)
 ``TRIAGE_EVENTS_PAGE_SIZE``             500       max events per long-poll response
 ``TRIAGE_CORS_ORIGINS``                 (none)    browser origins allowed under uvicorn (on
                                                   Functions the host's CORS setting applies)
