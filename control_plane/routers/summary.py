@@ -63,5 +63,9 @@ async def get_summary(
     return Response(
         content=bundle.model_dump_json(exclude_none=True),
         media_type=FHIR_JSON,
-        headers={"Cache-Control": "no-store"},
+        headers={
+            "Cache-Control": "no-store",
+            # A page that fetches it can save it under this name (session ids are hex).
+            "Content-Disposition": f'attachment; filename="intake-{record.session_id}.fhir.json"',
+        },
     )

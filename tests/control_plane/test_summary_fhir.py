@@ -62,6 +62,8 @@ async def test_fhir_bundle_is_a_valid_r4_collection_of_the_stored_summary(
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/fhir+json")
     assert response.headers["cache-control"] == "no-store"
+    disposition = response.headers["content-disposition"]
+    assert disposition == f'attachment; filename="intake-{sid}.fhir.json"'
     bundle = Bundle.model_validate_json(response.content)  # raises if not valid R4(B)
     assert bundle.type == "collection"
     assert bundle.identifier is not None and bundle.identifier.value == sid
