@@ -80,6 +80,12 @@ async def events_stream(req: Request) -> StreamingResponse:
     return await bridge.forward(req)
 
 
+@app.function_name("stream_ticket")
+@app.route(route=SESSION + "/stream-ticket", methods=["POST"])
+async def stream_ticket(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
 @app.function_name("summary")
 @app.route(route=SESSION + "/summary", methods=["GET"])
 async def summary(req: Request) -> StreamingResponse:

@@ -16,7 +16,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from control_plane.relay import MediaHostRelay
-from control_plane.routers import events, health, sessions, signaling, summary
+from control_plane.routers import (
+    events,
+    health,
+    sessions,
+    signaling,
+    stream_tickets,
+    summary,
+    websocket,
+)
 from control_plane.settings import ControlPlaneSettings
 from control_plane.state import AppState
 from shared.events import EVENT_SCHEMA_VERSION
@@ -110,7 +118,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     install_problem_handlers(app, field_codes=FIELD_CODES)
-    for module in (sessions, signaling, events, summary, health):
+    for module in (sessions, signaling, events, stream_tickets, summary, health, websocket):
         app.include_router(module.router)
     app.add_middleware(RequestGuard, limit_for=body_limit_for)
     if settings.cors_origins:

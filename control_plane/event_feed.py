@@ -58,9 +58,14 @@ class FeedResult:
 
 
 def sse_frame(event: Event) -> bytes:
-    """One SSE message: ``id`` = seq (what the browser resends as Last-Event-ID)."""
+    """One SSE message: ``id`` = seq (what the browser resends as Last-Event-ID).
+
+    No ``event:`` line, so ``EventSource`` delivers every event as a ``message`` and the
+    contract's own ``type`` (in the JSON) never collides with EventSource's ``error`` event,
+    which it fires for connection failures.
+    """
     data = json.dumps(event.wire(), separators=(",", ":"), ensure_ascii=False)
-    return f"id: {event.seq}\nevent: {event.type.value}\ndata: {data}\n\n".encode()
+    return f"id: {event.seq}\ndata: {data}\n\n".encode()
 
 
 def _terminal_status(event: Event) -> SessionStatus | None:
@@ -119,6 +124,23 @@ class EventFeed:
             if self.status.is_terminal:
                 continue  # one more read drains events written just before the end
             await anyio.sleep(min(self._poll.miss(), remaining))
+
+    async def until_end(self) -> AsyncIterator[Event]:
+        """Every event after the cursor, as it is appended, until the session reached a terminal
+        status and every event up to it was yielded (for the WebSocket, which has no time cap).
+        Raises :class:`StorageError` when storage fails; the client resumes from its cursor."""
+        while True:
+            events = await self.read_page()
+            for event in events:
+                yield event
+            if events:
+                continue
+            if self.status.is_terminal:
+                return
+            await self.refresh_status_if_due()
+            if self.status.is_terminal:
+                continue  # one more read drains events written just before the end
+            await anyio.sleep(self._poll.miss())
 
     async def sse(self) -> AsyncIterator[bytes]:
         """SSE byte stream: events, heartbeat comments while idle; ends after the session ended

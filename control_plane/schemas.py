@@ -73,6 +73,13 @@ class SummaryResponse(BaseModel):
     summary: dict[str, Any]
 
 
+class StreamTicketResponse(BaseModel):
+    ticket: str = Field(description="Opaque; put it in ?ticket= of the stream or WebSocket URL")
+    expires_at: datetime = Field(description="Open (or reconnect) the stream before this")
+    stream_url: str = Field(description="The SSE URL with the ticket, for `new EventSource()`")
+    websocket_path: str = Field(description="The WebSocket path with the ticket (same host)")
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     storage: Literal["ok"]

@@ -15,6 +15,7 @@ Variable                                Default   Meaning
 ``TRIAGE_SSE_MAX_STREAM_SECONDS``       200       the server closes a stream after this (the
                                                   browser resumes with Last-Event-ID); stays
                                                   under the Functions 230 s HTTP limit
+``TRIAGE_STREAM_TICKET_TTL_SECONDS``    60        lifetime of a stream ticket (``?ticket=``)
 ``TRIAGE_EVENTS_PAGE_SIZE``             500       max events per long-poll response
 ``TRIAGE_CORS_ORIGINS``                 (none)    browser origins allowed under uvicorn (on
                                                   Functions the host's CORS setting applies)
@@ -69,6 +70,7 @@ class ControlPlaneSettings(BaseModel):
     long_poll_max_s: float = Field(default=25.0, ge=0, le=120)
     sse_heartbeat_s: float = Field(default=15.0, gt=0, le=120)
     sse_max_stream_s: float = Field(default=200.0, gt=0, le=3600)
+    stream_ticket_ttl_s: float = Field(default=60.0, ge=5, le=600)
     events_page_size: int = Field(default=500, ge=1, le=1000)
     poll_min_interval_s: float = Field(default=0.025, gt=0, le=5)
     poll_max_interval_s: float = Field(default=0.1, gt=0, le=5)
@@ -125,6 +127,7 @@ class ControlPlaneSettings(BaseModel):
             long_poll_max_s=num("TRIAGE_LONG_POLL_MAX_SECONDS", 25.0),
             sse_heartbeat_s=num("TRIAGE_SSE_HEARTBEAT_SECONDS", 15.0),
             sse_max_stream_s=num("TRIAGE_SSE_MAX_STREAM_SECONDS", 200.0),
+            stream_ticket_ttl_s=num("TRIAGE_STREAM_TICKET_TTL_SECONDS", 60.0),
             events_page_size=int(num("TRIAGE_EVENTS_PAGE_SIZE", 500)),
             cors_origins=csv_env(environ, "TRIAGE_CORS_ORIGINS", []),
             create_rate_limit=environ.get("TRIAGE_CREATE_RATE_LIMIT") or "5/minute",

@@ -71,6 +71,13 @@ def _stop(proc: subprocess.Popen[bytes], timeout_s: float = 15) -> None:
             proc.wait(timeout=5)
 
 
+def default_cors_origins(api_port: int) -> str:
+    """Origins the local API allows by default: the reference client it serves itself, under
+    both spellings of the loopback host (a page opened at ``localhost`` that calls
+    ``127.0.0.1`` is cross-origin). ``TRIAGE_CORS_ORIGINS`` replaces them."""
+    return f"http://127.0.0.1:{api_port},http://localhost:{api_port}"
+
+
 @contextlib.contextmanager
 def local_stack(*, api_port: int = API_PORT, persistent: bool = True) -> Iterator[str]:
     """Run the stack; yield the API base URL. Everything stops when the block exits."""
@@ -88,6 +95,8 @@ def local_stack(*, api_port: int = API_PORT, persistent: bool = True) -> Iterato
         or secrets.token_urlsafe(32),
         "TRIAGE_MEDIA_HOST_PORT": str(media_port),
         "TRIAGE_MEDIA_HOST_INTERNAL_URL": f"http://127.0.0.1:{media_port}",
+        "TRIAGE_CORS_ORIGINS": os.environ.get("TRIAGE_CORS_ORIGINS")
+        or default_cors_origins(api_port),
         "PYTHONUNBUFFERED": "1",
     }
     procs: list[subprocess.Popen[bytes]] = []

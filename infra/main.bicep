@@ -373,6 +373,21 @@ module openai 'app/openai.bicep' = {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Azure Web PubSub: the event WebSocket on Azure (app/webpubsub.bicep)
+// ---------------------------------------------------------------------------------------------
+
+module webPubSub 'app/webpubsub.bicep' = {
+  name: 'webpubsub'
+  scope: rg
+  params: {
+    name: '${abbrs.signalRServiceWebPubSub}${resourceToken}'
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: logAnalytics.outputs.resourceId
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Container platform for the media host
 // ---------------------------------------------------------------------------------------------
 
@@ -432,6 +447,7 @@ module rbac 'app/rbac.bicep' = {
     appInsightsName: appInsights.outputs.name
     registryName: registry.outputs.name
     aiAccountName: openai.outputs.name
+    webPubSubName: webPubSub.outputs.name
     apiPrincipalId: apiIdentity.outputs.principalId
     mediaHostPrincipalId: mediaHostIdentity.outputs.principalId
     turnPrincipalId: turnIdentity.outputs.principalId
@@ -540,6 +556,9 @@ module api 'app/api.bicep' = {
       // The App Service front end puts the caller's address in X-Forwarded-For: per-client rate
       // limits count that entry, not the front end's own address (docs/deployment.md, Admission).
       TRIAGE_TRUSTED_PROXY_COUNT: '1'
+      // The event WebSocket on Azure (docs/deployment.md); Entra ID via AZURE_CLIENT_ID.
+      TRIAGE_WEB_PUBSUB_ENDPOINT: webPubSub.outputs.endpoint
+      TRIAGE_WEB_PUBSUB_HUB: webPubSub.outputs.hubName
     }
   }
   dependsOn: [
@@ -570,3 +589,4 @@ output AZURE_DEPLOYMENT_NAME_REALTIME string = realtimeDeploymentName
 output TRIAGE_TURN_URLS string = turnUrls
 output TRIAGE_STUN_URLS string = stunUrls
 output TURN_PUBLIC_IP string = turn.outputs.publicIp
+output TRIAGE_WEB_PUBSUB_ENDPOINT string = webPubSub.outputs.endpoint

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from control_plane.auth import AuthorizedSession, State
+from control_plane.auth import AuthorizedSession, EventReaderSession, State
 from control_plane.event_feed import EventFeed
 from control_plane.routers.sessions import PROBLEM
 from control_plane.schemas import EventsPage
@@ -63,7 +63,7 @@ async def get_events(
     summary="Events as Server-Sent Events",
 )
 async def stream_events(
-    record: AuthorizedSession,
+    record: EventReaderSession,
     state: State,
     after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
     last_event_id: Annotated[
@@ -74,9 +74,11 @@ async def stream_events(
         ),
     ] = "",
 ) -> Response:
-    """``id:`` is the seq, ``event:`` the type, ``data:`` the event JSON. Resumes after
-    ``Last-Event-ID`` (sent by a reconnecting EventSource; wins over ``?after=``). An outage of
-    storage ends the stream with a comment; the client resumes with ``Last-Event-ID``."""
+    """``id:`` is the seq, ``data:`` the event JSON (no ``event:`` line: every event is a
+    ``message``, its ``type`` is in the JSON). Resumes after ``Last-Event-ID`` (sent by a
+    reconnecting EventSource; wins over ``?after=``). Authorised by the bearer token or, for
+    ``EventSource``, ``?ticket=`` from ``POST …/stream-ticket``. An outage of storage ends the
+    stream with a comment; the client resumes with ``Last-Event-ID``."""
     cursor = int(last_event_id) if last_event_id else after
     feed = EventFeed(state, record.session_id, after=cursor, status=record.status)
     if record.status.is_terminal and not await state.events.read(

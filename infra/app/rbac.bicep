@@ -11,6 +11,8 @@
 //   mediahost  | Key Vault Secrets User            | secrets media-host-key, turn-shared-secret
 //   mediahost  | Cognitive Services OpenAI User    | AI Services account
 //   mediahost  | Monitoring Metrics Publisher      | Application Insights
+//   api        | Web PubSub Service Owner          | Web PubSub (mint client tokens, publish)
+//   mediahost  | Web PubSub Service Owner          | Web PubSub (publish events to session groups)
 //   turn       | Key Vault Secrets User            | secret turn-shared-secret
 //   user (opt) | Key Vault Secrets Officer         | key vault (azd reads secrets back; rotation)
 //   user (opt) | Cognitive Services OpenAI User    | AI Services account (local runs)
@@ -19,6 +21,7 @@ param keyVaultName string
 param appInsightsName string
 param registryName string
 param aiAccountName string
+param webPubSubName string
 param apiPrincipalId string
 param mediaHostPrincipalId string
 param turnPrincipalId string
@@ -42,6 +45,7 @@ var roles = {
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
   cognitiveServicesOpenAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b3'
 }
 
 var storageGrants = [
@@ -70,6 +74,12 @@ var turnSecretReaders = [
   turnPrincipalId
 ]
 
+// The API mints browser tokens (and publishes its own events); the media host publishes the rest.
+var webPubSubPublishers = [
+  apiPrincipalId
+  mediaHostPrincipalId
+]
+
 var telemetryPublishers = [
   apiPrincipalId
   mediaHostPrincipalId
@@ -91,6 +101,10 @@ resource mediaHostKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' exist
 resource turnSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = {
   parent: vault
   name: turnSecretName
+}
+
+resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
+  name: webPubSubName
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -140,6 +154,16 @@ resource telemetryAssignments 'Microsoft.Authorization/roleAssignments@2022-04-0
   scope: appInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: publisher
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource webPubSubAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for publisher in webPubSubPublishers: {
+  name: guid(webPubSub.id, publisher, roles.webPubSubServiceOwner)
+  scope: webPubSub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.webPubSubServiceOwner)
     principalId: publisher
     principalType: 'ServicePrincipal'
   }

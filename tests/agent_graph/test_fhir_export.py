@@ -7,7 +7,6 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from media_host.intake_agent.fhir import SNOMED, summary_to_fhir_bundle
 from media_host.intake_agent.models import (
     Demographics,
     Disposition,
@@ -18,6 +17,7 @@ from media_host.intake_agent.models import (
     Presence,
     RedFlagHit,
 )
+from shared.fhir import SNOMED, summary_to_fhir_bundle
 from tests.agent_graph.conftest import Interview
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 from pydantic import SecretStr
 
 from control_plane.app import create_app
@@ -74,6 +77,20 @@ async def client(cp_settings: ControlPlaneSettings) -> AsyncIterator[httpx.Async
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def live_url(cp_settings: ControlPlaneSettings) -> AsyncIterator[str]:
+    """The app under a real uvicorn on a free port (ASGITransport would buffer SSE)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(cp_settings), log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    await task
 
 
 async def new_session(http: httpx.AsyncClient, language: str = "en") -> tuple[str, str]:

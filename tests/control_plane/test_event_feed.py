@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 import pytest
@@ -42,9 +43,10 @@ def test_sse_frame_shape() -> None:
     )
     frame = sse_frame(event).decode()
     lines = frame.split("\n")
-    assert lines[0] == "id: 7" and lines[1] == "event: transcript_chunk"
-    assert lines[2].startswith("data: {") and frame.endswith("\n\n")
-    assert frame.count("\n") == 4  # the newline in the text stays escaped inside one data line
+    # No `event:` line: EventSource delivers it as `message`, never as its own `error` event.
+    assert lines[0] == "id: 7" and lines[1].startswith("data: {") and frame.endswith("\n\n")
+    assert json.loads(lines[1].removeprefix("data: "))["type"] == "transcript_chunk"
+    assert frame.count("\n") == 3  # the newline in the text stays escaped inside one data line
 
 
 async def test_an_idle_long_poll_costs_about_ten_queries_a_second(

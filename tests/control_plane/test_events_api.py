@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest_asyncio
-import uvicorn
 
-from control_plane.app import create_app
-from control_plane.settings import ControlPlaneSettings
 from shared.events import NewEvent, SessionStatus, StatusUpdate, TranscriptChunk
 from shared.storage import EventLog, SessionStore, TableStore
 from tests.control_plane.conftest import assert_problem, bearer, new_session
@@ -23,20 +18,6 @@ from tests.support.fake_media_host import FakeMediaHost
 
 def said(text: str, item: str = "i1") -> NewEvent:
     return NewEvent(data=TranscriptChunk(role="patient", item_id=item, text=text, final=True))
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def live_url(cp_settings: ControlPlaneSettings) -> AsyncIterator[str]:
-    """The app under a real uvicorn on a free port (ASGITransport would buffer SSE)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(cp_settings), log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    await task
 
 
 async def sse_messages(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
@@ -139,7 +120,8 @@ async def test_sse_streams_events_heartbeats_and_ends_with_the_session(
                     await http.delete(f"/api/intake/sessions/{sid}", headers=bearer(token))
         # The stream ended on its own after the terminal status was delivered.
     assert [m["id"] for m in seen] == ["1", "2", "3", "4"]
-    assert [m["event"] for m in seen] == [
+    assert all("event" not in m for m in seen)  # every event is an EventSource `message`
+    assert [json.loads(m["data"])["type"] for m in seen] == [
         "status_update",
         "transcript_chunk",
         "transcript_chunk",

@@ -30,6 +30,7 @@ EXPECTED_FUNCTIONS = {
     "candidates": ("api/intake/sessions/{session_id}/candidates", {"POST"}),
     "events": ("api/intake/sessions/{session_id}/events", {"GET"}),
     "events_stream": ("api/intake/sessions/{session_id}/events/stream", {"GET"}),
+    "stream_ticket": ("api/intake/sessions/{session_id}/stream-ticket", {"POST"}),
     "summary": ("api/intake/sessions/{session_id}/summary", {"GET"}),
     "health": ("api/health", {"GET"}),
     "api_other": ("{*path}", {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}),
@@ -259,7 +260,7 @@ async def test_sse_streams_through_the_functions_entry(
     )
     while b"id: 2\n" not in received:
         received += await asyncio.wait_for(anext(chunks), 5)  # type: ignore[arg-type]
-    assert b"event: transcript_chunk" in received
+    assert b'"type":"transcript_chunk"' in received
     await chunks.aclose()  # the client leaves: the app's generator is cancelled cleanly
 
 

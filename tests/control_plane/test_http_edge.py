@@ -262,7 +262,7 @@ async def test_storage_outage_ends_sse_cleanly_and_503_says_retry_after(
             )
             await cutter
             assert response.status_code == 200
-            assert "id: 1\nevent: status_update" in response.text
+            assert 'id: 1\ndata: {"v":1,"seq":1,' in response.text
             assert response.text.endswith(": storage unavailable; reconnect with Last-Event-ID\n\n")
             health = await http.get("/api/health")
             assert_problem(health, 503, "storage_unavailable")

@@ -32,6 +32,8 @@ API_SETTINGS = {
     "TRIAGE_STUN_URLS",
     "TRIAGE_SUPPORTED_LANGUAGES",
     "TRIAGE_TRUSTED_PROXY_COUNT",
+    "TRIAGE_WEB_PUBSUB_ENDPOINT",
+    "TRIAGE_WEB_PUBSUB_HUB",
 }
 SECRET_SETTINGS = {"TRIAGE_MEDIA_HOST_KEY", "TRIAGE_TURN_SECRET"}
 
@@ -102,8 +104,9 @@ def test_media_host_environment_matches_the_contract() -> None:
     assert env["TRIAGE_MEDIA_HOST_INTERNAL_URL"]["value"] == "internalUrl"
 
 
-# Names the deployment may set although no code reads them yet (none today).
-NOT_YET_READ: set[str] = set()
+# Names the deployment may set although no code reads them yet: the Web PubSub negotiate and
+# publish path is a documented design (docs/deployment.md, "Event WebSocket on Azure").
+NOT_YET_READ: set[str] = {"TRIAGE_WEB_PUBSUB_ENDPOINT", "TRIAGE_WEB_PUBSUB_HUB"}
 
 
 def _names_read_by_the_code() -> str:
@@ -234,6 +237,7 @@ BUILT_IN_ROLES = {
     "acrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "cognitiveServicesOpenAiUser": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
     "monitoringMetricsPublisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "webPubSubServiceOwner": "12cf5a90-567b-43ae-8102-96cf46c7d9b3",
 }
 
 

@@ -243,3 +243,42 @@ async def test_shutdown_drains_refuses_offers_and_ends_running_calls(azurite, ta
         assert "shut down" in record.status_detail
     finally:
         await browser.close()
+
+
+async def _end_by_delete(http: httpx.AsyncClient, session_id: str, _sessions: Any) -> None:
+    await http.delete(session_path(session_id))
+
+
+async def _end_by_completion(http: httpx.AsyncClient, session_id: str, _sessions: Any) -> None:
+    await ScriptedBridge.instances[0].complete({"chief_complaint": "headache"})
+
+
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [(_end_by_delete, SessionStatus.ENDED), (_end_by_completion, SessionStatus.COMPLETED)],
+)
+async def test_a_server_side_end_reaches_the_data_channel_and_closes_the_call(
+    azurite, table_prefix, end, status
+) -> None:
+    """The browser learns the end on the data channel (the terminal status_update is the last
+    message), then the host closes the channel and the peer connection itself."""
+    async with stack(azurite, table_prefix) as (host, sessions, http, _log):
+        session_id = await create_session(sessions)
+        browser = Browser()
+        channel_closed = asyncio.Event()
+        browser.channel.on("close", channel_closed.set)
+        try:
+            await browser.call(http, session_id)
+            await wait_status(sessions, session_id, SessionStatus.CONNECTED)
+            await asyncio.wait_for(browser.opened.wait(), 10)
+            await end(http, session_id, sessions)
+            await asyncio.wait_for(channel_closed.wait(), 15)
+            await wait_until(lambda: host.runtime.manager.active_sessions == 0)
+            statuses = [
+                m["data"]["status"] for m in browser.messages if m["type"] == "status_update"
+            ]
+            assert statuses[-1] == status.value
+            assert browser.messages[-1]["type"] == "status_update"  # nothing after the end
+            await wait_until(lambda: browser.pc.connectionState == "closed", within=15)
+        finally:
+            await browser.close()

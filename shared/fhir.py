@@ -27,7 +27,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from media_host.intake_agent.models import Finding, IntakeSummary, Level, Presence
+from shared.intake_summary import Finding, IntakeSummary, Level, Presence
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
