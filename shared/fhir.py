@@ -287,7 +287,9 @@ def summary_to_fhir_bundle(summary: IntakeSummary) -> Bundle:
         ],
         "mitigation": disposition.advice,
         "note": [{"text": f"rule: {rule}"} for rule in disposition.matched_rules]
-        + [{"text": f"red flag: {hit.rule_id} ({hit.source})"} for hit in summary.red_flags],
+        + [{"text": f"red flag: {hit.rule_id} ({hit.source})"} for hit in summary.red_flags]
+        # what the engine could not read, for the clinician (never taken as reassurance)
+        + [{"text": f"not interpreted: {term}"} for term in summary.not_interpreted],
     }
     if basis:
         risk["basis"] = basis

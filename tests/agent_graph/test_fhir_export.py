@@ -136,3 +136,9 @@ async def test_summary_of_a_real_interview_exports(interview: Interview) -> None
     bundle = Bundle.model_validate_json(summary_to_fhir_bundle(turn.summary).model_dump_json())
     types = {e.resource.get_resource_type() for e in bundle.entry or [] if e.resource}
     assert {"Patient", "QuestionnaireResponse", "Observation", "RiskAssessment"} <= types
+
+
+def test_uninterpreted_words_reach_the_clinician_in_the_bundle() -> None:
+    summary = _summary().model_copy(update={"not_interpreted": ["hepatosplenomegaly"]})
+    risk = _resources(summary_to_fhir_bundle(summary))["RiskAssessment"][0]
+    assert any("hepatosplenomegaly" in (note.text or "") for note in risk.note or [])
