@@ -36,6 +36,7 @@ _GCS_CONCEPTS = frozenset({"confusion", "unresponsive"})
 NEWS2_SOURCE = "Royal College of Physicians NEWS2 (2017)"
 NG143_SOURCE = "NICE NG143 (fever in under 5s: traffic-light table)"
 APLS_SOURCE = "APLS normal vital signs by age (Advanced Paediatric Life Support, 6th ed.)"
+RCUK_SOURCE = "Resuscitation Council UK, the ABCDE approach (2021)"
 PEF_SOURCE = "BTS/SIGN 158 British guideline on the management of asthma (2019)"
 
 
@@ -121,6 +122,19 @@ def _news2_flags(v: Vitals) -> list[PhysiologyFlag]:
     parts = news2_parts(v)
     if not parts:
         return []
+    if v.respiration is not None and v.respiration <= 8:
+        # a breathing rate of 8 or less is respiratory depression: immediate help (ABCDE)
+        return [
+            PhysiologyFlag(
+                "respiratory_depression",
+                Level.EMERGENCY,
+                f"Breathing rate {v.respiration:g}/min (respiratory depression)",
+                f"A breathing rate of {v.respiration:g}/min (8 or less) is a life-threatening "
+                "sign (opioid or sedative toxicity, exhaustion, raised intracranial pressure).",
+                RCUK_SOURCE,
+                ("news2_respiration",),
+            )
+        ]
     total = sum(parts.values())
     shown = ", ".join(f"{k} {n}" for k, n in parts.items() if n)
     evidence = tuple(f"news2_{k}" for k, n in parts.items() if n)

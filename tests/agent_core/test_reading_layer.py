@@ -239,3 +239,16 @@ def test_clinical_words_that_cannot_be_read_are_never_reassurance() -> None:
 def test_denied_or_known_words_are_not_listed() -> None:
     summary = assess_text("Runny nose for two days. No lymphadenopathy. Otherwise well, BP normal.")
     assert summary.not_interpreted == []
+
+
+def test_weeks_of_pregnancy_in_obstetric_notes() -> None:
+    summary = assess_text("A 34-year-old woman at 36 weeks has a BP of 162/108 and a headache.")
+    assert summary.demographics.pregnant is True
+    assert "pre_eclampsia" in summary.disposition.matched_rules
+    assert assess_text("G2P1, 32/40, reduced FM since yesterday.").demographics.pregnant is True
+    assert assess_text("My baby at 6 weeks had her jabs.").demographics.pregnant is not True
+
+
+def test_a_breathing_rate_of_eight_is_respiratory_depression() -> None:
+    summary = assess_text("A 45-year-old woman is found drowsy with pinpoint pupils and RR 8.")
+    assert "respiratory_depression" in summary.disposition.matched_rules

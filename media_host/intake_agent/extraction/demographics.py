@@ -98,7 +98,9 @@ def _sentence_prefix(norm: str, pos: int) -> str:
 
 _PREGNANCY_WEEKS = re.compile(
     r"\b(?P<n>\d{1,2})\s*(?:\+\d)?\s*(?:weeks?|wks?|semanas?)\s*(?:pregnant|gestation|of\s+pregnancy|"
-    r"gestational\s+age|ga|de\s+embarazo|embarazada)\b|\b(?:at|a\s+las)\s+(?P<n2>\d{1,2})\s*(?:weeks?|semanas)\b"
+    r"gestational\s+age|ga|de\s+embarazo|embarazada)\b|\b(?:at|a\s+las)\s+(?P<n2>\d{1,2})\s*(?:weeks?|semanas)\b|"
+    # obstetric shorthand: "36/40" is 36 weeks of a 40-week pregnancy
+    r"\b(?P<n3>\d{1,2})\s*/\s*40\b"
 )
 _UNIT_YEARS = {
     "y": 1.0,
@@ -176,8 +178,11 @@ def extract_demographics(norm: str) -> Demographics:
             pregnant = False
     wm = _PREGNANCY_WEEKS.search(norm)
     if wm and pregnant is not False:
-        value = int(wm.group("n") or wm.group("n2"))
-        if 4 <= value <= 42 and (wm.group("n") or pregnant):
+        value = int(wm.group("n") or wm.group("n2") or wm.group("n3"))
+        # "a 34-year-old woman at 36 weeks": weeks of pregnancy when she is of childbearing age
+        of_childbearing_age = sex == "female" and age is not None and 12 <= age <= 55
+        stated = wm.group("n") or wm.group("n3") or pregnant or of_childbearing_age
+        if 4 <= value <= 42 and stated:
             weeks = value
             pregnant = True
     if pregnant:
