@@ -252,3 +252,8 @@ def test_weeks_of_pregnancy_in_obstetric_notes() -> None:
 def test_a_breathing_rate_of_eight_is_respiratory_depression() -> None:
     summary = assess_text("A 45-year-old woman is found drowsy with pinpoint pupils and RR 8.")
     assert "respiratory_depression" in summary.disposition.matched_rules
+
+
+def test_a_denied_pain_word_composes_with_no_site() -> None:
+    assert "ear_pain" not in _present("Ear wax blocking my ear, no pain.")
+    assert "ear_pain" in _present("My ear hurts a lot.")

@@ -51,6 +51,7 @@ from media_host.intake_agent.textnorm import (
     tokenize,
 )
 
+_DENIED_CUE = re.compile(r"\b(?:no|not|without|nil|never|sin)\s+(?:any\s+|real\s+)?$")
 _HIGH_FEVER_C = 39.0  # NICE NG143 / CKS: a measured 39 °C or more is a high fever
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _GENERIC = frozenset({"swelling", "bleeding"})
@@ -172,7 +173,10 @@ class RulesExtractor:
                     covered[k] = True
         char_to_token = char_index(tokens, len(norm))
         site_candidates: list[tuple[int, int, str, str | None, list[tuple[int, int]]]] = []
-        pains = anatomy.find_pain_words(norm)
+        # "ear wax blocking my ear, no pain": a denied pain word composes with no site
+        pains = [
+            (a, b) for a, b in anatomy.find_pain_words(norm) if not _DENIED_CUE.search(norm[:a])
+        ]
         radiation_spans = [(a, b) for a, b, _t in anatomy.find_radiation(norm)]
         for site in anatomy.find_sites(norm):
             if any(a < site.start < b for a, b in radiation_spans):
