@@ -119,6 +119,16 @@ param mediaHostCpu string = '2.0'
 @description('Memory of the media host container; must match the vCPU ratio (2 GiB per vCPU).')
 param mediaHostMemory string = '4Gi'
 
+@description('Seconds a stopping media host lets live intakes finish; the grace period is this + 30 s.')
+@minValue(30)
+@maxValue(570)
+param mediaHostDrainSeconds int = 300
+
+@description('HTTP requests one API instance serves at once (SSE and long-poll each hold one; see docs/deployment.md).')
+@minValue(1)
+@maxValue(1000)
+param apiPerInstanceConcurrency int = 100
+
 @description('VM size of the coturn relay.')
 param turnVmSize string = 'Standard_D2as_v5'
 
@@ -505,6 +515,8 @@ module mediaHost 'app/mediahost.bicep' = {
     mediaHostKeyUri: mediaHostKeyUri
     turnSecretUri: turnSecretUri
     appInsightsConnectionString: appInsights.outputs.connectionString
+    supportedLanguages: supportedLanguages
+    drainTimeoutSeconds: mediaHostDrainSeconds
   }
   // Key Vault secret references and the AcrPull grant must exist before the first revision.
   dependsOn: [
@@ -527,6 +539,7 @@ module api 'app/api.bicep' = {
     appInsightsName: appInsights.outputs.name
     subnetId: network.outputs.functionsSubnetId
     maximumInstanceCount: apiMaximumInstanceCount
+    perInstanceConcurrency: apiPerInstanceConcurrency
     corsAllowedOrigins: apiCorsAllowedOrigins
     logAnalyticsWorkspaceId: logAnalytics.outputs.resourceId
     appSettings: {

@@ -7,7 +7,18 @@ from typing import Any, cast
 
 import yaml
 
-from tests.infra.bicep_model import INFRA, MAIN, REPO_ROOT, module_params, parse, resource, unwrap
+from media_host.intake_agent.settings import ENV_PREFIX as AGENT_ENV_PREFIX
+from media_host.intake_agent.settings import AgentSettings
+from tests.infra.bicep_model import (
+    INFRA,
+    MAIN,
+    REPO_ROOT,
+    declared_params,
+    module_params,
+    parse,
+    resource,
+    unwrap,
+)
 
 APP = INFRA / "app"
 CLOUD_INIT = APP / "turn" / "cloud-init.yaml"
@@ -91,6 +102,8 @@ def test_media_host_environment_matches_the_contract() -> None:
         "TRIAGE_MEDIA_HOST_PORT",
         "TRIAGE_REALTIME_MODE",
         "TRIAGE_ICE_TRANSPORT_POLICY",
+        "TRIAGE_AGENT_SUPPORTED_LANGUAGES",
+        "TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S",
     }
     for name in SECRET_SETTINGS:
         assert "secretRef" in env[name] and "value" not in env[name], name
@@ -101,6 +114,8 @@ def test_media_host_environment_matches_the_contract() -> None:
     assert env["TRIAGE_MEDIA_HOST_PORT"]["value"] == "8080"
     assert env["TRIAGE_MEDIA_HOST_INTERNAL_URL"]["value"] == "internalUrl"
 
+
+CONTAINER_APPS_MAX_GRACE_S = 600
 
 # Names the deployment may set although no code reads them yet (none today).
 NOT_YET_READ: set[str] = set()
@@ -117,7 +132,11 @@ def test_every_variable_the_deployment_sets_is_read_by_the_code() -> None:
     names = (env | set(module_params("api")["appSettings"])) - {
         "APPLICATIONINSIGHTS_CONNECTION_STRING"  # read by the OpenTelemetry exporter
     }
+    agent_fields = set(AgentSettings.model_fields)
     for name in sorted(names - NOT_YET_READ):
+        if name.startswith(AGENT_ENV_PREFIX):  # read as prefix + field name (AgentSettings)
+            assert name.removeprefix(AGENT_ENV_PREFIX).lower() in agent_fields, name
+            continue
         assert f'"{name}"' in code, f"{name} is set by infra but read nowhere"
     for name in NOT_YET_READ:
         assert f'"{name}"' not in code, f"{name} is read now: drop it from NOT_YET_READ"
@@ -132,12 +151,16 @@ def test_media_host_secrets_are_key_vault_references() -> None:
         assert set(secret) == {"name", "keyVaultUrl", "identity"}
 
 
-def test_media_host_probes_use_livez_once_the_real_image_runs() -> None:
+def test_media_host_probes_use_livez_and_readyz_once_the_real_image_runs() -> None:
     probes = parse(APP / "mediahost.bicep")["variables"]["livenessProbes"]["value"]
-    assert {probe["type"] for probe in probes} == {"Startup", "Liveness", "Readiness"}
-    for probe in probes:
-        assert probe["httpGet"] == {"path": "/livez", "port": 8080}
-    assert "/livez" in (REPO_ROOT / "media_host" / "server.py").read_text()
+    paths = {probe["type"]: probe["httpGet"] for probe in probes}
+    assert paths == {
+        "Startup": {"path": "/livez", "port": 8080},
+        "Liveness": {"path": "/livez", "port": 8080},
+        "Readiness": {"path": "/readyz", "port": 8080},
+    }
+    server = (REPO_ROOT / "media_host" / "server.py").read_text()
+    assert '"/livez"' in server and '"/readyz"' in server
     attached = _media_host_container()["probes"]["operator"]
     assert attached["type"] == "conditional"
     assert attached["operands"]["condition"]["function"]["type"] == "empty"
@@ -158,6 +181,40 @@ def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
     scale = app["properties"]["template"]["scale"]
     assert scale == {"minReplicas": 1, "maxReplicas": 1}
     assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "mediahost"}
+
+
+def test_media_host_grace_period_outlasts_the_drain_window() -> None:
+    template = resource(APP / "mediahost.bicep", "mediaHost")["properties"]["template"]
+    assert template["terminationGracePeriodSeconds"] == "terminationGracePeriodSeconds"
+    grace = parse(APP / "mediahost.bicep")["variables"]["terminationGracePeriodSeconds"]["value"]
+    # drainTimeoutSeconds + 30: the drain, then ending the rest and deregistering.
+    assert grace["operator"]["type"] == "add"
+    assert grace["operator"]["operands"] == {"operand_1": "drainTimeoutSeconds", "operand_2": 30}
+    drain = declared_params(APP / "mediahost.bicep")["drainTimeoutSeconds"]
+    assert drain["default"] == 300
+    limits = {item["type"]: item["argument"] for item in drain["decorators"]}
+    assert limits["max_value"] + 30 <= CONTAINER_APPS_MAX_GRACE_S
+    env = {item["name"]: item for item in _media_host_container()["env"]}
+    drain_env = env["TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S"]["value"]
+    assert drain_env["function"]["parameters"] == {"value_to_convert": "drainTimeoutSeconds"}
+    assert module_params("mediaHost")["drainTimeoutSeconds"] == "mediaHostDrainSeconds"
+
+
+def test_languages_flow_from_one_parameter_to_both_deployables() -> None:
+    env = {item["name"]: item for item in _media_host_container()["env"]}
+    assert env["TRIAGE_AGENT_SUPPORTED_LANGUAGES"]["value"] == "supportedLanguages"
+    assert module_params("mediaHost")["supportedLanguages"] == "supportedLanguages"
+    assert module_params("api")["appSettings"]["TRIAGE_SUPPORTED_LANGUAGES"] == "supportedLanguages"
+
+
+def test_api_concurrency_is_sized_for_held_streams() -> None:
+    config = resource(APP / "api.bicep", "api")["properties"]["functionAppConfig"]
+    http = config["scaleAndConcurrency"]["triggers"]["http"]
+    assert http == {"perInstanceConcurrency": "perInstanceConcurrency"}
+    assert declared_params(APP / "api.bicep")["perInstanceConcurrency"]["default"] == 100
+    assert module_params("api")["perInstanceConcurrency"] == "apiPerInstanceConcurrency"
+    assert declared_params(MAIN)["apiPerInstanceConcurrency"]["default"] == 100
+    assert "perInstanceConcurrency" in (REPO_ROOT / "docs" / "deployment.md").read_text()
 
 
 # --- TURN ---------------------------------------------------------------------------------------
