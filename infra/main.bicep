@@ -456,11 +456,24 @@ module rbac 'app/rbac.bicep' = {
 // TURN relay (app/turn.bicep)
 // ---------------------------------------------------------------------------------------------
 
+// One frontend for the TURN tier: aiortc uses only the first TURN server it is given, so the
+// VMs sit behind one address (app/turnlb.bicep) and the tier survives one VM's loss.
+module turnLb 'app/turnlb.bicep' = {
+  name: 'turnLb'
+  scope: rg
+  params: {
+    name: 'lbe-turn-${resourceToken}'
+    location: location
+    tags: tags
+    dnsLabel: 'turn-${resourceToken}'
+  }
+}
+
 module turn 'app/turn.bicep' = {
   name: 'turn'
   scope: rg
   params: {
-    name: '${abbrs.computeVirtualMachines}turn-${resourceToken}'
+    name: '${abbrs.computeVirtualMachines}turn-1-${resourceToken}'
     location: location
     tags: tags
     subnetId: network.outputs.turnSubnetId
@@ -472,7 +485,8 @@ module turn 'app/turn.bicep' = {
     turnSecretName: turnSecretName
     minPort: turnMinPort
     maxPort: turnMaxPort
-    dnsLabel: 'turn-${resourceToken}'
+    dnsLabel: 'turn-1-${resourceToken}'
+    loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
   }
   // The VM fetches its secret at first boot: the role must exist before it starts.
   dependsOn: [
@@ -480,8 +494,33 @@ module turn 'app/turn.bicep' = {
   ]
 }
 
-var turnUrls = 'turn:${turn.outputs.fqdn}:3478?transport=udp,turn:${turn.outputs.fqdn}:3478?transport=tcp'
-var stunUrls = 'stun:${turn.outputs.fqdn}:3478'
+module turn2 'app/turn.bicep' = {
+  name: 'turn2'
+  scope: rg
+  params: {
+    name: '${abbrs.computeVirtualMachines}turn-2-${resourceToken}'
+    location: location
+    tags: tags
+    subnetId: network.outputs.turnSubnetId
+    vmSize: turnVmSize
+    adminPassword: turnAdminPassword
+    identityId: turnIdentity.outputs.resourceId
+    identityClientId: turnIdentity.outputs.clientId
+    keyVaultUri: keyVault.outputs.uri
+    turnSecretName: turnSecretName
+    minPort: turnMinPort
+    maxPort: turnMaxPort
+    dnsLabel: 'turn-2-${resourceToken}'
+    loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
+  }
+  // The VM fetches its secret at first boot: the role must exist before it starts.
+  dependsOn: [
+    rbac
+  ]
+}
+
+var turnUrls = 'turn:${turnLb.outputs.fqdn}:3478?transport=udp,turn:${turnLb.outputs.fqdn}:3478?transport=tcp,turn:${turnLb.outputs.fqdn}:443?transport=tcp'
+var stunUrls = 'stun:${turnLb.outputs.fqdn}:3478'
 var mediaHostKeyUri = '${keyVault.outputs.uri}secrets/${mediaHostKeySecretName}'
 var turnSecretUri = '${keyVault.outputs.uri}secrets/${turnSecretName}'
 var tableEndpoint = 'https://${storage.outputs.name}.table.${environment().suffixes.storage}'
@@ -582,4 +621,4 @@ output AZURE_FOUNDRY_ENDPOINT string = openai.outputs.endpoint
 output AZURE_DEPLOYMENT_NAME_REALTIME string = realtimeDeploymentName
 output TRIAGE_TURN_URLS string = turnUrls
 output TRIAGE_STUN_URLS string = stunUrls
-output TURN_PUBLIC_IP string = turn.outputs.publicIp
+output TURN_PUBLIC_IP string = turnLb.outputs.publicIp

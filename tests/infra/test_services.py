@@ -273,12 +273,45 @@ def test_every_cloud_init_placeholder_is_filled_by_turn_bicep() -> None:
     assert placeholders and placeholders == replaced
 
 
-def test_ice_urls_point_at_the_relay() -> None:
+def test_ice_urls_point_at_the_relay_frontend_including_tcp_443() -> None:
     variables = parse(MAIN)["variables"]
     turn_urls = variables["turnUrls"]["value"].split(",")
-    assert all(url.startswith("turn:${turn.outputs.fqdn}:3478?transport=") for url in turn_urls)
-    assert {url.rsplit("=", 1)[1] for url in turn_urls} == {"udp", "tcp"}
-    assert variables["stunUrls"]["value"] == "stun:${turn.outputs.fqdn}:3478"
+    assert turn_urls == [
+        "turn:${turnLb.outputs.fqdn}:3478?transport=udp",
+        "turn:${turnLb.outputs.fqdn}:3478?transport=tcp",
+        "turn:${turnLb.outputs.fqdn}:443?transport=tcp",
+    ]
+    assert variables["stunUrls"]["value"] == "stun:${turnLb.outputs.fqdn}:3478"
+
+
+def test_turn_tier_is_two_vms_behind_one_balanced_frontend() -> None:
+    """aiortc uses only the first TURN server, so the VMs share one address; losing one VM
+    leaves the other behind the frontend (the health probe takes the dead one out)."""
+    modules = parse(MAIN)["modules"]
+    vms = [s for s, module in modules.items() if module["detail"]["path"] == "app/turn.bicep"]
+    assert sorted(vms) == ["turn", "turn2"]
+    for symbol in vms:
+        params = module_params(symbol)
+        pool = params["loadBalancerBackendPoolId"]["operator"]["operands"]
+        assert pool["operand_1"] == "turnLb", symbol
+    nic = resource(APP / "turn.bicep", "nic")["properties"]["ipConfigurations"][0]["properties"]
+    assert nic["loadBalancerBackendAddressPools"] == [{"id": "loadBalancerBackendPoolId"}]
+    assert len({module_params(symbol)["name"] for symbol in vms}) == len(vms)
+
+    lb = resource(APP / "turnlb.bicep", "loadBalancer")["properties"]
+    (probe,) = lb["probes"]
+    assert probe["properties"]["protocol"] == "Tcp" and probe["properties"]["port"] == 3478
+    rules = parse(APP / "turnlb.bicep")["variables"]["listenerRules"]["value"]
+    assert {(rule["protocol"], rule["frontendPort"]) for rule in rules} == {
+        ("Udp", 3478),
+        ("Tcp", 3478),
+        ("Tcp", 443),
+    }
+    loop = lb["loadBalancingRules"]
+    assert loop["loop_type"]["detail"]["array_name"] == "listenerRules"
+    rule_body = loop["config"]
+    assert rule_body["properties"]["backendPort"] == 3478
+    assert rule_body["properties"]["loadDistribution"] == "SourceIP"
 
 
 # --- identities and roles -----------------------------------------------------------------------
@@ -343,7 +376,7 @@ def test_user_grants_are_conditional_on_a_principal() -> None:
 
 def test_workloads_wait_for_their_roles() -> None:
     modules = parse(MAIN)["modules"]
-    for symbol in ("api", "mediaHost", "turn"):
+    for symbol in ("api", "mediaHost", "turn", "turn2"):
         assert "rbac" in modules[symbol]["config"]["dependsOn"], symbol
 
 
