@@ -72,11 +72,37 @@ class Azurite:
         if self.log is not None:
             self.log.close()
 
+    def wait_listening(self, timeout_s: float = 30) -> None:
+        """Wait until the Table port accepts connections; raise if Azurite exits or times out."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = ""
+                if self.log is not None:
+                    self.log.seek(0)
+                    err = self.log.read().decode(errors="replace")
+                raise RuntimeError(f"Azurite exited with {self.process.returncode}: {err[-2000:]}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"Azurite did not listen on port {self.port} within {timeout_s:.0f} s")
 
-def start_azurite(
-    *, port: int | None = None, in_memory: bool = True, location: Path | None = None
+
+def spawn_azurite(
+    *,
+    port: int | None = None,
+    in_memory: bool = True,
+    location: Path | None = None,
+    new_session: bool = False,
 ) -> Azurite:
-    """Start Azurite's Table service and wait until it accepts connections."""
+    """Start Azurite's Table service without waiting; call :meth:`Azurite.wait_listening` next.
+
+    ``new_session`` puts it in its own session and process group, so a supervisor can signal it
+    (and anything it spawns) as a group and a Ctrl-C at the terminal reaches only the supervisor.
+    """
     port = port or free_port()
     args = [
         _azurite_table_binary(),
@@ -102,21 +128,22 @@ def start_azurite(
         stderr=subprocess.STDOUT,
         # Custom accounts would replace the well-known dev account our connection strings use.
         env={k: v for k, v in os.environ.items() if k != "AZURITE_ACCOUNTS"},
+        start_new_session=new_session,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log.seek(0)
-            err = log.read().decode(errors="replace")
-            log.close()
-            raise RuntimeError(f"Azurite exited with {proc.returncode}: {err[-2000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return Azurite(port=port, process=proc, log=log)
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait(timeout=10)
-    log.close()
-    raise RuntimeError(f"Azurite did not listen on port {port} within 30 s")
+    return Azurite(port=port, process=proc, log=log)
+
+
+def start_azurite(
+    *, port: int | None = None, in_memory: bool = True, location: Path | None = None
+) -> Azurite:
+    """Start Azurite's Table service and wait until it accepts connections."""
+    azurite = spawn_azurite(port=port, in_memory=in_memory, location=location)
+    try:
+        azurite.wait_listening()
+    except BaseException:
+        azurite.stop()
+        raise
+    return azurite
 
 
 @contextlib.contextmanager

@@ -119,6 +119,16 @@ param mediaHostCpu string = '2.0'
 @description('Memory of the media host container; must match the vCPU ratio (2 GiB per vCPU).')
 param mediaHostMemory string = '4Gi'
 
+@description('Seconds a stopping media host lets live intakes finish; the grace period is this + 30 s.')
+@minValue(30)
+@maxValue(570)
+param mediaHostDrainSeconds int = 300
+
+@description('HTTP requests one API instance serves at once (SSE and long-poll each hold one; see docs/deployment.md).')
+@minValue(1)
+@maxValue(1000)
+param apiPerInstanceConcurrency int = 100
+
 @description('VM size of the coturn relay.')
 param turnVmSize string = 'Standard_D2as_v5'
 
@@ -462,11 +472,24 @@ module rbac 'app/rbac.bicep' = {
 // TURN relay (app/turn.bicep)
 // ---------------------------------------------------------------------------------------------
 
+// One frontend for the TURN tier: aiortc uses only the first TURN server it is given, so the
+// VMs sit behind one address (app/turnlb.bicep) and the tier survives one VM's loss.
+module turnLb 'app/turnlb.bicep' = {
+  name: 'turnLb'
+  scope: rg
+  params: {
+    name: 'lbe-turn-${resourceToken}'
+    location: location
+    tags: tags
+    dnsLabel: 'turn-${resourceToken}'
+  }
+}
+
 module turn 'app/turn.bicep' = {
   name: 'turn'
   scope: rg
   params: {
-    name: '${abbrs.computeVirtualMachines}turn-${resourceToken}'
+    name: '${abbrs.computeVirtualMachines}turn-1-${resourceToken}'
     location: location
     tags: tags
     subnetId: network.outputs.turnSubnetId
@@ -478,7 +501,8 @@ module turn 'app/turn.bicep' = {
     turnSecretName: turnSecretName
     minPort: turnMinPort
     maxPort: turnMaxPort
-    dnsLabel: 'turn-${resourceToken}'
+    dnsLabel: 'turn-1-${resourceToken}'
+    loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
   }
   // The VM fetches its secret at first boot: the role must exist before it starts.
   dependsOn: [
@@ -486,8 +510,33 @@ module turn 'app/turn.bicep' = {
   ]
 }
 
-var turnUrls = 'turn:${turn.outputs.fqdn}:3478?transport=udp,turn:${turn.outputs.fqdn}:3478?transport=tcp'
-var stunUrls = 'stun:${turn.outputs.fqdn}:3478'
+module turn2 'app/turn.bicep' = {
+  name: 'turn2'
+  scope: rg
+  params: {
+    name: '${abbrs.computeVirtualMachines}turn-2-${resourceToken}'
+    location: location
+    tags: tags
+    subnetId: network.outputs.turnSubnetId
+    vmSize: turnVmSize
+    adminPassword: turnAdminPassword
+    identityId: turnIdentity.outputs.resourceId
+    identityClientId: turnIdentity.outputs.clientId
+    keyVaultUri: keyVault.outputs.uri
+    turnSecretName: turnSecretName
+    minPort: turnMinPort
+    maxPort: turnMaxPort
+    dnsLabel: 'turn-2-${resourceToken}'
+    loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
+  }
+  // The VM fetches its secret at first boot: the role must exist before it starts.
+  dependsOn: [
+    rbac
+  ]
+}
+
+var turnUrls = 'turn:${turnLb.outputs.fqdn}:3478?transport=udp,turn:${turnLb.outputs.fqdn}:3478?transport=tcp,turn:${turnLb.outputs.fqdn}:443?transport=tcp'
+var stunUrls = 'stun:${turnLb.outputs.fqdn}:3478'
 var mediaHostKeyUri = '${keyVault.outputs.uri}secrets/${mediaHostKeySecretName}'
 var turnSecretUri = '${keyVault.outputs.uri}secrets/${turnSecretName}'
 var tableEndpoint = 'https://${storage.outputs.name}.table.${environment().suffixes.storage}'
@@ -521,6 +570,8 @@ module mediaHost 'app/mediahost.bicep' = {
     mediaHostKeyUri: mediaHostKeyUri
     turnSecretUri: turnSecretUri
     appInsightsConnectionString: appInsights.outputs.connectionString
+    supportedLanguages: supportedLanguages
+    drainTimeoutSeconds: mediaHostDrainSeconds
   }
   // Key Vault secret references and the AcrPull grant must exist before the first revision.
   dependsOn: [
@@ -543,6 +594,7 @@ module api 'app/api.bicep' = {
     appInsightsName: appInsights.outputs.name
     subnetId: network.outputs.functionsSubnetId
     maximumInstanceCount: apiMaximumInstanceCount
+    perInstanceConcurrency: apiPerInstanceConcurrency
     corsAllowedOrigins: apiCorsAllowedOrigins
     logAnalyticsWorkspaceId: logAnalytics.outputs.resourceId
     appSettings: {
@@ -588,5 +640,5 @@ output AZURE_FOUNDRY_ENDPOINT string = openai.outputs.endpoint
 output AZURE_DEPLOYMENT_NAME_REALTIME string = realtimeDeploymentName
 output TRIAGE_TURN_URLS string = turnUrls
 output TRIAGE_STUN_URLS string = stunUrls
-output TURN_PUBLIC_IP string = turn.outputs.publicIp
 output TRIAGE_WEB_PUBSUB_ENDPOINT string = webPubSub.outputs.endpoint
+output TURN_PUBLIC_IP string = turnLb.outputs.publicIp

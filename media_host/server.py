@@ -5,8 +5,10 @@ Only the control plane calls it. Every ``/internal/v1`` request must carry the s
 runs before the body is read. The rest of the HTTP edge is the control plane's, from
 :mod:`shared.http_edge`: bodies bounded (``MAX_BODY_BYTES``) and JSON only, and every error —
 unknown routes included — RFC 9457 ``application/problem+json`` with the contract's stable codes.
-``GET /livez`` is an unauthenticated liveness probe that says nothing but "ok" (for the
-container healthcheck).
+``GET /livez`` (liveness: the process answers) and ``GET /readyz`` (readiness: storage reachable,
+not draining, a free call slot, model endpoint reachable now or recently — see
+:mod:`media_host.readiness`; 503 when any fails) are unauthenticated probes that reveal only
+check names and ``ok``/``failed``.
 
 The app's lifespan opens Table Storage, builds the :class:`~media_host.calls.CallManager`,
 registers the host and keeps its heartbeat; on shutdown it publishes ``draining``, lets calls
@@ -22,10 +24,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from media_host.call import BridgeFactory, CallObservers
 from media_host.calls import CallManager
+from media_host.readiness import Readiness
 from media_host.registry_heartbeat import RegistryHeartbeat
 from media_host.settings import MediaHostSettings
 from shared.http_edge import RequestGuard, install_problem_handlers, send_problem
@@ -65,6 +69,7 @@ class MediaHostRuntime:
     store: TableStore
     manager: CallManager
     heartbeat: RegistryHeartbeat | None
+    readiness: Readiness
 
 
 def create_app(
@@ -113,7 +118,17 @@ def create_app(
                     load=lambda: (current.active_sessions, current.draining),
                 )
                 await heartbeat.start()
-            app.state.runtime = MediaHostRuntime(settings, store, manager, heartbeat)
+            ready_manager = manager
+            readiness = Readiness(
+                store,
+                load=lambda: (
+                    ready_manager.active_sessions,
+                    ready_manager.capacity,
+                    ready_manager.draining,
+                ),
+                model_url=settings.realtime.websocket_base_url or settings.realtime.azure_endpoint,
+            )
+            app.state.runtime = MediaHostRuntime(settings, store, manager, heartbeat, readiness)
             yield
         finally:
             if manager is not None:
@@ -173,6 +188,12 @@ def create_app(
     @app.get("/livez", include_in_schema=False)
     async def livez() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: MediaHostRuntime = request.app.state.runtime
+        report = await runtime.readiness.check()
+        return JSONResponse(report.body(), status_code=200 if report.ready else 503)
 
     return app
 

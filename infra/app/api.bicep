@@ -24,6 +24,13 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+// Python on Flex Consumption defaults to 1 concurrent HTTP request per instance: every open SSE
+// stream or long-poll would then hold a whole instance. The API awaits I/O, so one instance
+// serves many held requests; the sizing is in docs/deployment.md ("API concurrency").
+@minValue(1)
+@maxValue(1000)
+param perInstanceConcurrency int = 100
+
 @description('Application settings specific to this app (TRIAGE_*, AZURE_CLIENT_ID).')
 param appSettings object
 
@@ -115,6 +122,11 @@ resource api 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        triggers: {
+          http: {
+            perInstanceConcurrency: perInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'python'

@@ -28,12 +28,24 @@ param turnUrls string
 param mediaHostKeyUri string
 param turnSecretUri string
 param appInsightsConnectionString string
+@description('Comma-separated BCP-47 languages the intake agent accepts (TRIAGE_AGENT_SUPPORTED_LANGUAGES).')
+param supportedLanguages string
+@description('How long a stopping replica lets live intakes finish (TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S).')
+@minValue(30)
+@maxValue(570)
+param drainTimeoutSeconds int = 300
+
+// SIGTERM starts the drain; the platform SIGKILLs after the grace period, so the grace period is the
+// drain window plus time to end the remaining calls, deregister and close storage. 600 s is the
+// Container Apps maximum, hence the 570 s cap on the drain.
+var terminationGracePeriodSeconds = drainTimeoutSeconds + 30
 
 // Until azd pushes the real image, a public sample keeps the revision provisionable.
 var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
 
-// /livez is served by media_host/server.py without authentication; the placeholder has no such
-// route, so probes are attached only once the real image runs.
+// /livez (process alive) and /readyz (storage, not draining, a free call slot, model endpoint
+// reachable now or within 60 s) are served by media_host/server.py without authentication; the
+// placeholder has no such routes, so probes are attached only once the real image runs.
 var livenessProbes = [
   {
     type: 'Startup'
@@ -56,11 +68,13 @@ var livenessProbes = [
   {
     type: 'Readiness'
     httpGet: {
-      path: '/livez'
+      path: '/readyz'
       port: 8080
     }
     periodSeconds: 10
-    failureThreshold: 3
+    // The checks are bounded at 2 s each (media_host/readiness.py).
+    timeoutSeconds: 5
+    failureThreshold: 2
   }
 ]
 
@@ -188,9 +202,19 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
               name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
               value: appInsightsConnectionString
             }
+            {
+              // The same list the API admits (TRIAGE_SUPPORTED_LANGUAGES), from one parameter.
+              name: 'TRIAGE_AGENT_SUPPORTED_LANGUAGES'
+              value: supportedLanguages
+            }
+            {
+              name: 'TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S'
+              value: string(drainTimeoutSeconds)
+            }
           ]
         }
       ]
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds
       scale: {
         // One replica: a WebRTC session lives in one process, and ingress cannot pin a caller to
         // a replica. Scale out by adding container apps, each registering its own URL.

@@ -23,6 +23,8 @@ param minPort int = 49152
 param maxPort int = 65535
 @description('DNS label of the public IP: <label>.<region>.cloudapp.azure.com.')
 param dnsLabel string
+@description('Backend pool of the TURN load balancer (app/turnlb.bicep) this VM joins.')
+param loadBalancerBackendPoolId string
 
 resource publicIp 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
   name: 'pip-${name}'
@@ -60,6 +62,11 @@ resource nic 'Microsoft.Network/networkInterfaces@2024-05-01' = {
           publicIPAddress: {
             id: publicIp.id
           }
+          loadBalancerBackendAddressPools: [
+            {
+              id: loadBalancerBackendPoolId
+            }
+          ]
         }
       }
     ]

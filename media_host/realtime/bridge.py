@@ -157,7 +157,6 @@ class RealtimeBridge:
         self._background: set[asyncio.Task[None]] = set()
         self._handler_failures = 0
         self.finished = asyncio.Event()
-        self.connections_opened = 0
 
     # --- public API ---------------------------------------------------------------------------
 
@@ -374,7 +373,6 @@ class RealtimeBridge:
         if isinstance(self._agent, RealtimeToolProvider):
             tools = await self._agent.realtime_tools(self._session_id)
         conn = await self._connector.connect()
-        self.connections_opened += 1
         self._conn = conn
         self._connected_at = self._clock()
         self._expires_at = float("inf")

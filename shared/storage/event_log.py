@@ -242,14 +242,10 @@ def _event_from_entity(session_id: str, entity: Mapping[str, Any]) -> Event:
     )
 
 
-# Re-exported here because producers think of the writer as part of the log.
-from shared.storage.event_writer import EventLogWriter  # noqa: E402
-
 __all__ = [
     "MAX_BATCH_OPS",
     "AppendInterrupted",
     "EventLog",
-    "EventLogWriter",
     "row_key",
     "validate_session_key",
 ]

@@ -24,13 +24,10 @@ import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
 
 from shared.events import Event, NewEvent
 from shared.problems import StorageError
-
-if TYPE_CHECKING:
-    from shared.storage.event_log import EventLog
+from shared.storage.event_log import MAX_BATCH_OPS, EventLog, validate_session_key
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +59,6 @@ class EventLogWriter:
         on_appended: OnAppended | None = None,
         max_buffered: int = 10_000,
     ) -> None:
-        from shared.storage.event_log import MAX_BATCH_OPS, validate_session_key
-
         validate_session_key(session_id)
         self._log = log
         self.session_id = session_id

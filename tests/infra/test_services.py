@@ -7,7 +7,18 @@ from typing import Any, cast
 
 import yaml
 
-from tests.infra.bicep_model import INFRA, MAIN, REPO_ROOT, module_params, parse, resource, unwrap
+from media_host.intake_agent.settings import ENV_PREFIX as AGENT_ENV_PREFIX
+from media_host.intake_agent.settings import AgentSettings
+from tests.infra.bicep_model import (
+    INFRA,
+    MAIN,
+    REPO_ROOT,
+    declared_params,
+    module_params,
+    parse,
+    resource,
+    unwrap,
+)
 
 APP = INFRA / "app"
 CLOUD_INIT = APP / "turn" / "cloud-init.yaml"
@@ -93,6 +104,8 @@ def test_media_host_environment_matches_the_contract() -> None:
         "TRIAGE_MEDIA_HOST_PORT",
         "TRIAGE_REALTIME_MODE",
         "TRIAGE_ICE_TRANSPORT_POLICY",
+        "TRIAGE_AGENT_SUPPORTED_LANGUAGES",
+        "TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S",
     }
     for name in SECRET_SETTINGS:
         assert "secretRef" in env[name] and "value" not in env[name], name
@@ -107,6 +120,7 @@ def test_media_host_environment_matches_the_contract() -> None:
 # Names the deployment may set although no code reads them yet: the Web PubSub negotiate and
 # publish path is a documented design (docs/deployment.md, "Event WebSocket on Azure").
 NOT_YET_READ: set[str] = {"TRIAGE_WEB_PUBSUB_ENDPOINT", "TRIAGE_WEB_PUBSUB_HUB"}
+CONTAINER_APPS_MAX_GRACE_S = 600
 
 
 def _names_read_by_the_code() -> str:
@@ -120,7 +134,11 @@ def test_every_variable_the_deployment_sets_is_read_by_the_code() -> None:
     names = (env | set(module_params("api")["appSettings"])) - {
         "APPLICATIONINSIGHTS_CONNECTION_STRING"  # read by the OpenTelemetry exporter
     }
+    agent_fields = set(AgentSettings.model_fields)
     for name in sorted(names - NOT_YET_READ):
+        if name.startswith(AGENT_ENV_PREFIX):  # read as prefix + field name (AgentSettings)
+            assert name.removeprefix(AGENT_ENV_PREFIX).lower() in agent_fields, name
+            continue
         assert f'"{name}"' in code, f"{name} is set by infra but read nowhere"
     for name in NOT_YET_READ:
         assert f'"{name}"' not in code, f"{name} is read now: drop it from NOT_YET_READ"
@@ -135,12 +153,16 @@ def test_media_host_secrets_are_key_vault_references() -> None:
         assert set(secret) == {"name", "keyVaultUrl", "identity"}
 
 
-def test_media_host_probes_use_livez_once_the_real_image_runs() -> None:
+def test_media_host_probes_use_livez_and_readyz_once_the_real_image_runs() -> None:
     probes = parse(APP / "mediahost.bicep")["variables"]["livenessProbes"]["value"]
-    assert {probe["type"] for probe in probes} == {"Startup", "Liveness", "Readiness"}
-    for probe in probes:
-        assert probe["httpGet"] == {"path": "/livez", "port": 8080}
-    assert "/livez" in (REPO_ROOT / "media_host" / "server.py").read_text()
+    paths = {probe["type"]: probe["httpGet"] for probe in probes}
+    assert paths == {
+        "Startup": {"path": "/livez", "port": 8080},
+        "Liveness": {"path": "/livez", "port": 8080},
+        "Readiness": {"path": "/readyz", "port": 8080},
+    }
+    server = (REPO_ROOT / "media_host" / "server.py").read_text()
+    assert '"/livez"' in server and '"/readyz"' in server
     attached = _media_host_container()["probes"]["operator"]
     assert attached["type"] == "conditional"
     assert attached["operands"]["condition"]["function"]["type"] == "empty"
@@ -161,6 +183,40 @@ def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
     scale = app["properties"]["template"]["scale"]
     assert scale == {"minReplicas": 1, "maxReplicas": 1}
     assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "mediahost"}
+
+
+def test_media_host_grace_period_outlasts_the_drain_window() -> None:
+    template = resource(APP / "mediahost.bicep", "mediaHost")["properties"]["template"]
+    assert template["terminationGracePeriodSeconds"] == "terminationGracePeriodSeconds"
+    grace = parse(APP / "mediahost.bicep")["variables"]["terminationGracePeriodSeconds"]["value"]
+    # drainTimeoutSeconds + 30: the drain, then ending the rest and deregistering.
+    assert grace["operator"]["type"] == "add"
+    assert grace["operator"]["operands"] == {"operand_1": "drainTimeoutSeconds", "operand_2": 30}
+    drain = declared_params(APP / "mediahost.bicep")["drainTimeoutSeconds"]
+    assert drain["default"] == 300
+    limits = {item["type"]: item["argument"] for item in drain["decorators"]}
+    assert limits["max_value"] + 30 <= CONTAINER_APPS_MAX_GRACE_S
+    env = {item["name"]: item for item in _media_host_container()["env"]}
+    drain_env = env["TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S"]["value"]
+    assert drain_env["function"]["parameters"] == {"value_to_convert": "drainTimeoutSeconds"}
+    assert module_params("mediaHost")["drainTimeoutSeconds"] == "mediaHostDrainSeconds"
+
+
+def test_languages_flow_from_one_parameter_to_both_deployables() -> None:
+    env = {item["name"]: item for item in _media_host_container()["env"]}
+    assert env["TRIAGE_AGENT_SUPPORTED_LANGUAGES"]["value"] == "supportedLanguages"
+    assert module_params("mediaHost")["supportedLanguages"] == "supportedLanguages"
+    assert module_params("api")["appSettings"]["TRIAGE_SUPPORTED_LANGUAGES"] == "supportedLanguages"
+
+
+def test_api_concurrency_is_sized_for_held_streams() -> None:
+    config = resource(APP / "api.bicep", "api")["properties"]["functionAppConfig"]
+    http = config["scaleAndConcurrency"]["triggers"]["http"]
+    assert http == {"perInstanceConcurrency": "perInstanceConcurrency"}
+    assert declared_params(APP / "api.bicep")["perInstanceConcurrency"]["default"] == 100
+    assert module_params("api")["perInstanceConcurrency"] == "apiPerInstanceConcurrency"
+    assert declared_params(MAIN)["apiPerInstanceConcurrency"]["default"] == 100
+    assert "perInstanceConcurrency" in (REPO_ROOT / "docs" / "deployment.md").read_text()
 
 
 # --- TURN ---------------------------------------------------------------------------------------
@@ -219,12 +275,45 @@ def test_every_cloud_init_placeholder_is_filled_by_turn_bicep() -> None:
     assert placeholders and placeholders == replaced
 
 
-def test_ice_urls_point_at_the_relay() -> None:
+def test_ice_urls_point_at_the_relay_frontend_including_tcp_443() -> None:
     variables = parse(MAIN)["variables"]
     turn_urls = variables["turnUrls"]["value"].split(",")
-    assert all(url.startswith("turn:${turn.outputs.fqdn}:3478?transport=") for url in turn_urls)
-    assert {url.rsplit("=", 1)[1] for url in turn_urls} == {"udp", "tcp"}
-    assert variables["stunUrls"]["value"] == "stun:${turn.outputs.fqdn}:3478"
+    assert turn_urls == [
+        "turn:${turnLb.outputs.fqdn}:3478?transport=udp",
+        "turn:${turnLb.outputs.fqdn}:3478?transport=tcp",
+        "turn:${turnLb.outputs.fqdn}:443?transport=tcp",
+    ]
+    assert variables["stunUrls"]["value"] == "stun:${turnLb.outputs.fqdn}:3478"
+
+
+def test_turn_tier_is_two_vms_behind_one_balanced_frontend() -> None:
+    """aiortc uses only the first TURN server, so the VMs share one address; losing one VM
+    leaves the other behind the frontend (the health probe takes the dead one out)."""
+    modules = parse(MAIN)["modules"]
+    vms = [s for s, module in modules.items() if module["detail"]["path"] == "app/turn.bicep"]
+    assert sorted(vms) == ["turn", "turn2"]
+    for symbol in vms:
+        params = module_params(symbol)
+        pool = params["loadBalancerBackendPoolId"]["operator"]["operands"]
+        assert pool["operand_1"] == "turnLb", symbol
+    nic = resource(APP / "turn.bicep", "nic")["properties"]["ipConfigurations"][0]["properties"]
+    assert nic["loadBalancerBackendAddressPools"] == [{"id": "loadBalancerBackendPoolId"}]
+    assert len({module_params(symbol)["name"] for symbol in vms}) == len(vms)
+
+    lb = resource(APP / "turnlb.bicep", "loadBalancer")["properties"]
+    (probe,) = lb["probes"]
+    assert probe["properties"]["protocol"] == "Tcp" and probe["properties"]["port"] == 3478
+    rules = parse(APP / "turnlb.bicep")["variables"]["listenerRules"]["value"]
+    assert {(rule["protocol"], rule["frontendPort"]) for rule in rules} == {
+        ("Udp", 3478),
+        ("Tcp", 3478),
+        ("Tcp", 443),
+    }
+    loop = lb["loadBalancingRules"]
+    assert loop["loop_type"]["detail"]["array_name"] == "listenerRules"
+    rule_body = loop["config"]
+    assert rule_body["properties"]["backendPort"] == 3478
+    assert rule_body["properties"]["loadDistribution"] == "SourceIP"
 
 
 # --- identities and roles -----------------------------------------------------------------------
@@ -290,7 +379,7 @@ def test_user_grants_are_conditional_on_a_principal() -> None:
 
 def test_workloads_wait_for_their_roles() -> None:
     modules = parse(MAIN)["modules"]
-    for symbol in ("api", "mediaHost", "turn"):
+    for symbol in ("api", "mediaHost", "turn", "turn2"):
         assert "rbac" in modules[symbol]["config"]["dependsOn"], symbol
 
 
