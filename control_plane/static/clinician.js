@@ -75,7 +75,10 @@ function showFindings(summary, utterances) {
     // Evidence: the patient's own words, cut from the utterance the span points into.
     const evidence = f.provenance.map(({ item_id, start, end }) => {
       const text = utterances.get(item_id)?.text;
-      return text ? `“${text.slice(start, end)}”` : `(utterance ${item_id})`;
+      if (!text) return `(utterance ${item_id})`;
+      // A bare "No." to a yes/no question points at no words: the whole answer is the evidence.
+      const words = text.slice(start, end).trim();
+      return `“${words || text}”`;
     });
     return row([f.label, presence, details.join("; "), evidence.join(" ")]);
   })));
