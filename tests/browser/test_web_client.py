@@ -47,7 +47,8 @@ pytestmark = [
 
 CHROMIUM = Path(os.environ.get("TRIAGE_TEST_CHROMIUM", "/usr/bin/chromium"))
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or REPO_ROOT / "tmp" / "artifacts") / "browser"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or REPO_ROOT / "tmp" / "artifacts")
+ARTIFACTS = ARTIFACTS / "browser"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
