@@ -3,7 +3,7 @@ HTTP API on http://127.0.0.1:7071 — each a real process, wired the way Azure w
 
 ``python -m devtools.stack`` starts everything, waits until each part is healthy, runs the main
 job (a spoken patient intake over WebRTC, see :mod:`devtools.demo_intake`) and then keeps the stack
-up until Ctrl-C. ``--no-demo`` skips the intake; ``--exit-after-demo`` stops after it (exit status
+up until Ctrl-C, printing the address of the reference web client (``/``). ``--no-demo`` skips the intake; ``--exit-after-demo`` stops after it (exit status
 0 only when the intake produced a summary).
 """
 
@@ -119,11 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     with local_stack(api_port=args.port, persistent=not args.in_memory) as api_url:
         print(f"stack: HTTP API on {api_url}  (docs: {api_url}/api/docs)", flush=True)
+        print(f"stack: open the intake page at {api_url}/", flush=True)
         if not args.no_demo:
             status = run_demo(api_url)
         if args.exit_after_demo:
             return status
-        print("stack: running — Ctrl-C stops it", flush=True)
+        # Repeated after the demo's output, where it would otherwise scroll away.
+        print(f"stack: running — talk to the agent at {api_url}/ ; Ctrl-C stops it", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)
