@@ -3,8 +3,9 @@ HTTP API on http://127.0.0.1:7071 — each a real process, wired the way Azure w
 
 ``python -m devtools.stack`` starts everything, waits until each part is healthy, runs the main
 job (a spoken patient intake over WebRTC, see :mod:`devtools.demo_intake`) and then keeps the stack
-up until Ctrl-C, printing the address of the reference web client (``/``). ``--no-demo`` skips the intake; ``--exit-after-demo`` stops after it (exit status
-0 only when the intake produced a summary).
+up until Ctrl-C, printing the address of the reference web client (``/``). ``--no-demo`` skips
+the intake; ``--exit-after-demo`` stops after it (exit status 0 only when the intake produced a
+summary).
 """
 
 from __future__ import annotations
