@@ -123,6 +123,13 @@ async function connect() {
   }
 }
 
+/** The call's media host died: offer again from a fresh peer connection — unless the event is
+ *  stale (delivered late, after an offer of ours already moved the session on). */
+async function reconnect() {
+  const session = await api(sessionPath(call.id), { token: call.token });
+  if (session.status === "reconnecting") await connect();
+}
+
 /** POST the offer; wait and retry when the API says so (no host free yet, rate limited). */
 async function offerWithRetry(sdp) {
   for (let attempt = 1; ; attempt++) {
@@ -219,7 +226,7 @@ function onEvent(event, live) {
     case "status_update":
       setStatus(data.status);
       if (!live) return;
-      if (data.status === "reconnecting") return connect().catch(notice);
+      if (data.status === "reconnecting") return reconnect().catch(notice);
       if (TERMINAL.has(data.status)) return finish(data.status, data.detail);
       return;
     default: return; // unknown types are ignored (the contract may add some)

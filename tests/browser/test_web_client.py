@@ -29,13 +29,21 @@ from pydantic import SecretStr
 
 from control_plane.app import create_app as create_control_plane
 from control_plane.settings import ControlPlaneSettings
-from devtools.demo_intake import HEADACHE_PATIENT
 from media_host.local_realtime.server import LocalRealtimeServer
 from media_host.local_realtime.settings import LocalRealtimeSettings
 from media_host.realtime.settings import RealtimeSettings
 from media_host.runner import running_media_host
 from shared.config import MediaHostLinkSettings
-from tests.fixtures.speech import silence_pcm16, synthesize_pcm16_24k, write_wav
+from tests.browser.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAX_TYPED_ANSWERS,
+    answer_typed,
+    patient_wav,
+    require_chromium,
+    screenshot,
+    start_intake,
+)
 from tests.media_host.support import HOST_KEY, host_settings, serve_app
 
 pytestmark = [
@@ -44,34 +52,6 @@ pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
     pytest.mark.timeout(240),
 ]
-
-CHROMIUM = Path(os.environ.get("TRIAGE_TEST_CHROMIUM", "/usr/bin/chromium"))
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or REPO_ROOT / "tmp" / "artifacts")
-ARTIFACTS = ARTIFACTS / "browser"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
-MAX_TYPED_ANSWERS = 25
-
-
-def require_chromium() -> Path:
-    """Debian's Chromium, or a skip — except in CI, where its absence is a failure."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    message = f"{CHROMIUM} not found (apt-get install chromium; bootstrap does it when CI=true)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @dataclass
@@ -88,7 +68,8 @@ async def stack(azurite, tmp_path_factory: pytest.TempPathFactory) -> AsyncItera
     control_settings = ControlPlaneSettings(
         storage=settings.storage, media_host=MediaHostLinkSettings(key=SecretStr(HOST_KEY))
     )
-    engine = LocalRealtimeServer(LocalRealtimeSettings(mode="speech"))
+    # A fast agent voice: the page waits for each question to play out before answering.
+    engine = LocalRealtimeServer(LocalRealtimeSettings(mode="speech", tts_rate_wpm=400))
     await engine.start()
     try:
         await engine.warm_up()
@@ -100,13 +81,6 @@ async def stack(azurite, tmp_path_factory: pytest.TempPathFactory) -> AsyncItera
             yield Stack(url=api, workdir=tmp_path_factory.mktemp("browser"))
     finally:
         await engine.stop()
-
-
-def patient_wav(path: Path, sentence: str) -> str:
-    """A fake-microphone argument: short silence, the sentence, then silence, played once."""
-    pcm = silence_pcm16(1500) + synthesize_pcm16_24k(sentence) + silence_pcm16(4000)
-    write_wav(path, pcm)
-    return f"--use-file-for-fake-audio-capture={path}%noloop"
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -131,20 +105,6 @@ async def browser_for(stack: Stack):
                 await browser.close()
 
 
-async def start_intake(page, url: str) -> None:
-    await page.goto(url + "/")
-    await page.check("#consent")
-    await page.select_option("#language", "en")
-    await page.click("#start")
-
-
-async def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    target = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=str(target), full_page=True)
-    print(f"browser test artefact: {target}")
-
-
 async def test_spoken_opening_typed_answers_reach_a_disposition(stack: Stack, browser_for) -> None:
     started = time.monotonic()
     wav = patient_wav(stack.workdir / "headache.wav", "I have had a bad headache since yesterday.")
@@ -159,25 +119,7 @@ async def test_spoken_opening_typed_answers_reach_a_disposition(stack: Stack, br
 
         # Answer every further question by typing, as a patient without a microphone would.
         agent_lines = page.locator("#transcript li.agent:not(.partial)")
-        answered = await agent_lines.count()
-        for _ in range(MAX_TYPED_ANSWERS):
-            if await page.locator("#disposition").inner_text():
-                break
-            # A new question, and the agent has finished saying it (typing over it would barge in).
-            await page.wait_for_function(
-                """([n]) => document.querySelector('#disposition').textContent !== ''
-                   || (document.querySelectorAll('#transcript li.agent:not(.partial)').length > n
-                       && document.querySelector('#status').textContent === 'listening')""",
-                arg=[answered],
-                timeout=60_000,
-            )
-            if await page.locator("#disposition").inner_text():
-                break
-            answered = await agent_lines.count()
-            question = await page.locator("#question").inner_text()
-            await page.wait_for_selector("#send:not([disabled])", timeout=10_000)
-            await page.fill("#typed", HEADACHE_PATIENT.answer(question))
-            await page.click("#send")
+        assert await answer_typed(page, MAX_TYPED_ANSWERS) == "done"
         await page.locator("#disposition").filter(has_text="Disposition").wait_for(timeout=60_000)
         await screenshot(page, "headache-intake")
 
