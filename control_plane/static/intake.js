@@ -43,8 +43,8 @@ async function startIntake() {
   }
 }
 
-/** After a reload: replay the log (transcript, result), then offer again if the session is
- *  still waiting for media. A call whose page went away cannot be re-attached while its host
+/** After a reload: replay the log (transcript, result), then — on the patient's click — offer
+ *  again if the session can still take a call. A call whose page went away cannot be re-attached while its host
  *  holds it: the host ends it (ICE fails) and the log says so. */
 async function resumeAfterReload() {
   const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
@@ -63,7 +63,12 @@ async function resumeAfterReload() {
     setStatus(session.status);
     if (TERMINAL.has(session.status)) return finish(session.status, session.status_detail);
     follow(after);
-    await connect();
+    // Browsers play audio (the agent's voice) only after a user gesture: ask for one.
+    $("resume").hidden = false;
+    $("resume").addEventListener("click", () => {
+      $("resume").hidden = true;
+      connect().catch(notice);
+    }, { once: true });
   } catch (err) {
     notice(err);
   }
@@ -97,7 +102,11 @@ async function connect() {
       mic.getAudioTracks().forEach((track) => pc.addTrack(track, mic));
       call.stopMeter = startMeter(mic);
     } else {
-      pc.addTransceiver("audio", { direction: "recvonly" }); // still hear the agent
+      // The media host ends a call that sends no audio for 10 s (it takes that for a lost
+      // connection), so a page without a microphone sends silence — and still hears the agent.
+      const silence = silentStream();
+      silence.stream.getAudioTracks().forEach((track) => pc.addTrack(track, silence.stream));
+      call.stopMeter = silence.stop;
     }
     pc.ontrack = (e) => { $("agent-audio").srcObject = e.streams[0] || new MediaStream([e.track]); };
 
@@ -167,6 +176,18 @@ async function microphone() {
     $("typed").focus();
     return null;
   }
+}
+
+/** A silent audio track (a muted oscillator): keeps the call's audio flowing without a mic. */
+function silentStream() {
+  const context = new AudioContext();
+  const oscillator = context.createOscillator();
+  const mute = context.createGain();
+  mute.gain.value = 0;
+  const sink = context.createMediaStreamDestination();
+  oscillator.connect(mute).connect(sink);
+  oscillator.start();
+  return { stream: sink.stream, stop: () => context.close() };
 }
 
 /** Microphone level meter: RMS of the input, drawn every animation frame. */

@@ -4,9 +4,11 @@ Real processes: Azurite, two media hosts (``python -m media_host``), one local r
 the control plane under uvicorn (serving the page) with a fast dead-host sweep; Debian Chromium
 through ``playwright``. The page answers two questions by typed text, then the host carrying the
 call is SIGKILLed and the page reloaded at once: the reloaded page restores the transcript from
-the event log (session id and token come from ``sessionStorage``), sends a fresh offer, which
-lands on the other host, and the agent carries on — from the page's DOM: its "lost the line"
-line appears and the interview reaches a disposition.
+the event log (session id and token come from ``sessionStorage``) and, on "Continue the intake"
+(audio may start only after a user gesture), sends a fresh offer, which lands on the other
+host, and the agent carries on — from the page's DOM: its "lost the line" line appears and the
+interview reaches a disposition. The patient denied the microphone: the page sends silence (the
+host takes a call without audio for a lost one) and every answer is typed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ from tests.media_host.support import HOST_KEY, serve_app
 from tests.media_host.test_host_failover_e2e import local_engine, media_hosts, start_host, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+
+DENY_MICROPHONE = """
+navigator.mediaDevices.getUserMedia = () =>
+  Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+"""
 
 
 async def test_reload_after_host_death_resumes_on_another_host(
@@ -85,8 +92,13 @@ async def test_reload_after_host_death_resumes_on_another_host(
                     args=[*CHROMIUM_ARGS, silent_wav(tmp_path / "silence.wav")],
                 )
                 page = await browser.new_page()
+                # This patient refuses the microphone: the page falls back to typed answers
+                # (and still receives the agent's audio).
+                await page.add_init_script(DENY_MICROPHONE)
                 try:
                     await start_intake(page, api)
+                    notice = page.locator("#notice", has_text="No microphone")
+                    await notice.wait_for(timeout=10_000)
                     assert await answer_typed(page, 2) == "answered"
                     before = await page.locator("#transcript li").count()
 
@@ -101,6 +113,7 @@ async def test_reload_after_host_death_resumes_on_another_host(
                     first_host = session.json()["media_host_id"]
                     os.kill(procs[first_host].pid, signal.SIGKILL)
                     await page.reload()
+                    await page.click("#resume")  # audio may start only after a gesture
 
                     # The log restores the conversation; the agent resumes on the other host.
                     lost = page.locator("#transcript li.agent", has_text="lost the line")
