@@ -112,6 +112,10 @@ async def test_spoken_opening_typed_answers_reach_a_disposition(stack: Stack, br
     page = await browser.new_page()
     try:
         await start_intake(page, stack.url)
+        # The level meter moves while the (fake) microphone plays the patient's sentence.
+        await page.wait_for_function(
+            "() => document.querySelector('#mic-level').value > 0.05", timeout=15_000
+        )
         # The spoken opening arrives as the patient's transcript line.
         patient_line = page.locator("#transcript li.patient:not(.partial)").first
         await patient_line.wait_for(timeout=60_000)
