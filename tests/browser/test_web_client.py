@@ -10,6 +10,7 @@ DOM only:
   the rest is answered through the page's typed-text fallback (the data channel), and the final
   disposition appears; the clinician page then shows the finished intake;
 * emergency story (spoken only): the emergency banner with its advice appears.
+* hang-up: the session ends (``ended``), the call's controls go, and a reload shows it over.
 
 Screenshots are written to ``tmp/artifacts/browser`` (or ``$TEST_ARTIFACTS_DIR``).
 Chromium missing: skipped on a developer machine, a failure under ``CI=true``.
@@ -42,6 +43,7 @@ from tests.browser.support import (
     patient_wav,
     require_chromium,
     screenshot,
+    silent_wav,
     start_intake,
 )
 from tests.media_host.support import HOST_KEY, host_settings, serve_app
@@ -162,6 +164,28 @@ async def test_emergency_story_shows_the_emergency_banner(stack: Stack, browser_
         await screenshot(page, "emergency")
     except Exception:
         await screenshot(page, "emergency-failure")
+        raise
+    finally:
+        await page.close()
+
+
+async def test_hang_up_ends_the_session_and_the_call(stack: Stack, browser_for) -> None:
+    browser = await browser_for(silent_wav(stack.workdir / "silence.wav"))
+    page = await browser.new_page()
+    try:
+        await start_intake(page, stack.url)
+        await page.locator("#transcript li.agent:not(.partial)").first.wait_for(timeout=30_000)
+        await page.click("#hangup")
+        await page.locator("#status").filter(has_text="ended").wait_for(timeout=15_000)
+        await page.locator("#notice").filter(has_text="The call is over (ended").wait_for()
+        assert await page.locator("#send").is_disabled()  # the data channel went with the call
+        # A reload shows the finished session, and offers nothing.
+        await page.reload()
+        await page.locator("#status").filter(has_text="ended").wait_for(timeout=15_000)
+        assert await page.locator("#resume").is_hidden()
+        await screenshot(page, "hang-up")
+    except Exception:
+        await screenshot(page, "hang-up-failure")
         raise
     finally:
         await page.close()
