@@ -86,7 +86,17 @@ async def answer_typed(page, limit: int) -> str:
             return "done"
         answered = await agent_lines.count()
         question = await page.locator("#question").inner_text()
-        await page.wait_for_selector("#send:not([disabled])", timeout=10_000)
+        # The agent's closing line also ends in `listening`, just before the summary arrives and
+        # the call (with the Send button) goes: that line is not a question to answer.
+        await page.wait_for_function(
+            """() => document.querySelector('#disposition').textContent !== ''
+               || !document.querySelector('#send').disabled""",
+            timeout=10_000,
+        )
+        if await page.locator("#disposition").inner_text():
+            return "done"
         await page.fill("#typed", HEADACHE_PATIENT.answer(question))
-        await page.click("#send")
+        # Enter submits the form (as the Send button does) without waiting on the button, which
+        # the end of the call may disable in between.
+        await page.press("#typed", "Enter")
     return "answered"
