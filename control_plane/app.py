@@ -27,6 +27,7 @@ from control_plane.routers import (
 )
 from control_plane.settings import ControlPlaneSettings
 from control_plane.state import AppState
+from control_plane.web_client import install_web_client
 from shared.events import EVENT_SCHEMA_VERSION
 from shared.http_edge import RequestGuard, document_problems, install_problem_handlers
 from shared.signaling import MAX_SDP_BYTES, SIGNALING_FIELD_CODES
@@ -120,6 +121,7 @@ def create_app(
     install_problem_handlers(app, field_codes=FIELD_CODES)
     for module in (sessions, signaling, events, stream_tickets, summary, health, websocket):
         app.include_router(module.router)
+    install_web_client(app)  # the reference client at / (docs/local-development.md)
     app.add_middleware(RequestGuard, limit_for=body_limit_for)
     if settings.cors_origins:
         app.add_middleware(

@@ -44,6 +44,8 @@ _SCOPE_KEYS = (
     "server",
 )
 _END = object()
+# How long a finished response's app task may take to return before it is cancelled.
+APP_FINISH_GRACE_S = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +136,19 @@ class ApiBridge:
             raise
 
         async def stream() -> AsyncIterator[bytes]:
+            complete = False
             try:
                 while (chunk := await chunks.get()) is not _END:
                     assert isinstance(chunk, bytes)
                     yield chunk
+                complete = True
             finally:
+                if complete and not task.done():
+                    # The body is whole, but the app may still be tidying up after its last
+                    # chunk (a FileResponse closes its file then): let it, briefly, rather than
+                    # cancel it half-way and leak what it held. A client that left early still
+                    # cancels at once.
+                    await asyncio.wait({task}, timeout=APP_FINISH_GRACE_S)
                 if not task.done():
                     task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -4,7 +4,8 @@ HTTP API on http://127.0.0.1:7071 — each a real process, wired the way Azure w
 ``python -m devtools.stack`` checks that every port it needs is free (and stops with a message
 naming the busy one before starting anything), starts everything, waits until each part is
 healthy, runs the main job (a spoken patient intake over WebRTC, see :mod:`devtools.demo_intake`)
-and then keeps the stack up until SIGINT (Ctrl-C) or SIGTERM. ``--no-demo`` skips the intake;
+and then keeps the stack up until SIGINT (Ctrl-C) or SIGTERM, printing the address of the
+reference web client (``/``). ``--no-demo`` skips the intake;
 ``--exit-after-demo`` stops after it (exit status 0 only when the intake produced a summary).
 
 Each child runs in its own process group; on SIGINT/SIGTERM (also when the supervisor was started
@@ -240,13 +241,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with local_stack(ports=ports, persistent=not args.in_memory) as api_url:
             print(f"stack: HTTP API on {api_url}  (docs: {api_url}/api/docs)", flush=True)
+            print(f"stack: open the intake page at {api_url}/", flush=True)
             if not args.no_demo:
                 from devtools.demo_intake import run_demo
 
                 status = run_demo(api_url)
             if args.exit_after_demo:
                 return status
-            print("stack: running — Ctrl-C or SIGTERM stops it", flush=True)
+            # Repeated after the demo's output, where it would otherwise scroll away.
+            print(
+                f"stack: running — talk to the agent at {api_url}/ ; Ctrl-C or SIGTERM stops it",
+                flush=True,
+            )
             while True:
                 signal.pause()
     except PortsBusyError as exc:

@@ -20,3 +20,14 @@ fi
 
 # Python environment: control plane + media host extras + dev tools, from uv.lock.
 uv sync --quiet --python 3.11 --all-extras --frozen
+
+# Debian's Chromium for the real-browser tests (tests/browser; never a downloaded browser). Only
+# in CI (CI=true) or when asked (TRIAGE_INSTALL_CHROMIUM=1): a developer's machine is not changed
+# behind their back. Without it the browser tests skip locally — and fail under CI=true.
+if [ ! -x /usr/bin/chromium ] && { [ "${CI:-}" = "true" ] || [ "${TRIAGE_INSTALL_CHROMIUM:-}" = "1" ]; }; then
+  echo "bootstrap: apt-get install chromium" >&2
+  as_root=""
+  if [ "$(id -u)" -ne 0 ]; then as_root="sudo"; fi
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi

@@ -64,6 +64,8 @@ var platformSettings = {
   AzureWebJobsStorage__clientId: identityClientId
   // The FastAPI HTTP-streaming extension is discovered at worker init.
   PYTHON_ENABLE_INIT_INDEXING: '1'
+  // `/` is the reference web client (served by the app), not the Functions host's landing page.
+  AzureWebJobsDisableHomepage: 'true'
   // Keep our pinned packages ahead of the worker's own copies.
   PYTHON_ISOLATE_WORKER_DEPENDENCIES: '1'
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString

@@ -18,6 +18,7 @@ from fastapi import Request
 from starlette.responses import StreamingResponse
 
 import function_app
+from control_plane import web_client
 from devtools.azurite import Azurite
 from shared.storage import EventLog, TableStore
 from tests.control_plane.conftest import HOST_KEY, OFFER_SDP, register
@@ -360,3 +361,18 @@ async def test_the_timer_function_sweeps_dead_media_hosts(
     assert (await sessions.get(sid)).status is SessionStatus.RECONNECTING
     events = await EventLog(host_registered).read(sid)
     assert events[-1].wire()["data"]["status"] == "reconnecting"
+
+
+async def test_pages_are_served_through_the_functions_catch_all(
+    functions: dict[str, Any], host_registered: TableStore
+) -> None:
+    status, headers, body = await invoke(functions, "api_other", HostRequest("GET", "/"))
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert body == (web_client.STATIC_DIR / "index.html").read_bytes()
+    status, headers, body = await invoke(
+        functions, "api_other", HostRequest("GET", "/static/intake.js")
+    )
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert body == (web_client.STATIC_DIR / "intake.js").read_bytes()
+    status, _, body = await invoke(functions, "api_other", HostRequest("GET", "/static/nope.css"))
+    assert status == 404 and json.loads(body)["code"] == "not_found"

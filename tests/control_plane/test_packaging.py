@@ -29,6 +29,7 @@ def test_host_json_and_local_settings_fit_the_routes() -> None:
     values = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
     assert values["PYTHON_ENABLE_INIT_INDEXING"] == "1"
+    assert values["AzureWebJobsDisableHomepage"] == "true"  # / is the reference web client
     assert values["AzureWebJobsStorage"] == "UseDevelopmentStorage=true"
     assert "TableEndpoint=http://127.0.0.1:10002/" in values["TRIAGE_STORAGE_CONNECTION_STRING"]
     assert len(values["TRIAGE_MEDIA_HOST_KEY"]) >= 32

@@ -64,6 +64,7 @@ def test_function_platform_settings() -> None:
     settings = parse(APP / "api.bicep")["variables"]["platformSettings"]["value"]
     assert settings["PYTHON_ENABLE_INIT_INDEXING"] == "1"
     assert settings["PYTHON_ISOLATE_WORKER_DEPENDENCIES"] == "1"
+    assert settings["AzureWebJobsDisableHomepage"] == "true"  # / is the web client
     assert settings["AzureWebJobsStorage__credential"] == "managedidentity"
     assert settings["AzureWebJobsStorage__clientId"] == "identityClientId"
     assert "AzureWebJobsStorage__accountName" in settings
