@@ -20,12 +20,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from control_plane.app import create_app as create_control_plane
-from control_plane.settings import ControlPlaneSettings
 from devtools.azurite import Azurite
-from shared.config import MediaHostLinkSettings, StorageSettings
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -36,8 +33,15 @@ from tests.browser.support import (
     silent_wav,
     start_intake,
 )
-from tests.media_host.support import HOST_KEY, serve_app
-from tests.media_host.test_host_failover_e2e import local_engine, media_hosts, start_host, wait_live
+from tests.media_host.support import serve_app
+from tests.media_host.test_host_failover_e2e import (
+    failover_control_settings,
+    host_env,
+    local_engine,
+    media_hosts,
+    start_host,
+    wait_live,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -53,29 +57,9 @@ async def test_reload_after_host_death_resumes_on_another_host(
     from playwright.async_api import async_playwright
 
     require_chromium()
-    storage = StorageSettings(
-        connection_string=SecretStr(azurite.connection_string), table_prefix=table_prefix
-    )
-    control = ControlPlaneSettings(
-        storage=storage,
-        media_host=MediaHostLinkSettings(key=SecretStr(HOST_KEY)),
-        host_dead_after_s=2.0,
-        host_sweep_interval_s=0.5,
-    )
+    control = failover_control_settings(azurite, table_prefix)
     async with local_engine() as engine:
-        env = {
-            **os.environ,
-            "TRIAGE_STORAGE_CONNECTION_STRING": azurite.connection_string,
-            "TRIAGE_TABLE_PREFIX": table_prefix,
-            "TRIAGE_MEDIA_HOST_KEY": HOST_KEY,
-            "TRIAGE_MEDIA_HOST_HEARTBEAT_S": "0.5",
-            "TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S": "0",
-            "TRIAGE_REALTIME_MODE": "local",
-            "TRIAGE_REALTIME_URL": engine.url,
-            "TRIAGE_LOCAL_REALTIME_EMBEDDED": "0",
-            "TRIAGE_LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = host_env(azurite, table_prefix, engine.url)
         with media_hosts(env, tmp_path) as procs:
             urls: dict[str, str] = {}
             for host_id in ("host-a", "host-b"):

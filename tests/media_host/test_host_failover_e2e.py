@@ -185,6 +185,36 @@ async def checkpointed_findings(
         await saver.aclose()
 
 
+def failover_control_settings(azurite: Azurite, table_prefix: str) -> ControlPlaneSettings:
+    """A control plane that declares a host dead 2 s after its last heartbeat."""
+    storage = StorageSettings(
+        connection_string=SecretStr(azurite.connection_string), table_prefix=table_prefix
+    )
+    return ControlPlaneSettings(
+        storage=storage,
+        media_host=MediaHostLinkSettings(key=SecretStr(HOST_KEY)),
+        host_dead_after_s=2.0,
+        host_sweep_interval_s=0.5,
+    )
+
+
+def host_env(azurite: Azurite, table_prefix: str, engine_url: str) -> dict[str, str]:
+    """Environment of a media host process on a shared local engine, heartbeating twice a s."""
+    return {
+        **os.environ,
+        "TRIAGE_STORAGE_CONNECTION_STRING": azurite.connection_string,
+        "TRIAGE_TABLE_PREFIX": table_prefix,
+        "TRIAGE_MEDIA_HOST_KEY": HOST_KEY,
+        "TRIAGE_MEDIA_HOST_HEARTBEAT_S": "0.5",
+        "TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S": "0",
+        "TRIAGE_REALTIME_MODE": "local",
+        "TRIAGE_REALTIME_URL": engine_url,
+        "TRIAGE_LOCAL_REALTIME_EMBEDDED": "0",
+        "TRIAGE_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 @contextlib.asynccontextmanager
 async def local_engine() -> AsyncIterator[LocalRealtimeServer]:
     # A fast eSpeak voice: the test waits for each line to play out before answering.
@@ -199,29 +229,9 @@ async def local_engine() -> AsyncIterator[LocalRealtimeServer]:
 async def test_sigkilled_host_mid_intake_resumes_on_another_host(
     azurite: Azurite, table_prefix: str, tmp_path: Path
 ) -> None:
-    storage = StorageSettings(
-        connection_string=SecretStr(azurite.connection_string), table_prefix=table_prefix
-    )
-    control = ControlPlaneSettings(
-        storage=storage,
-        media_host=MediaHostLinkSettings(key=SecretStr(HOST_KEY)),
-        host_dead_after_s=2.0,
-        host_sweep_interval_s=0.5,
-    )
+    control = failover_control_settings(azurite, table_prefix)
     async with local_engine() as engine:
-        env = {
-            **os.environ,
-            "TRIAGE_STORAGE_CONNECTION_STRING": azurite.connection_string,
-            "TRIAGE_TABLE_PREFIX": table_prefix,
-            "TRIAGE_MEDIA_HOST_KEY": HOST_KEY,
-            "TRIAGE_MEDIA_HOST_HEARTBEAT_S": "0.5",
-            "TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S": "0",
-            "TRIAGE_REALTIME_MODE": "local",
-            "TRIAGE_REALTIME_URL": engine.url,
-            "TRIAGE_LOCAL_REALTIME_EMBEDDED": "0",
-            "TRIAGE_LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = host_env(azurite, table_prefix, engine.url)
         with media_hosts(env, tmp_path) as procs:
             urls: dict[str, str] = {}
             for host_id in ("host-a", "host-b"):
@@ -230,7 +240,7 @@ async def test_sigkilled_host_mid_intake_resumes_on_another_host(
             async with serve_app(create_control_plane(control)) as api:
                 client = VoiceClient(api)
                 try:
-                    await run_failover(client, procs, storage, table_prefix)
+                    await run_failover(client, procs, control.storage, table_prefix)
                 finally:
                     with contextlib.suppress(httpx.HTTPError):
                         await client.hang_up()
