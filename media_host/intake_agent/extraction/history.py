@@ -75,26 +75,25 @@ def _not_the_patients(norm: str, start: int) -> bool:
     return bool(_DENIED_BEFORE.search(before) or _SOMEONE_ELSE_BEFORE.search(before))
 
 
-def history_spans(norm: str) -> list[tuple[int, int]]:
-    """Character spans of the conditions and medicines named in ``norm``."""
-    spans = [m.span() for _cid, pattern in _CONDITION_RES for m in pattern.finditer(norm)]
-    spans += [m.span() for m in _DRUG_RE.finditer(norm)]
-    return spans
-
-
-def extract_history(norm: str, *, bare_list: str | None = None) -> History:
+def extract_history(
+    norm: str, *, bare_list: str | None = None, spans: list[tuple[int, int]] | None = None
+) -> History:
     """Conditions, medications and allergies stated in ``norm``.
 
     Args:
         norm: normalised utterance text.
         bare_list: when the agent just asked for "medications" / "allergies" / "conditions", the
             utterance may be a bare list; unknown items are then kept as short phrases.
+        spans: when given, receives the character span of every condition and medicine named
+            (so the caller knows what was interpreted without scanning again).
     """
-    conditions = [
-        cid
-        for cid, pattern in _CONDITION_RES
-        if any(not _not_the_patients(norm, m.start()) for m in pattern.finditer(norm))
-    ]
+    conditions: list[str] = []
+    for cid, pattern in _CONDITION_RES:
+        matches = list(pattern.finditer(norm))
+        if spans is not None:
+            spans.extend(m.span() for m in matches)
+        if any(not _not_the_patients(norm, m.start()) for m in matches):
+            conditions.append(cid)
     if "type1_diabetes" in conditions and "diabetes" not in conditions:
         conditions.append("diabetes")
     allergies: list[str] = []
@@ -112,6 +111,8 @@ def extract_history(norm: str, *, bare_list: str | None = None) -> History:
     no_known = True if _NKA_RE.search(norm) else None
     medications: list[str] = []
     for m in _DRUG_RE.finditer(norm):
+        if spans is not None:
+            spans.append(m.span())
         if any(s <= m.start() < e for s, e in allergy_spans) or _not_the_patients(norm, m.start()):
             continue
         name = m.group(0)

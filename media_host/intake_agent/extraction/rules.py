@@ -34,7 +34,7 @@ from media_host.intake_agent.extraction.drafts import (
     sentence_at,
     sentence_index,
 )
-from media_host.intake_agent.extraction.history import extract_history, history_spans
+from media_host.intake_agent.extraction.history import extract_history
 from media_host.intake_agent.extraction.uninterpreted import find_uninterpreted
 from media_host.intake_agent.lexicon import Lexicon, load_lexicon
 from media_host.intake_agent.models import (
@@ -129,7 +129,8 @@ class RulesExtractor:
         answer = answers.detect_answer(norm) if context is not None else None
         demographics = extract_demographics(norm)
         _regrade_child_vitals(drafts, demographics.age_years)
-        history = extract_history(norm, bare_list=bare_list_kind(context))
+        history_spans: list[tuple[int, int]] = []  # conditions and medicines named (one scan)
+        history = extract_history(norm, bare_list=bare_list_kind(context), spans=history_spans)
         consent = confirmation = None
         if context is not None:
             consent, confirmation, demographics = apply_context(
@@ -138,7 +139,7 @@ class RulesExtractor:
         bounds = sentence_bounds(norm)
         attach_attributes(norm, bounds, drafts, self.lexicon)
         findings = self._merge(drafts, item_id)
-        interpreted = [(d.start, d.end) for d in drafts] + history_spans(norm)
+        interpreted = [(d.start, d.end) for d in drafts] + history_spans
         not_interpreted = find_uninterpreted(text, norm, interpreted, self.lexicon, lang)
         return Extraction(
             findings=findings,
