@@ -77,6 +77,12 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
     # NICE CKS insect bites and stings: a local lump and swelling is the usual reaction
     "lump": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
     "swelling": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+    # ... and so is redness within 48 hours without fever; later, or with fever, the
+    # serious_infection_urgent rule has already fired
+    "cellulitis": (
+        frozenset({"insect_bite"}),
+        "a local reaction within 48 hours of a bite or sting, without fever (NICE CKS)",
+    ),
     # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
     "limp": (
         frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),
@@ -198,6 +204,15 @@ def decide_disposition(
     medication_classes = {c for m in history.medications if (c := drug_class(m))}
     for finding in present:
         explanation = _explained(finding.concept_id, present_ids, medication_classes)
+        if explanation is not None and "extensive" in finding.qualifiers:
+            # NHS insect bites and stings: a large area (about 10 cm or more) of redness and
+            # swelling is still the local reaction, but one a GP should see
+            rationale.append(
+                f"{lexicon.concept(finding.concept_id).label}: {explanation}, over a large area"
+                " (NHS: see a GP)."
+            )
+            level = Level.most_urgent(level, Level.NON_URGENT)
+            continue
         if explanation is not None:
             rationale.append(f"{lexicon.concept(finding.concept_id).label}: {explanation}.")
             continue

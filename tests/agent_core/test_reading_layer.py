@@ -303,3 +303,27 @@ def test_a_settled_fever_in_a_well_child_is_not_an_amber_fever() -> None:
     assert (
         _level("My 2 year old has had a high temperature since yesterday.", age=2) is Level.URGENT
     )
+
+
+def test_a_large_local_reaction_to_a_sting_is_not_an_infection() -> None:
+    """NICE CKS insect bites and stings: redness and swelling within 48 h of a sting, without
+    fever, is the expected local reaction; spreading redness days later, or fever, is not."""
+    early = "Stung by a bee on the calf yday. Now red, swollen and itchy around it. Well, afebrile."
+    assert _level(early) is Level.SELF_CARE
+    extent = "Stung on the calf yday, red and swollen from knee to ankle."
+    assert "joint_swelling" not in _present(extent)  # "knee to ankle" is an extent, not a joint
+    late = "Bee sting on my hand 4 days ago, now the redness is spreading up my arm and it's hot."
+    assert _level(late) is Level.URGENT
+    febrile = "Wasp sting on the arm this morning, red and swollen, and a temperature of 38.6."
+    assert _level(febrile) is Level.URGENT
+
+
+def test_a_large_local_reaction_is_seen_by_a_gp() -> None:
+    """NHS insect bites and stings: a large area of redness and swelling (about 10 cm or more)
+    needs a GP, even without signs of infection."""
+    assert _level("Wasp sting this morning, whole forearm swollen and red, no wheeze.") is (
+        Level.NON_URGENT
+    )
+    assert _level("Stung by a wasp on my hand an hour ago, small red swollen patch.") is (
+        Level.SELF_CARE
+    )

@@ -232,10 +232,21 @@ def find_sites(norm: str) -> list[SiteMention]:
     return found
 
 
+# "from wrist to elbow", "knee to ankle", "de la muneca al codo": the two ends of a stretch of
+# limb, not a joint that is swollen.
+_RANGE_END = re.compile(
+    r"\s*(?:to|down\s+to|up\s+to|al|hasta\s+el|hasta\s+la|-)\s+(?:the\s+|el\s+|la\s+)?$"
+)
+_RANGE_START = re.compile(r"\s*(?:to|down\s+to|up\s+to|al|hasta)\s")
+
+
 def find_swelling_sites(norm: str) -> list[tuple[int, int, str]]:
-    """Site words that can be "swollen": (start, end, concept id)."""
+    """Site words that can be "swollen": (start, end, concept id). A site that only marks an
+    end of a range ("swollen from wrist to elbow") is the extent of a swelling, not its site."""
     return [
-        (m.start(), m.end(), SWELLING_SITES[m.group(0)]) for m in _SWELLING_SITE_RE.finditer(norm)
+        (m.start(), m.end(), SWELLING_SITES[m.group(0)])
+        for m in _SWELLING_SITE_RE.finditer(norm)
+        if not _RANGE_START.match(norm, m.end()) and not _RANGE_END.search(norm, 0, m.start())
     ]
 
 

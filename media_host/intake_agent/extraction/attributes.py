@@ -66,6 +66,9 @@ _LATERAL = frozenset(
 )
 
 
+_EXTENT_CONCEPTS = frozenset({"swelling", "cellulitis", "lump", "rash"})
+
+
 def category(text: str) -> str:
     """Normalise an aggravating / relieving phrase (\"climbing stairs\" → \"exertion\")."""
     for pattern, label in CATEGORY_WORDS:
@@ -153,6 +156,11 @@ def attach_attributes(
                 concept = lexicon.concept(d.concept_id)
                 if concept.system == "skin" or d.concept_id == "lump":
                     d.qualifiers.append("small")
+        elif sm.text == "extensive":
+            # the extent of the swelling or redness of the account, wherever it is said
+            for d in drafts:
+                if d.concept_id in _EXTENT_CONCEPTS and "extensive" not in d.qualifiers:
+                    d.qualifiers.append("extensive")
         elif sm.text == "small":
             # only the finding named right after the word ("a small itchy rash")
             for d in drafts:

@@ -111,6 +111,14 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
 
 
 # "a small rash", "a tiny cut": size, attached only to the finding right after it.
+# The extent of a skin reaction in the caller's words: a whole limb, or from one joint to the
+# next ("swollen from wrist to elbow", "up to the knee"), or ten centimetres and more. NHS
+# insect bites and stings: a large area (about 10 cm or more) of redness and swelling → GP.
+_EXTENSIVE = re.compile(
+    r"\b(?:(?:whole|entire|all\s+of\s+(?:his|her|my|the))\s+(?:arm|forearm|leg|lower\s+leg|hand|foot|limb|calf|thigh)|"
+    r"(?:up|down)?\s*to\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:elbow|knee|wrist|ankle|shoulder|armpit|hip|groin)|"
+    r"\d{2,3}\s*cm)\b"
+)
 _SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
 # a stated size under 3 cm, or the size of a coin / pea / fingernail ("a 2 cm red area")
 _SMALL_SIZE = re.compile(
@@ -182,6 +190,8 @@ def find_severity_mentions(norm: str) -> list[SeverityMention]:
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small"))
     for m in _SMALL_SIZE.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="small_size"))
+    for m in _EXTENSIVE.finditer(norm):
+        found.append(SeverityMention(m.start(), m.end(), "qualifier", text="extensive"))
     for m in _LARGE_VOLUME.finditer(norm):
         found.append(SeverityMention(m.start(), m.end(), "qualifier", text="large_volume"))
     for m in _REPRODUCIBLE.finditer(norm):

@@ -89,7 +89,7 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
         8.0,
     ),
     (re.compile(r"\b(?:last\s+night|anoche)\b"), 12.0),
-    (re.compile(r"\b(?:yesterday|ayer)\b"), 24.0),
+    (re.compile(r"\b(?:yesterday|yest|yday|ayer)\b"), 24.0),  # "yest", "yday": notes
     (re.compile(r"\b(?:day\s+before\s+yesterday|antes\s+de\s+ayer|anteayer)\b"), 48.0),
     (
         re.compile(
