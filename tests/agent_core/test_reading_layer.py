@@ -298,7 +298,10 @@ def test_a_denied_note_abbreviation_is_denied(extract: Extract) -> None:
 def test_a_settled_fever_in_a_well_child_is_not_an_amber_fever() -> None:
     """NICE NG143 grades the current illness: a high fever that has settled, in a child now
     well, does not need same-day care; a high fever now does."""
-    settled = "Her 2 year old had a high temperature for 3 days which settled last night; she is back to normal today."
+    settled = (
+        "Her 2 year old had a high temperature for 3 days which settled last night; "
+        "she is back to normal today."
+    )
     assert _level(settled, age=2) in (Level.NON_URGENT, Level.SELF_CARE)
     assert (
         _level("My 2 year old has had a high temperature since yesterday.", age=2) is Level.URGENT
