@@ -113,6 +113,9 @@ param apiMaximumInstanceCount int = 40
 @description('Container image of the media host; azd fills it after the first deploy (SERVICE_MEDIAHOST_IMAGE_NAME).')
 param mediaHostImageName string = ''
 
+@description('Container image of the second media host (SERVICE_MEDIAHOST2_IMAGE_NAME; the same build).')
+param mediaHost2ImageName string = ''
+
 @description('vCPU of the media host container (Consumption workload profile allows up to 4).')
 param mediaHostCpu string = '2.0'
 
@@ -545,39 +548,57 @@ var tableEndpoint = 'https://${storage.outputs.name}.table.${environment().suffi
 // The two deployables
 // ---------------------------------------------------------------------------------------------
 
-module mediaHost 'app/mediahost.bicep' = {
-  name: 'mediahost'
-  scope: rg
-  params: {
-    name: '${abbrs.appContainerApps}mediahost-${resourceToken}'
-    location: location
-    tags: tags
-    environmentName: containerAppsEnvironment.outputs.name
-    environmentDefaultDomain: containerAppsEnvironment.outputs.defaultDomain
-    environmentStaticIp: containerAppsEnvironment.outputs.?staticIp ?? ''
-    vnetId: network.outputs.vnetId
-    allowedCallerPrefix: network.outputs.functionsSubnetPrefix
-    identityId: mediaHostIdentity.outputs.resourceId
-    identityClientId: mediaHostIdentity.outputs.clientId
-    registryLoginServer: registry.outputs.loginServer
-    imageName: mediaHostImageName
-    cpu: mediaHostCpu
-    memory: mediaHostMemory
-    tableEndpoint: tableEndpoint
-    foundryEndpoint: openai.outputs.endpoint
-    realtimeDeploymentName: realtimeDeploymentName
-    turnUrls: turnUrls
-    mediaHostKeyUri: mediaHostKeyUri
-    turnSecretUri: turnSecretUri
-    appInsightsConnectionString: appInsights.outputs.connectionString
-    supportedLanguages: supportedLanguages
-    drainTimeoutSeconds: mediaHostDrainSeconds
+// Two media hosts, each a container app of one replica with its own URL (docs/decisions.md D110):
+// ingress cannot address a replica, and a deploy restarts them one revision at a time, each
+// stopping host handing its unfinished calls over to a ready one.
+var mediaHostServices = [
+  {
+    service: 'mediahost'
+    image: mediaHostImageName
   }
-  // Key Vault secret references and the AcrPull grant must exist before the first revision.
-  dependsOn: [
-    rbac
-  ]
-}
+  {
+    service: 'mediahost2'
+    image: mediaHost2ImageName
+  }
+]
+
+module mediaHosts 'app/mediahost.bicep' = [
+  for (host, index) in mediaHostServices: {
+    name: host.service
+    scope: rg
+    params: {
+      name: '${abbrs.appContainerApps}${host.service}-${resourceToken}'
+      serviceName: host.service
+      manageEnvironmentDns: index == 0
+      location: location
+      tags: tags
+      environmentName: containerAppsEnvironment.outputs.name
+      environmentDefaultDomain: containerAppsEnvironment.outputs.defaultDomain
+      environmentStaticIp: containerAppsEnvironment.outputs.?staticIp ?? ''
+      vnetId: network.outputs.vnetId
+      allowedCallerPrefix: network.outputs.functionsSubnetPrefix
+      identityId: mediaHostIdentity.outputs.resourceId
+      identityClientId: mediaHostIdentity.outputs.clientId
+      registryLoginServer: registry.outputs.loginServer
+      imageName: host.image
+      cpu: mediaHostCpu
+      memory: mediaHostMemory
+      tableEndpoint: tableEndpoint
+      foundryEndpoint: openai.outputs.endpoint
+      realtimeDeploymentName: realtimeDeploymentName
+      turnUrls: turnUrls
+      mediaHostKeyUri: mediaHostKeyUri
+      turnSecretUri: turnSecretUri
+      appInsightsConnectionString: appInsights.outputs.connectionString
+      supportedLanguages: supportedLanguages
+      drainTimeoutSeconds: mediaHostDrainSeconds
+    }
+    // Key Vault secret references and the AcrPull grant must exist before the first revision.
+    dependsOn: [
+      rbac
+    ]
+  }
+]
 
 module api 'app/api.bicep' = {
   name: 'api'
@@ -633,8 +654,10 @@ output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output SERVICE_API_NAME string = api.outputs.name
 output AZURE_FUNCTION_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
-output SERVICE_MEDIAHOST_NAME string = mediaHost.outputs.name
-output TRIAGE_MEDIA_HOST_INTERNAL_URL string = mediaHost.outputs.internalUrl
+output SERVICE_MEDIAHOST_NAME string = mediaHosts[0].outputs.name
+output SERVICE_MEDIAHOST2_NAME string = mediaHosts[1].outputs.name
+output TRIAGE_MEDIA_HOST_INTERNAL_URL string = mediaHosts[0].outputs.internalUrl
+output TRIAGE_MEDIA_HOST2_INTERNAL_URL string = mediaHosts[1].outputs.internalUrl
 output TRIAGE_STORAGE_TABLE_ENDPOINT string = tableEndpoint
 output AZURE_FOUNDRY_ENDPOINT string = openai.outputs.endpoint
 output AZURE_DEPLOYMENT_NAME_REALTIME string = realtimeDeploymentName

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -170,7 +171,7 @@ def test_media_host_probes_use_livez_and_readyz_once_the_real_image_runs() -> No
     assert attached["operands"]["false_value"] == "livenessProbes"
 
 
-def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
+def test_media_host_api_is_internal_on_8080() -> None:
     app = resource(APP / "mediahost.bicep", "mediaHost")
     ingress = app["properties"]["configuration"]["ingress"]
     assert ingress["targetPort"] == 8080
@@ -178,12 +179,42 @@ def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
     (rule,) = ingress["ipSecurityRestrictions"]
     assert rule["action"] == "Allow" and rule["ipAddressRange"] == "allowedCallerPrefix"
     assert (
-        module_params("mediaHost")["allowedCallerPrefix"]["operator"]["operands"]["operand_1"]
+        module_params("mediaHosts")["allowedCallerPrefix"]["operator"]["operands"]["operand_1"]
         == "network"
     )
-    scale = app["properties"]["template"]["scale"]
-    assert scale == {"minReplicas": 1, "maxReplicas": 1}
-    assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "mediahost"}
+
+
+def test_two_media_hosts_each_one_addressable_replica_swapped_by_single_revision_mode() -> None:
+    """D110: ingress cannot address a replica, so the hosts are container apps of one replica
+    each (two of them, each its own azd service); single-revision mode starts a new revision
+    and SIGTERMs the old one only once the new one is ready."""
+    services = parse(MAIN)["variables"]["mediaHostServices"]["value"]
+    assert services == [
+        {"service": "mediahost", "image": "mediaHostImageName"},
+        {"service": "mediahost2", "image": "mediaHost2ImageName"},
+    ]
+    module = parse(MAIN)["modules"]["mediaHosts"]["config"]
+    assert module["loop_type"]["detail"]["array_name"] == "mediaHostServices"
+    params = module_params("mediaHosts")
+    for name, field in (("serviceName", "service"), ("imageName", "image")):
+        assert params[name]["operator"]["operands"]["operand_2"] == field, name
+        assert params[name]["operator"]["operands"]["operand_1"] == "host", name
+    assert params["name"] == "${abbrs.appContainerApps}${host.service}-${resourceToken}"
+    only_first = params["manageEnvironmentDns"]["operator"]
+    assert only_first == {"type": "equals", "operands": {"operand_1": "index", "operand_2": 0}}
+
+    app = resource(APP / "mediahost.bicep", "mediaHost")
+    assert app["properties"]["configuration"]["activeRevisionsMode"] == "Single"
+    assert app["properties"]["template"]["scale"] == {"minReplicas": 1, "maxReplicas": 1}
+    assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "serviceName"}
+    resources = parse(APP / "mediahost.bicep")["resources"]
+    for symbol in ("environmentDns", "environmentDnsWildcard", "environmentDnsLink"):
+        assert resources[symbol]["config"]["condition"] == "manageEnvironmentDns", symbol
+
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert parameters["mediaHost2ImageName"]["value"] == "${SERVICE_MEDIAHOST2_IMAGE_NAME=}"
+    azd = yaml.safe_load((REPO_ROOT / "azure.yaml").read_text())["services"]
+    assert azd["mediahost2"] == azd["mediahost"]  # one build, two apps
 
 
 def test_media_host_grace_period_outlasts_the_drain_window() -> None:
@@ -200,13 +231,13 @@ def test_media_host_grace_period_outlasts_the_drain_window() -> None:
     env = {item["name"]: item for item in _media_host_container()["env"]}
     drain_env = env["TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S"]["value"]
     assert drain_env["function"]["parameters"] == {"value_to_convert": "drainTimeoutSeconds"}
-    assert module_params("mediaHost")["drainTimeoutSeconds"] == "mediaHostDrainSeconds"
+    assert module_params("mediaHosts")["drainTimeoutSeconds"] == "mediaHostDrainSeconds"
 
 
 def test_languages_flow_from_one_parameter_to_both_deployables() -> None:
     env = {item["name"]: item for item in _media_host_container()["env"]}
     assert env["TRIAGE_AGENT_SUPPORTED_LANGUAGES"]["value"] == "supportedLanguages"
-    assert module_params("mediaHost")["supportedLanguages"] == "supportedLanguages"
+    assert module_params("mediaHosts")["supportedLanguages"] == "supportedLanguages"
     assert module_params("api")["appSettings"]["TRIAGE_SUPPORTED_LANGUAGES"] == "supportedLanguages"
 
 
@@ -380,8 +411,8 @@ def test_user_grants_are_conditional_on_a_principal() -> None:
 
 def test_workloads_wait_for_their_roles() -> None:
     modules = parse(MAIN)["modules"]
-    for symbol in ("api", "mediaHost", "turn", "turn2"):
-        assert "rbac" in modules[symbol]["config"]["dependsOn"], symbol
+    for symbol in ("api", "mediaHosts", "turn", "turn2"):
+        assert "rbac" in unwrap(modules[symbol]["config"])["dependsOn"], symbol
 
 
 # --- AI and outputs -----------------------------------------------------------------------------
