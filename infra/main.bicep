@@ -145,6 +145,12 @@ param turnMinPort int = 49152
 @description('Last UDP port of the TURN relay range.')
 param turnMaxPort int = 65535
 
+@description('Host name of TURN over TLS (turns: on 443): a DNS name pointing at the TURN frontend that turnTlsCertificateName is issued for. Empty = no TLS; 443 then carries plain TURN over TCP.')
+param turnTlsHostName string = ''
+
+@description('Key Vault certificate (PEM content type, created or imported before provisioning) coturn serves TLS with.')
+param turnTlsCertificateName string = 'turn-tls'
+
 // ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
@@ -169,6 +175,8 @@ var turnAdminSecretName = 'turn-vm-admin-password'
 // azd's secretOrRandomPassword yields ~15 characters on first provision; the apps require 32+.
 // Once stored, the read-back value is long enough and passes through unchanged.
 var effectiveMediaHostKey = length(mediaHostKey) >= 32 ? mediaHostKey : '${mediaHostKey}${mediaHostKeyPad}'
+var turnTlsEnabled = !empty(turnTlsHostName)
+var turnTlsCertificate = turnTlsEnabled ? turnTlsCertificateName : ''
 var effectiveTurnSecret = length(turnSharedSecret) >= 32 ? turnSharedSecret : '${turnSharedSecret}${turnSharedSecretPad}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -263,6 +271,7 @@ module network 'app/network.bicep' = {
     turnPrefix: turnSubnetPrefix
     turnMinPort: turnMinPort
     turnMaxPort: turnMaxPort
+    turnTlsEnabled: turnTlsEnabled
   }
 }
 
@@ -468,6 +477,7 @@ module rbac 'app/rbac.bicep' = {
     userPrincipalType: principalType
     mediaHostKeySecretName: mediaHostKeySecretName
     turnSecretName: turnSecretName
+    turnTlsCertificateName: turnTlsCertificate
   }
 }
 
@@ -485,6 +495,7 @@ module turnLb 'app/turnlb.bicep' = {
     location: location
     tags: tags
     dnsLabel: 'turn-${resourceToken}'
+    tlsEnabled: turnTlsEnabled
   }
 }
 
@@ -506,6 +517,7 @@ module turn 'app/turn.bicep' = {
     maxPort: turnMaxPort
     dnsLabel: 'turn-1-${resourceToken}'
     loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
+    tlsCertificateName: turnTlsCertificate
   }
   // The VM fetches its secret at first boot: the role must exist before it starts.
   dependsOn: [
@@ -531,6 +543,7 @@ module turn2 'app/turn.bicep' = {
     maxPort: turnMaxPort
     dnsLabel: 'turn-2-${resourceToken}'
     loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
+    tlsCertificateName: turnTlsCertificate
   }
   // The VM fetches its secret at first boot: the role must exist before it starts.
   dependsOn: [
@@ -538,7 +551,12 @@ module turn2 'app/turn.bicep' = {
   ]
 }
 
-var turnUrls = 'turn:${turnLb.outputs.fqdn}:3478?transport=udp,turn:${turnLb.outputs.fqdn}:3478?transport=tcp,turn:${turnLb.outputs.fqdn}:443?transport=tcp'
+// Every client is offered all of them (the browser tries each; UDP first for the media host,
+// whose aiortc uses only the first TURN URL). 443 is TLS (turns:, checked against the certificate's
+// host name) when a certificate is configured, plain TCP otherwise.
+var turnUdpTcpUrls = 'turn:${turnLb.outputs.fqdn}:3478?transport=udp,turn:${turnLb.outputs.fqdn}:3478?transport=tcp'
+var turnWebPortUrl = turnTlsEnabled ? 'turns:${turnTlsHostName}:443?transport=tcp' : 'turn:${turnLb.outputs.fqdn}:443?transport=tcp'
+var turnUrls = '${turnUdpTcpUrls},${turnWebPortUrl}'
 var stunUrls = 'stun:${turnLb.outputs.fqdn}:3478'
 var mediaHostKeyUri = '${keyVault.outputs.uri}secrets/${mediaHostKeySecretName}'
 var turnSecretUri = '${keyVault.outputs.uri}secrets/${turnSecretName}'

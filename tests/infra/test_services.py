@@ -18,6 +18,7 @@ from tests.infra.bicep_model import (
     module_params,
     parse,
     resource,
+    turn_nsg_rules,
     unwrap,
 )
 
@@ -255,12 +256,11 @@ def test_api_concurrency_is_sized_for_held_streams() -> None:
 
 
 def test_turn_nsg_opens_udp_listener_and_relay_range() -> None:
-    rules = {
-        rule["name"]: rule["properties"]
-        for rule in resource(APP / "network.bicep", "turnNsg")["properties"]["securityRules"]
-    }
+    rules = {rule["name"]: rule["properties"] for rule in turn_nsg_rules()}
     udp = {r["destinationPortRange"] for r in rules.values() if r["protocol"] == "Udp"}
     assert udp == {"3478", "${turnMinPort}-${turnMaxPort}"}
+    tcp = {r["destinationPortRange"] for r in rules.values() if r["protocol"] == "Tcp"}
+    assert tcp == {"3478", "5349"}  # 5349 (TLS) only when enabled, see turn_nsg_rules
     assert all(r["access"] == "Allow" and r["direction"] == "Inbound" for r in rules.values())
 
 
@@ -307,15 +307,80 @@ def test_every_cloud_init_placeholder_is_filled_by_turn_bicep() -> None:
     assert placeholders and placeholders == replaced
 
 
-def test_ice_urls_point_at_the_relay_frontend_including_tcp_443() -> None:
+def test_ice_urls_point_at_the_relay_frontend_including_443() -> None:
+    """UDP first (the media host's aiortc uses only the first TURN URL); 443 is TLS with a
+    certificate's host name, plain TCP on the frontend otherwise; all go to every peer."""
     variables = parse(MAIN)["variables"]
-    turn_urls = variables["turnUrls"]["value"].split(",")
-    assert turn_urls == [
+    assert variables["turnUdpTcpUrls"]["value"].split(",") == [
         "turn:${turnLb.outputs.fqdn}:3478?transport=udp",
         "turn:${turnLb.outputs.fqdn}:3478?transport=tcp",
-        "turn:${turnLb.outputs.fqdn}:443?transport=tcp",
     ]
+    web_port = variables["turnWebPortUrl"]["value"]["operator"]
+    assert web_port == {
+        "type": "conditional",
+        "operands": {
+            "condition": "turnTlsEnabled",
+            "true_value": "turns:${turnTlsHostName}:443?transport=tcp",
+            "false_value": "turn:${turnLb.outputs.fqdn}:443?transport=tcp",
+        },
+    }
+    assert variables["turnUrls"]["value"] == "${turnUdpTcpUrls},${turnWebPortUrl}"
+    enabled = variables["turnTlsEnabled"]["value"]["operator"]
+    assert enabled == {
+        "type": "not",
+        "operands": {
+            "bool_value": {
+                "function": {"type": "empty", "parameters": {"item_to_test": "turnTlsHostName"}}
+            }
+        },
+    }
     assert variables["stunUrls"]["value"] == "stun:${turnLb.outputs.fqdn}:3478"
+    # The same list reaches the API (the browser's list) and both media hosts.
+    assert module_params("api")["appSettings"]["TRIAGE_TURN_URLS"] == "turnUrls"
+    assert module_params("mediaHosts")["turnUrls"] == "turnUrls"
+
+
+def test_turn_over_tls_listens_behind_443_with_a_key_vault_certificate() -> None:
+    """With a certificate, 443 on the balancer goes to coturn's TLS listener (5349), which each
+    VM configures from the Key Vault certificate its identity may read; without one, nothing
+    listens for TLS (``no-tls``) and no grant or NSG rule exists."""
+    assert module_params("turnLb")["tlsEnabled"] == "turnTlsEnabled"
+    assert module_params("network")["turnTlsEnabled"] == "turnTlsEnabled"
+    assert module_params("rbac")["turnTlsCertificateName"] == "turnTlsCertificate"
+    for vm in ("turn", "turn2"):
+        assert module_params(vm)["tlsCertificateName"] == "turnTlsCertificate", vm
+    only_when_enabled = parse(MAIN)["variables"]["turnTlsCertificate"]["value"]["operator"]
+    assert only_when_enabled["operands"]["condition"] == "turnTlsEnabled"
+    assert only_when_enabled["operands"]["false_value"] == ""
+    assert declared_params(MAIN)["turnTlsHostName"]["default"] == ""  # off unless configured
+
+    rules = {
+        r["frontendPort"]: r
+        for r in parse(APP / "turnlb.bicep")["variables"]["listenerRules"]["value"]
+    }
+    web = rules[443]["backendPort"]["operator"]["operands"]
+    assert (web["condition"], web["true_value"], web["false_value"]) == ("tlsEnabled", 5349, 3478)
+    tls_rule = parse(APP / "network.bicep")["variables"]["turnTlsRule"]["value"]["properties"]
+    assert (tls_rule["protocol"], tls_rule["destinationPortRange"]) == ("Tcp", "5349")
+
+    script = {
+        entry["path"]: entry["content"]
+        for entry in yaml.safe_load(CLOUD_INIT.read_text())["write_files"]
+    }["/usr/local/sbin/turn-config-refresh"]
+    assert "tls_name='__TLS_CERT_NAME__'" in script
+    assert "tls_conf=no-tls\n" in script  # the default: no TLS listener
+    for setting in ("tls-listening-port=5349", "cert=/etc/coturn/turn.pem", "no-tlsv1_1"):
+        assert setting in script, setting
+    assert "\n$tls_conf\n" in script and "\nno-tls\n" not in script
+    assert '"__KEY_VAULT_URI__secrets/$tls_name?api-version=7.4"' in script
+
+    rbac = parse(APP / "rbac.bicep")["resources"]
+    assert rbac["turnTlsSecret"]["config"]["condition"]["operator"]["type"] == "not"
+    grant = rbac["turnTlsAssignment"]
+    assert grant["config"]["condition"]["operator"]["type"] == "not"
+    body = unwrap(grant["config"])
+    assert body["scope"] == "turnTlsSecret"
+    assert body["properties"]["principalId"] == "turnPrincipalId"
 
 
 def test_turn_tier_is_two_vms_behind_one_balanced_frontend() -> None:
@@ -344,7 +409,9 @@ def test_turn_tier_is_two_vms_behind_one_balanced_frontend() -> None:
     loop = lb["loadBalancingRules"]
     assert loop["loop_type"]["detail"]["array_name"] == "listenerRules"
     rule_body = loop["config"]
-    assert rule_body["properties"]["backendPort"] == 3478
+    backend = rule_body["properties"]["backendPort"]["operator"]["operands"]
+    assert backend == {"operand_1": "rule", "operand_2": "backendPort"}
+    assert [rule["backendPort"] for rule in rules[:2]] == [3478, 3478]
     assert rule_body["properties"]["loadDistribution"] == "SourceIP"
 
 
