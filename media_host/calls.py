@@ -163,7 +163,9 @@ class CallManager:
         self.draining = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle.wait(), timeout_s)
-        return await self.hand_over()
+        handed = await self.hand_over()
+        logger.info("drained: %d call(s) handed over to other hosts", handed)
+        return handed
 
     async def hand_over(self) -> int:
         """Move every running call's session to ``reconnecting`` and release the call here.
@@ -181,7 +183,6 @@ class CallManager:
         calls = list(self._calls.values())
         if not calls:
             return 0
-        logger.info("handing over %d call(s) to other hosts", len(calls))
         await asyncio.gather(
             *(call.hang_up(SessionStatus.RECONNECTING, HANDOVER_DETAIL) for call in calls)
         )
