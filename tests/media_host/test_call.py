@@ -29,6 +29,7 @@ from shared.storage import EventLog, TableStore
 from tests.media_host.support import (
     AUTH,
     ScriptedBridge,
+    client_peer,
     create_session,
     host_settings,
     offer_body,
@@ -267,6 +268,26 @@ async def test_shutdown_drains_refuses_offers_and_hands_running_calls_over(
         assert SessionStatus.FAILED not in logged
     finally:
         await browser.close()
+
+
+async def test_an_offer_being_answered_when_the_host_stops_is_handed_over_too(
+    azurite, table_prefix
+) -> None:
+    """An offer that passed the draining check just before the drain is still being answered
+    (storage read, SDP answer) when the handover starts: it is waited for and handed over, not
+    left running in a process about to exit."""
+    async with stack(azurite, table_prefix) as (host, sessions, http, _log):
+        manager = host.runtime.manager
+        session_id = await create_session(sessions)
+        async with client_peer() as (_pc, sdp):
+            offer = asyncio.create_task(http.post(offer_path(session_id), json=offer_body(sdp)))
+            while manager.active_sessions == 0:  # reserved: the answer is being made
+                await asyncio.sleep(0)
+            assert manager.call(session_id) is None
+            assert await manager.hand_over() == 1
+            assert (await offer).status_code == 200
+        record = await sessions.get(session_id)
+        assert record.status is SessionStatus.RECONNECTING
 
 
 async def test_a_call_whose_intake_completed_is_not_handed_over(azurite, table_prefix) -> None:
