@@ -192,14 +192,6 @@ class CallManager:
                 await self._sessions.forget_host_session(self._settings.host_id, session_id)
         return len(handed)
 
-    async def close(
-        self, status: SessionStatus = SessionStatus.FAILED, detail: str = "media host stopped"
-    ) -> None:
-        """End every call now."""
-        self.draining = True
-        calls = list(self._calls.values())
-        await asyncio.gather(*(call.hang_up(status, detail) for call in calls))
-
     def _new_call(
         self, session_id: str, request: HostOfferRequest, expires_at: datetime
     ) -> IntakeCall:
