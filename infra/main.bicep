@@ -113,6 +113,9 @@ param apiMaximumInstanceCount int = 40
 @description('Container image of the media host; azd fills it after the first deploy (SERVICE_MEDIAHOST_IMAGE_NAME).')
 param mediaHostImageName string = ''
 
+@description('Container image of the second media host (SERVICE_MEDIAHOST2_IMAGE_NAME; the same build).')
+param mediaHost2ImageName string = ''
+
 @description('vCPU of the media host container (Consumption workload profile allows up to 4).')
 param mediaHostCpu string = '2.0'
 
@@ -142,6 +145,12 @@ param turnMinPort int = 49152
 @description('Last UDP port of the TURN relay range.')
 param turnMaxPort int = 65535
 
+@description('Host name of TURN over TLS (turns: on 443): a DNS name pointing at the TURN frontend that turnTlsCertificateName is issued for. Empty = no TLS; 443 then carries plain TURN over TCP.')
+param turnTlsHostName string = ''
+
+@description('Key Vault certificate (PEM content type, created or imported before provisioning) coturn serves TLS with.')
+param turnTlsCertificateName string = 'turn-tls'
+
 // ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +175,8 @@ var turnAdminSecretName = 'turn-vm-admin-password'
 // azd's secretOrRandomPassword yields ~15 characters on first provision; the apps require 32+.
 // Once stored, the read-back value is long enough and passes through unchanged.
 var effectiveMediaHostKey = length(mediaHostKey) >= 32 ? mediaHostKey : '${mediaHostKey}${mediaHostKeyPad}'
+var turnTlsEnabled = !empty(turnTlsHostName)
+var turnTlsCertificate = turnTlsEnabled ? turnTlsCertificateName : ''
 var effectiveTurnSecret = length(turnSharedSecret) >= 32 ? turnSharedSecret : '${turnSharedSecret}${turnSharedSecretPad}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -260,6 +271,7 @@ module network 'app/network.bicep' = {
     turnPrefix: turnSubnetPrefix
     turnMinPort: turnMinPort
     turnMaxPort: turnMaxPort
+    turnTlsEnabled: turnTlsEnabled
   }
 }
 
@@ -465,6 +477,7 @@ module rbac 'app/rbac.bicep' = {
     userPrincipalType: principalType
     mediaHostKeySecretName: mediaHostKeySecretName
     turnSecretName: turnSecretName
+    turnTlsCertificateName: turnTlsCertificate
   }
 }
 
@@ -482,6 +495,7 @@ module turnLb 'app/turnlb.bicep' = {
     location: location
     tags: tags
     dnsLabel: 'turn-${resourceToken}'
+    tlsEnabled: turnTlsEnabled
   }
 }
 
@@ -503,6 +517,7 @@ module turn 'app/turn.bicep' = {
     maxPort: turnMaxPort
     dnsLabel: 'turn-1-${resourceToken}'
     loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
+    tlsCertificateName: turnTlsCertificate
   }
   // The VM fetches its secret at first boot: the role must exist before it starts.
   dependsOn: [
@@ -528,6 +543,7 @@ module turn2 'app/turn.bicep' = {
     maxPort: turnMaxPort
     dnsLabel: 'turn-2-${resourceToken}'
     loadBalancerBackendPoolId: turnLb.outputs.backendPoolId
+    tlsCertificateName: turnTlsCertificate
   }
   // The VM fetches its secret at first boot: the role must exist before it starts.
   dependsOn: [
@@ -535,7 +551,12 @@ module turn2 'app/turn.bicep' = {
   ]
 }
 
-var turnUrls = 'turn:${turnLb.outputs.fqdn}:3478?transport=udp,turn:${turnLb.outputs.fqdn}:3478?transport=tcp,turn:${turnLb.outputs.fqdn}:443?transport=tcp'
+// Every client is offered all of them (the browser tries each; UDP first for the media host,
+// whose aiortc uses only the first TURN URL). 443 is TLS (turns:, checked against the certificate's
+// host name) when a certificate is configured, plain TCP otherwise.
+var turnUdpTcpUrls = 'turn:${turnLb.outputs.fqdn}:3478?transport=udp,turn:${turnLb.outputs.fqdn}:3478?transport=tcp'
+var turnWebPortUrl = turnTlsEnabled ? 'turns:${turnTlsHostName}:443?transport=tcp' : 'turn:${turnLb.outputs.fqdn}:443?transport=tcp'
+var turnUrls = '${turnUdpTcpUrls},${turnWebPortUrl}'
 var stunUrls = 'stun:${turnLb.outputs.fqdn}:3478'
 var mediaHostKeyUri = '${keyVault.outputs.uri}secrets/${mediaHostKeySecretName}'
 var turnSecretUri = '${keyVault.outputs.uri}secrets/${turnSecretName}'
@@ -545,39 +566,57 @@ var tableEndpoint = 'https://${storage.outputs.name}.table.${environment().suffi
 // The two deployables
 // ---------------------------------------------------------------------------------------------
 
-module mediaHost 'app/mediahost.bicep' = {
-  name: 'mediahost'
-  scope: rg
-  params: {
-    name: '${abbrs.appContainerApps}mediahost-${resourceToken}'
-    location: location
-    tags: tags
-    environmentName: containerAppsEnvironment.outputs.name
-    environmentDefaultDomain: containerAppsEnvironment.outputs.defaultDomain
-    environmentStaticIp: containerAppsEnvironment.outputs.?staticIp ?? ''
-    vnetId: network.outputs.vnetId
-    allowedCallerPrefix: network.outputs.functionsSubnetPrefix
-    identityId: mediaHostIdentity.outputs.resourceId
-    identityClientId: mediaHostIdentity.outputs.clientId
-    registryLoginServer: registry.outputs.loginServer
-    imageName: mediaHostImageName
-    cpu: mediaHostCpu
-    memory: mediaHostMemory
-    tableEndpoint: tableEndpoint
-    foundryEndpoint: openai.outputs.endpoint
-    realtimeDeploymentName: realtimeDeploymentName
-    turnUrls: turnUrls
-    mediaHostKeyUri: mediaHostKeyUri
-    turnSecretUri: turnSecretUri
-    appInsightsConnectionString: appInsights.outputs.connectionString
-    supportedLanguages: supportedLanguages
-    drainTimeoutSeconds: mediaHostDrainSeconds
+// Two media hosts, each a container app of one replica with its own URL (docs/decisions.md D110):
+// ingress cannot address a replica, and a deploy restarts them one revision at a time, each
+// stopping host handing its unfinished calls over to a ready one.
+var mediaHostServices = [
+  {
+    service: 'mediahost'
+    image: mediaHostImageName
   }
-  // Key Vault secret references and the AcrPull grant must exist before the first revision.
-  dependsOn: [
-    rbac
-  ]
-}
+  {
+    service: 'mediahost2'
+    image: mediaHost2ImageName
+  }
+]
+
+module mediaHosts 'app/mediahost.bicep' = [
+  for (host, index) in mediaHostServices: {
+    name: host.service
+    scope: rg
+    params: {
+      name: '${abbrs.appContainerApps}${host.service}-${resourceToken}'
+      serviceName: host.service
+      manageEnvironmentDns: index == 0
+      location: location
+      tags: tags
+      environmentName: containerAppsEnvironment.outputs.name
+      environmentDefaultDomain: containerAppsEnvironment.outputs.defaultDomain
+      environmentStaticIp: containerAppsEnvironment.outputs.?staticIp ?? ''
+      vnetId: network.outputs.vnetId
+      allowedCallerPrefix: network.outputs.functionsSubnetPrefix
+      identityId: mediaHostIdentity.outputs.resourceId
+      identityClientId: mediaHostIdentity.outputs.clientId
+      registryLoginServer: registry.outputs.loginServer
+      imageName: host.image
+      cpu: mediaHostCpu
+      memory: mediaHostMemory
+      tableEndpoint: tableEndpoint
+      foundryEndpoint: openai.outputs.endpoint
+      realtimeDeploymentName: realtimeDeploymentName
+      turnUrls: turnUrls
+      mediaHostKeyUri: mediaHostKeyUri
+      turnSecretUri: turnSecretUri
+      appInsightsConnectionString: appInsights.outputs.connectionString
+      supportedLanguages: supportedLanguages
+      drainTimeoutSeconds: mediaHostDrainSeconds
+    }
+    // Key Vault secret references and the AcrPull grant must exist before the first revision.
+    dependsOn: [
+      rbac
+    ]
+  }
+]
 
 module api 'app/api.bicep' = {
   name: 'api'
@@ -633,8 +672,10 @@ output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output SERVICE_API_NAME string = api.outputs.name
 output AZURE_FUNCTION_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
-output SERVICE_MEDIAHOST_NAME string = mediaHost.outputs.name
-output TRIAGE_MEDIA_HOST_INTERNAL_URL string = mediaHost.outputs.internalUrl
+output SERVICE_MEDIAHOST_NAME string = mediaHosts[0].outputs.name
+output SERVICE_MEDIAHOST2_NAME string = mediaHosts[1].outputs.name
+output TRIAGE_MEDIA_HOST_INTERNAL_URL string = mediaHosts[0].outputs.internalUrl
+output TRIAGE_MEDIA_HOST2_INTERNAL_URL string = mediaHosts[1].outputs.internalUrl
 output TRIAGE_STORAGE_TABLE_ENDPOINT string = tableEndpoint
 output AZURE_FOUNDRY_ENDPOINT string = openai.outputs.endpoint
 output AZURE_DEPLOYMENT_NAME_REALTIME string = realtimeDeploymentName

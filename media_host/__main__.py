@@ -8,7 +8,8 @@ process on a free loopback port and the bridge is pointed at it; set
 and ``LOCAL_REALTIME_MODE=echo`` for the media-path-only engine.
 
 SIGTERM/SIGINT drain the host: the registry row turns ``draining``, running calls may finish for
-``TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S``, the rest are ended, the row is removed.
+``TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S``, the rest are handed over (their sessions go
+``reconnecting`` and resume on another host), the row is removed.
 """
 
 from __future__ import annotations

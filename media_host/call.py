@@ -46,6 +46,7 @@ _WATCHDOG_PERIOD_S = 0.25
 _BRIDGE_CLOSE_TIMEOUT_S = 5.0
 _GOODBYE_PLAYBACK_MAX_S = 20.0  # after the intake completed, let the closing words play
 _MAX_PENDING_TEXTS = 4
+_SUPERSEDED_BY_COMPLETED = frozenset({SessionStatus.ENDED, SessionStatus.RECONNECTING})
 
 
 class CallBridge(Protocol):
@@ -181,8 +182,13 @@ class IntakeCall:
         self._finish()
 
     async def hang_up(self, status: SessionStatus = SessionStatus.ENDED, detail: str = "") -> None:
-        """End the call with a terminal `status` and free every resource. Idempotent; a second
-        call waits for the first to finish."""
+        """End the call here with `status` and free every resource. Idempotent; a second call
+        waits for the first to finish.
+
+        `status` is terminal, or ``reconnecting`` for a handover (the host is stopping; the
+        session continues on another host). A call whose intake summary was already emitted ends
+        ``completed`` instead of ``ended`` or ``reconnecting``: there is nothing left to resume.
+        """
         if self._closing:
             await self.closed.wait()
             return
@@ -197,7 +203,7 @@ class IntakeCall:
             await asyncio.wait_for(self._bridge.aclose(), _BRIDGE_CLOSE_TIMEOUT_S)
         except Exception:
             logger.warning("realtime bridge did not close cleanly", exc_info=True)
-        if self._events.summary_emitted and status is SessionStatus.ENDED:
+        if self._events.summary_emitted and status in _SUPERSEDED_BY_COMPLETED:
             status = SessionStatus.COMPLETED  # the intake was done before the hang-up
         self.end_status = self._events.status if self._events.is_terminal else status
         await self._announce(status, detail[:1000])

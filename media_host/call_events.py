@@ -78,6 +78,9 @@ class CallEventSink:
         """Move the session row to `status` and log the event only if this call moved it."""
         if self._closed or self.is_terminal or status == self.status:
             return
+        # Statuses emitted before this one reach the row first: a queued ``listening`` from this
+        # call must not land after a handover's ``reconnecting`` (and the next host's moves).
+        await self._queue.join()
         try:
             _, changed = await self._sessions.try_transition(
                 self._session_id, status, detail=detail
@@ -126,17 +129,20 @@ class CallEventSink:
 
     async def _run_projector(self) -> None:
         while (item := await self._queue.get()) is not None:
-            kind, value = item
             try:
-                if kind == "status":
-                    await self._sessions.transition(
-                        self._session_id, value.status, detail=value.detail
-                    )
-                else:
-                    await self._sessions.set_summary(self._session_id, value)
-            except (Conflict, NotFound) as exc:
-                logger.info("session projection skipped (%s)", exc.code)
-            except TriageError as exc:
-                logger.warning("session projection failed (%s)", exc.code)
-            except Exception:
-                logger.exception("session projection crashed")
+                await self._apply(*item)
+            finally:
+                self._queue.task_done()
+
+    async def _apply(self, kind: str, value: Any) -> None:
+        try:
+            if kind == "status":
+                await self._sessions.transition(self._session_id, value.status, detail=value.detail)
+            else:
+                await self._sessions.set_summary(self._session_id, value)
+        except (Conflict, NotFound) as exc:
+            logger.info("session projection skipped (%s)", exc.code)
+        except TriageError as exc:
+            logger.warning("session projection failed (%s)", exc.code)
+        except Exception:
+            logger.exception("session projection crashed")

@@ -13,6 +13,13 @@
 
 Ended session ids are remembered in a bounded LRU (``ended_sessions_remembered``); beyond it the
 stored session status still answers ``session_ended``.
+
+Stopping (:meth:`CallManager.drain`, on SIGTERM): new offers are refused at once, running calls
+may finish for the drain bound, and every call still running then is *handed over*, not ended: its
+session moves to ``reconnecting`` (a ``status_update`` in the event log, mirrored on the data
+channel before the peer closes), so the browser re-offers at once and the control plane places it
+on another ready host, where the intake resumes from its Table Storage checkpoint — the same path
+as a dead host's sessions, without waiting for the dead-host sweep.
 """
 
 from __future__ import annotations
@@ -29,7 +36,13 @@ from media_host.settings import MediaHostSettings
 from media_host.webrtc.connection import rtc_configuration
 from shared.events import SessionStatus
 from shared.mediahost_api import HostAnswer, HostOfferRequest
-from shared.problems import Conflict, ServiceUnavailable, SessionEnded, Unprocessable
+from shared.problems import (
+    Conflict,
+    ServiceUnavailable,
+    SessionEnded,
+    TriageError,
+    Unprocessable,
+)
 from shared.signaling import IceCandidate, IceServer
 from shared.storage import EventLog, EventLogWriter, SessionStore
 from shared.turn import ice_servers_for
@@ -37,6 +50,8 @@ from shared.turn import ice_servers_for
 logger = logging.getLogger(__name__)
 
 _CANDIDATE_WAIT_S = 10.0
+
+HANDOVER_DETAIL = "the media host is restarting; send a new offer to continue the interview"
 
 
 class CallManager:
@@ -142,22 +157,40 @@ class CallManager:
         if call is not None:
             await call.hang_up(SessionStatus.ENDED, "hung up")
 
-    async def drain(self, timeout_s: float) -> None:
-        """Refuse new offers, let calls finish for up to `timeout_s`, then end the rest."""
+    async def drain(self, timeout_s: float) -> int:
+        """Refuse new offers, let calls finish for up to `timeout_s`, then hand the rest over
+        (:meth:`hand_over`). Returns how many calls were handed over."""
         self.draining = True
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle.wait(), timeout_s)
-        except TimeoutError:
-            logger.info("drain timeout: ending %d calls", len(self._calls))
-        await self.close(SessionStatus.FAILED, "the media host shut down")
+        handed = await self.hand_over()
+        logger.info("drained: %d call(s) handed over to other hosts", handed)
+        return handed
 
-    async def close(
-        self, status: SessionStatus = SessionStatus.FAILED, detail: str = "media host stopped"
-    ) -> None:
-        """End every call now."""
+    async def hand_over(self) -> int:
+        """Move every running call's session to ``reconnecting`` and release the call here.
+
+        An offer being answered right now (it passed the draining check before the drain began)
+        is waited for first, so it is handed over too rather than left behind when the process
+        exits. A call whose intake already completed ends ``completed`` instead (see
+        :meth:`IntakeCall.hang_up`). Returns how many calls were handed over.
+        """
         self.draining = True
+        pending = [event.wait() for event in self._reserved.values()]
+        if pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*pending), _CANDIDATE_WAIT_S)
         calls = list(self._calls.values())
-        await asyncio.gather(*(call.hang_up(status, detail) for call in calls))
+        if not calls:
+            return 0
+        await asyncio.gather(
+            *(call.hang_up(SessionStatus.RECONNECTING, HANDOVER_DETAIL) for call in calls)
+        )
+        handed = [c.session_id for c in calls if c.end_status is SessionStatus.RECONNECTING]
+        for session_id in handed:  # the control plane's index of this host's sessions
+            with contextlib.suppress(TriageError):  # a stale index row costs one sweep lookup
+                await self._sessions.forget_host_session(self._settings.host_id, session_id)
+        return len(handed)
 
     def _new_call(
         self, session_id: str, request: HostOfferRequest, expires_at: datetime

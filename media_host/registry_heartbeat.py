@@ -6,7 +6,7 @@ are not draining and below capacity, so:
 
 - a crashed host stops getting sessions once its heartbeat is stale;
 - a graceful shutdown first publishes ``draining=True`` (no new sessions), lets running calls
-  finish (:meth:`media_host.calls.CallManager.drain`), then deletes the row.
+  finish and hands the rest over (:meth:`media_host.calls.CallManager.drain`), then deletes the row.
 
 A failed heartbeat is logged and retried on the next tick; it never stops the loop.
 """

@@ -12,7 +12,8 @@ check names and ``ok``/``failed``.
 
 The app's lifespan opens Table Storage, builds the :class:`~media_host.calls.CallManager`,
 registers the host and keeps its heartbeat; on shutdown it publishes ``draining``, lets calls
-finish for ``drain_timeout_s``, ends the rest and deregisters.
+finish for ``drain_timeout_s``, hands the rest over to other hosts (their sessions go
+``reconnecting``, :meth:`CallManager.drain`) and deregisters.
 """
 
 from __future__ import annotations

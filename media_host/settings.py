@@ -38,7 +38,7 @@ class MediaHostSettings(BaseModel):
         internal_url: Base URL the control plane uses to reach this host.
         capacity: Concurrent calls; an offer beyond it gets 503 ``host_full``.
         heartbeat_interval_s: Registry heartbeat period.
-        drain_timeout_s: On shutdown, how long running calls may continue before being ended.
+        drain_timeout_s: On shutdown, how long running calls may continue before being handed over.
         ice_connect_timeout_s: How long after the answer ICE/DTLS may take to connect.
         ice_disconnect_grace_s: How long inbound media may stop (network loss) before the call
             fails; aiortc has no "disconnected" state, so the host watches the media itself.

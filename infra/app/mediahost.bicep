@@ -1,9 +1,16 @@
-// The media host: a long-running aiortc + realtime-bridge container on Azure Container Apps.
+// One media host: a long-running aiortc + realtime-bridge container on Azure Container Apps.
+// main.bicep deploys this module twice (two container apps, one replica each; docs/decisions.md
+// D110): a WebRTC call lives in one process and the control plane must reach *that* process, but
+// Container Apps ingress cannot address a replica, so each host is an app with its own URL.
 //
 // Its HTTP API (port 8080) is reachable only inside the VNet: the environment is internal and the
 // ingress additionally allows only the Functions integration subnet. WebRTC media never enters
 // through ingress — the container gathers TURN relay candidates only (see docs/deployment.md).
 param name string
+@description('azd service this app is deployed as (azure.yaml); one tag per app, so azd finds one resource.')
+param serviceName string = 'mediahost'
+@description('Whether this instance creates the private DNS zone of the environment (exactly one must).')
+param manageEnvironmentDns bool = true
 param location string
 param tags object = {}
 param environmentName string
@@ -88,7 +95,7 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
   name: name
   location: location
   tags: union(tags, {
-    'azd-service-name': 'mediahost'
+    'azd-service-name': serviceName
   })
   identity: {
     type: 'UserAssigned'
@@ -100,6 +107,10 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
     environmentId: containerEnv.id
     workloadProfileName: 'Consumption'
     configuration: {
+      // Single-revision mode is the zero-downtime swap here: a deploy starts the new revision,
+      // waits for its readiness probe (/readyz), moves ingress to it and only then SIGTERMs the old
+      // replica, which drains and hands its unfinished calls over (D110). Multiple-revision mode
+      // would leave old revisions running until a deploy step deactivated them.
       activeRevisionsMode: 'Single'
       ingress: {
         // "external" inside an internal environment = reachable from the VNet, not the Internet.
@@ -217,7 +228,7 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
       terminationGracePeriodSeconds: terminationGracePeriodSeconds
       scale: {
         // One replica: a WebRTC session lives in one process, and ingress cannot pin a caller to
-        // a replica. Scale out by adding container apps, each registering its own URL.
+        // a replica. Scale out by adding container apps (main.bicep), each registering its URL.
         minReplicas: 1
         maxReplicas: 1
       }
@@ -226,14 +237,15 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
 }
 
 // Internal environments have no public DNS: resolve *.<defaultDomain> to the environment's
-// internal load balancer for everything in the VNet (the Functions app).
-resource environmentDns 'Microsoft.Network/privateDnsZones@2024-06-01' = {
+// internal load balancer for everything in the VNet (the Functions app). One zone serves every
+// app of the environment, so only the first media host creates it.
+resource environmentDns 'Microsoft.Network/privateDnsZones@2024-06-01' = if (manageEnvironmentDns) {
   name: environmentDefaultDomain
   location: 'global'
   tags: tags
 }
 
-resource environmentDnsWildcard 'Microsoft.Network/privateDnsZones/A@2024-06-01' = {
+resource environmentDnsWildcard 'Microsoft.Network/privateDnsZones/A@2024-06-01' = if (manageEnvironmentDns) {
   parent: environmentDns
   name: '*'
   properties: {
@@ -246,7 +258,7 @@ resource environmentDnsWildcard 'Microsoft.Network/privateDnsZones/A@2024-06-01'
   }
 }
 
-resource environmentDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+resource environmentDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = if (manageEnvironmentDns) {
   parent: environmentDns
   name: 'link-${name}'
   location: 'global'

@@ -17,6 +17,8 @@ param containersPrefix string
 param turnPrefix string
 param turnMinPort int
 param turnMaxPort int
+@description('Whether coturn listens for TURN over TLS (5349, reached through the balancer on 443).')
+param turnTlsEnabled bool = false
 
 var storageServices = [
   'blob'
@@ -36,52 +38,71 @@ resource privateNsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
 
 // TURN needs its listening port and the whole relay range open to every client on the Internet;
 // nothing else (no SSH: the VM is managed through Run Command / reimage).
+var turnBaseRules = [
+  {
+    name: 'AllowTurnListenerUdp'
+    properties: {
+      priority: 100
+      direction: 'Inbound'
+      access: 'Allow'
+      protocol: 'Udp'
+      sourceAddressPrefix: 'Internet'
+      sourcePortRange: '*'
+      destinationAddressPrefix: turnPrefix
+      destinationPortRange: '3478'
+    }
+  }
+  {
+    name: 'AllowTurnListenerTcp'
+    properties: {
+      priority: 110
+      direction: 'Inbound'
+      access: 'Allow'
+      protocol: 'Tcp'
+      sourceAddressPrefix: 'Internet'
+      sourcePortRange: '*'
+      destinationAddressPrefix: turnPrefix
+      destinationPortRange: '3478'
+    }
+  }
+  {
+    name: 'AllowTurnRelayUdp'
+    properties: {
+      priority: 120
+      direction: 'Inbound'
+      access: 'Allow'
+      protocol: 'Udp'
+      sourceAddressPrefix: 'Internet'
+      sourcePortRange: '*'
+      destinationAddressPrefix: turnPrefix
+      destinationPortRange: '${turnMinPort}-${turnMaxPort}'
+    }
+  }
+]
+
+// TURN over TLS: the balancer maps 443 to coturn's TLS listener (only with a certificate).
+var turnTlsRule = {
+  name: 'AllowTurnTlsTcp'
+  properties: {
+    priority: 130
+    direction: 'Inbound'
+    access: 'Allow'
+    protocol: 'Tcp'
+    sourceAddressPrefix: 'Internet'
+    sourcePortRange: '*'
+    destinationAddressPrefix: turnPrefix
+    destinationPortRange: '5349'
+  }
+}
+
 resource turnNsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
   name: 'nsg-turn-${name}'
   location: location
   tags: tags
   properties: {
-    securityRules: [
-      {
-        name: 'AllowTurnListenerUdp'
-        properties: {
-          priority: 100
-          direction: 'Inbound'
-          access: 'Allow'
-          protocol: 'Udp'
-          sourceAddressPrefix: 'Internet'
-          sourcePortRange: '*'
-          destinationAddressPrefix: turnPrefix
-          destinationPortRange: '3478'
-        }
-      }
-      {
-        name: 'AllowTurnListenerTcp'
-        properties: {
-          priority: 110
-          direction: 'Inbound'
-          access: 'Allow'
-          protocol: 'Tcp'
-          sourceAddressPrefix: 'Internet'
-          sourcePortRange: '*'
-          destinationAddressPrefix: turnPrefix
-          destinationPortRange: '3478'
-        }
-      }
-      {
-        name: 'AllowTurnRelayUdp'
-        properties: {
-          priority: 120
-          direction: 'Inbound'
-          access: 'Allow'
-          protocol: 'Udp'
-          sourceAddressPrefix: 'Internet'
-          sourcePortRange: '*'
-          destinationAddressPrefix: turnPrefix
-          destinationPortRange: '${turnMinPort}-${turnMaxPort}'
-        }
-      }
-    ]
+    securityRules: concat(turnBaseRules, turnTlsEnabled ? [
+      turnTlsRule
+    ] : [])
   }
 }
 

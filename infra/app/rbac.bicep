@@ -14,6 +14,7 @@
 //   api        | Web PubSub Service Owner          | Web PubSub (mint client tokens, publish)
 //   mediahost  | Web PubSub Service Owner          | Web PubSub (publish events to session groups)
 //   turn       | Key Vault Secrets User            | secret turn-shared-secret
+//   turn       | Key Vault Secrets User            | the TURN TLS certificate's secret (when set)
 //   user (opt) | Key Vault Secrets Officer         | key vault (azd reads secrets back; rotation)
 //   user (opt) | Cognitive Services OpenAI User    | AI Services account (local runs)
 param storageAccountName string
@@ -27,6 +28,8 @@ param mediaHostPrincipalId string
 param turnPrincipalId string
 param mediaHostKeySecretName string
 param turnSecretName string
+@description('Key Vault certificate coturn serves TURN over TLS with; empty = no TLS, no grant.')
+param turnTlsCertificateName string = ''
 
 @description('Developer or CI principal running azd; empty grants nothing.')
 param userPrincipalId string = ''
@@ -101,6 +104,12 @@ resource mediaHostKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' exist
 resource turnSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = {
   parent: vault
   name: turnSecretName
+}
+
+// A Key Vault certificate's key and chain are read through the secret of the same name.
+resource turnTlsSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = if (!empty(turnTlsCertificateName)) {
+  parent: vault
+  name: turnTlsCertificateName
 }
 
 resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
@@ -206,5 +215,15 @@ resource userOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.cognitiveServicesOpenAiUser)
     principalId: userPrincipalId
     principalType: userPrincipalType
+  }
+}
+
+resource turnTlsAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(turnTlsCertificateName)) {
+  name: guid(turnTlsSecret.id, turnPrincipalId, roles.keyVaultSecretsUser)
+  scope: turnTlsSecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: turnPrincipalId
+    principalType: 'ServicePrincipal'
   }
 }

@@ -25,6 +25,8 @@ param maxPort int = 65535
 param dnsLabel string
 @description('Backend pool of the TURN load balancer (app/turnlb.bicep) this VM joins.')
 param loadBalancerBackendPoolId string
+@description('Key Vault certificate (PEM content type) for TURN over TLS; empty = no TLS listener.')
+param tlsCertificateName string = ''
 
 resource publicIp 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
   name: 'pip-${name}'
@@ -73,7 +75,7 @@ resource nic 'Microsoft.Network/networkInterfaces@2024-05-01' = {
   }
 }
 
-var cloudInit = replace(replace(replace(replace(replace(replace(replace(loadTextContent('turn/cloud-init.yaml'), '__CLIENT_ID__', identityClientId), '__KEY_VAULT_URI__', keyVaultUri), '__SECRET_NAME__', turnSecretName), '__PUBLIC_IP__', publicIp.properties.ipAddress), '__MIN_PORT__', string(minPort)), '__MAX_PORT__', string(maxPort)), '__REALM__', publicIp.properties.dnsSettings.fqdn)
+var cloudInit = replace(replace(replace(replace(replace(replace(replace(replace(loadTextContent('turn/cloud-init.yaml'), '__CLIENT_ID__', identityClientId), '__KEY_VAULT_URI__', keyVaultUri), '__SECRET_NAME__', turnSecretName), '__PUBLIC_IP__', publicIp.properties.ipAddress), '__MIN_PORT__', string(minPort)), '__MAX_PORT__', string(maxPort)), '__REALM__', publicIp.properties.dnsSettings.fqdn), '__TLS_CERT_NAME__', tlsCertificateName)
 
 resource vm 'Microsoft.Compute/virtualMachines@2024-07-01' = {
   name: name

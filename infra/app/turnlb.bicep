@@ -11,6 +11,8 @@ param location string
 param tags object = {}
 @description('DNS label of the frontend: <label>.<region>.cloudapp.azure.com.')
 param dnsLabel string
+@description('Whether 443 carries TURN over TLS (to coturn\'s TLS listener, 5349) instead of plain TCP.')
+param tlsEnabled bool = false
 
 resource frontendIp 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
   name: 'pip-${name}'
@@ -33,23 +35,27 @@ var frontendName = 'turn-frontend'
 var poolName = 'turn-vms'
 var probeName = 'turn-listener'
 
-// Listener rules: frontend port → coturn's 3478. TCP 443 is TURN over TCP on the web port (not
-// TLS: `turns:` needs a certificate on the VMs, see docs/deployment.md).
+// Listener rules: frontend port → coturn's listener. 443 is the port strict firewalls leave open;
+// with a certificate (tlsEnabled) it carries TURN over TLS (`turns:`, coturn's 5349), which also
+// passes proxies that inspect 443 for TLS; without one it is plain TURN over TCP (→ 3478).
 var listenerRules = [
   {
     name: 'turn-udp-3478'
     protocol: 'Udp'
     frontendPort: 3478
+    backendPort: 3478
   }
   {
     name: 'turn-tcp-3478'
     protocol: 'Tcp'
     frontendPort: 3478
+    backendPort: 3478
   }
   {
-    name: 'turn-tcp-443'
+    name: tlsEnabled ? 'turn-tls-443' : 'turn-tcp-443'
     protocol: 'Tcp'
     frontendPort: 443
+    backendPort: tlsEnabled ? 5349 : 3478
   }
 ]
 
@@ -95,7 +101,7 @@ resource loadBalancer 'Microsoft.Network/loadBalancers@2024-05-01' = {
         properties: {
           protocol: rule.protocol
           frontendPort: rule.frontendPort
-          backendPort: 3478
+          backendPort: rule.backendPort
           // A TURN allocation lives on one VM: keep each client on the VM it started with.
           loadDistribution: 'SourceIP'
           idleTimeoutInMinutes: 30

@@ -14,7 +14,7 @@ from media_host.realtime.errors import (
     RealtimeConfigError,
     SessionClosedError,
 )
-from media_host.realtime.ports import IntakeAgentPort, RealtimeToolProvider
+from media_host.realtime.ports import IntakeAgentPort
 from media_host.realtime.settings import RealtimeSettings, ReconnectSettings, TurnDetectionSettings
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "RealtimeBridgeError",
     "RealtimeConfigError",
     "RealtimeSettings",
-    "RealtimeToolProvider",
     "ReconnectSettings",
     "SessionClosedError",
     "TurnDetectionSettings",

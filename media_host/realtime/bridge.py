@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 import time
 import traceback
@@ -47,7 +46,7 @@ from media_host.realtime.errors import (
     SessionClosedError,
     classify_close,
 )
-from media_host.realtime.ports import IntakeAgentPort, RealtimeToolProvider
+from media_host.realtime.ports import IntakeAgentPort
 from media_host.realtime.retry import ExponentialBackoff, RetryPolicy, turn_retry_delay_s
 from media_host.realtime.session_logic import (
     AskAgent,
@@ -56,7 +55,6 @@ from media_host.realtime.session_logic import (
     EndSession,
     FetchSummary,
     PlayAudio,
-    RunTool,
     SendEvent,
     SessionLogic,
     StopPlayback,
@@ -74,7 +72,7 @@ TICK_S = 0.05
 EXPIRY_MARGIN_S = 120.0  # rotate at least this long before session.expires_at
 _MAX_HANDLER_FAILURES = 20
 
-AgentJob = AskAgent | RunTool | FetchSummary
+AgentJob = AskAgent | FetchSummary
 
 
 _T = TypeVar("_T")
@@ -267,7 +265,7 @@ class RealtimeBridge:
                     self._playback.push(cmd.item_id, cmd.pcm16_24k)
                 case EmitEvent():
                     self._event_q.put_nowait(cmd.data)
-                case AskAgent() | RunTool() | FetchSummary():
+                case AskAgent() | FetchSummary():
                     self._agent_q.put_nowait(cmd)
                 case StopPlayback():
                     was_playing = self._playback.is_playing
@@ -370,15 +368,12 @@ class RealtimeBridge:
             # Storage may be down: the last instructions are a fine seed for a reconnect.
             _log_failure("refreshing the realtime instructions", exc)
         instructions = self._instructions
-        tools: list[Any] = []
-        if isinstance(self._agent, RealtimeToolProvider):
-            tools = await self._agent.realtime_tools(self._session_id)
         conn = await self._connector.connect()
         self._conn = conn
         self._connected_at = self._clock()
         self._expires_at = float("inf")
         update = ev.session_update(
-            self._settings, instructions=instructions, language=self._language, tools=tools
+            self._settings, instructions=instructions, language=self._language
         )
         await self._send(update)
         await self._step(self._logic.on_connected)
@@ -459,11 +454,6 @@ class RealtimeBridge:
                         await self._step(lambda now: self._logic.on_agent_failed(job.item_id, now))
                         return
                     await self._step(lambda now: self._logic.on_agent_turn(turn, now))
-                case RunTool():
-                    output = await self._call_tool(job)
-                    await self._step(
-                        lambda now: self._logic.on_tool_result(job.call_id, output, now)
-                    )
                 case FetchSummary():
                     summary = await self._retrying("intake summary", self._finish)
                     if summary is None:
@@ -530,17 +520,6 @@ class RealtimeBridge:
         await barrier
         if isinstance(self._events, DurableEventSink):
             await self._events.flush()
-
-    async def _call_tool(self, job: RunTool) -> str:
-        if not isinstance(self._agent, RealtimeToolProvider):
-            return json.dumps({"error": "no such tool"})
-        try:
-            return await self._agent.call_tool(
-                self._session_id, name=job.name, arguments=job.arguments
-            )
-        except Exception as exc:
-            _log_failure("tool call", exc)
-            return json.dumps({"error": "tool failed"})
 
     async def _tick_loop(self) -> None:
         try:

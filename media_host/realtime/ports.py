@@ -1,13 +1,13 @@
 """What the bridge needs from the intake agent: its public interface, nothing more.
 
 :class:`IntakeAgentPort` is structurally satisfied by
-``media_host.intake_agent.agent.IntakeAgent``. An agent that also offers tools to the realtime
-model implements :class:`RealtimeToolProvider`; the bridge checks for it at run time.
+``media_host.intake_agent.agent.IntakeAgent``. The realtime model is given no tools: the agent
+decides every sentence itself.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol
 
 from media_host.intake_agent.models import AgentReply, AgentTurn, IntakeSummary
 
@@ -21,8 +21,6 @@ class IntakeAgentPort(Protocol):
     async def handle_utterance(self, session_id: str, *, item_id: str, text: str) -> AgentTurn: ...
 
     async def realtime_instructions(self, session_id: str) -> str: ...
-
-    async def get_summary(self, session_id: str) -> Any: ...
 
     async def finish(self, session_id: str) -> IntakeSummary: ...
 
@@ -38,12 +36,3 @@ class IntakeAgentPort(Protocol):
         ``not_caught`` asks the patient to say it again, ``line_dropped`` apologises for a
         dropped model connection (the bridge follows it with the pending question)."""
         ...
-
-
-@runtime_checkable
-class RealtimeToolProvider(Protocol):
-    """Optional: tools the agent lets the realtime model call (function tools, GA shape)."""
-
-    async def realtime_tools(self, session_id: str) -> list[dict[str, Any]]: ...
-
-    async def call_tool(self, session_id: str, *, name: str, arguments: str) -> str: ...

@@ -64,13 +64,6 @@ class AskAgent:
 
 
 @dataclass(frozen=True)
-class RunTool:
-    call_id: str
-    name: str
-    arguments: str
-
-
-@dataclass(frozen=True)
 class FetchSummary:
     """The interview ended without a summary in the turn: ask the agent to finish."""
 
@@ -87,18 +80,9 @@ class EndSession:
     status: SessionStatus
 
 
-Command = (
-    SendEvent
-    | PlayAudio
-    | EmitEvent
-    | AskAgent
-    | RunTool
-    | FetchSummary
-    | StopPlayback
-    | EndSession
-)
+Command = SendEvent | PlayAudio | EmitEvent | AskAgent | FetchSummary | StopPlayback | EndSession
 
-Purpose = Literal["greeting", "answer", "red_flag", "tool", "repeat"]
+Purpose = Literal["greeting", "answer", "red_flag", "repeat"]
 
 
 @dataclass
@@ -162,7 +146,6 @@ class SessionLogic:
         self._summary: dict[str, Any] | None = None
         self._summary_requested = False
         self._barged_reply: Reply | None = None  # what a barge-in cut off, until answered
-        self._tools_pending: dict[str, Reply | None] = {}
         self._protocol_errors = 0
         self._agent_pending = 0  # utterances handed to the agent and not answered yet
         self._last_question: Reply | None = None  # the last agent sentence asked for
@@ -182,7 +165,6 @@ class SessionLogic:
             and not self._queue
             and not self._audio_out
             and not self._patient_speaking
-            and not self._tools_pending
         )
 
     @property
@@ -208,7 +190,6 @@ class SessionLogic:
             and not self._closing_generated
             and not self._queue
             and self._agent_pending == 0
-            and not self._tools_pending
         ):
             say = f"{self._line_dropped.say} {last.say}".strip()
             self._queue.append(Reply(say, last.guidance, "repeat"))
@@ -229,11 +210,6 @@ class SessionLogic:
         self._cancel_requested_on_create = False
         if interrupted is not None:
             self._queue.appendleft(interrupted)
-        for call_id, reply in list(self._tools_pending.items()):
-            # The call belonged to the old conversation: just say the reply again.
-            del self._tools_pending[call_id]
-            if reply is not None and reply not in self._queue:
-                self._queue.appendleft(reply)
         cmds += self._released(self._log.drop_pending(now), now)
         if unexpected:
             self._reask_on_connect = True
@@ -319,20 +295,6 @@ class SessionLogic:
     def on_summary(self, summary: dict[str, Any], now: float) -> list[Command]:
         self._summary = summary
         return self.on_tick(now, playing=False)
-
-    def on_tool_result(self, call_id: str, output: str, now: float) -> list[Command]:
-        if call_id not in self._tools_pending:
-            return []  # the call belonged to a connection that is gone
-        reply = self._tools_pending.pop(call_id)
-        cmds: list[Command] = [SendEvent(ev.function_call_output(call_id=call_id, output=output))]
-        follow_up = Reply(
-            reply.say if reply else "",
-            reply.guidance if reply else "Answer the patient briefly using the tool result.",
-            "tool",
-            closing=reply.closing if reply else False,
-        )
-        self._queue.appendleft(follow_up)
-        return cmds + self._pump(now)
 
     def on_playback_stopped(
         self, cut: PlaybackCut, *, was_playing: bool, reason: str, now: float
@@ -433,10 +395,6 @@ class SessionLogic:
                 return self._released(
                     self._log.final(event.item_id, "agent", event.transcript, now), now
                 )
-            case ev.FunctionCallDone():
-                reply = self._active.reply if self._active else None
-                self._tools_pending[event.call_id] = reply
-                return [RunTool(event.call_id, event.name[:64], event.arguments)]
             case ev.ResponseDone():
                 return self._on_response_done(event, now)
             case ev.RateLimitsUpdated():

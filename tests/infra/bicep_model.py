@@ -85,3 +85,22 @@ def walk(node: Any) -> Iterator[Any]:
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
+
+
+def turn_nsg_rules() -> list[dict[str, Any]]:
+    """Every inbound rule the TURN subnet's NSG can have: the base rules, and the TLS rule that
+    ``turnNsg`` appends when TURN over TLS is enabled (checked to be wired that way)."""
+    network = INFRA / "app" / "network.bicep"
+    rules = resource(network, "turnNsg")["properties"]["securityRules"]["function"]
+    assert rules["type"] == "concat"
+    assert rules["parameters"]["arg_1"] == "turnBaseRules"
+    tls = rules["parameters"]["arg_2"]["operator"]
+    assert tls["type"] == "conditional" and tls["operands"]["condition"] == "turnTlsEnabled"
+    assert tls["operands"] == {
+        "condition": "turnTlsEnabled",
+        "true_value": ["turnTlsRule"],
+        "false_value": [],
+    }
+    variables = parse(network)["variables"]
+    base = cast("list[dict[str, Any]]", variables["turnBaseRules"]["value"])
+    return [*base, cast("dict[str, Any]", variables["turnTlsRule"]["value"])]

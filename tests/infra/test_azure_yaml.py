@@ -16,8 +16,8 @@ def _services() -> dict[str, Any]:
     return cast("dict[str, Any]", yaml.safe_load(AZURE_YAML.read_text())["services"])
 
 
-def test_declares_exactly_the_two_deployables() -> None:
-    assert set(_services()) == {"api", "mediahost"}
+def test_declares_the_api_and_the_two_media_hosts() -> None:
+    assert set(_services()) == {"api", "mediahost", "mediahost2"}
 
 
 def test_api_is_a_python_function_app_at_the_root() -> None:
@@ -38,9 +38,13 @@ def test_media_host_is_a_container_app_built_from_media_host() -> None:
 
 
 def test_service_names_match_the_azd_tags_in_bicep() -> None:
-    infra = REPO_ROOT / "infra" / "app"
-    for service, template in (("api", "api.bicep"), ("mediahost", "mediahost.bicep")):
-        assert f"'azd-service-name': '{service}'" in (infra / template).read_text(), service
+    infra = REPO_ROOT / "infra"
+    assert "'azd-service-name': 'api'" in (infra / "app" / "api.bicep").read_text()
+    # The media host template is instantiated once per service, tagged with its name.
+    assert "'azd-service-name': serviceName" in (infra / "app" / "mediahost.bicep").read_text()
+    main = (infra / "main.bicep").read_text()
+    for service in ("mediahost", "mediahost2"):
+        assert f"service: '{service}'" in main, service
 
 
 def test_infra_points_at_main_bicep() -> None:

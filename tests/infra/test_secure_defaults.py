@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from media_host.intake_agent.settings import AgentSettings
 from shared.storage.tables import ALL_TABLES
-from tests.infra.bicep_model import INFRA, MAIN, module_params, parse, resource
+from tests.infra.bicep_model import INFRA, MAIN, module_params, parse, resource, turn_nsg_rules
 
 APP = INFRA / "app"
 
@@ -88,7 +88,7 @@ def test_function_app_is_https_only_tls12_without_basic_auth() -> None:
 def test_only_the_turn_subnet_accepts_internet_traffic() -> None:
     network = APP / "network.bicep"
     assert resource(network, "privateNsg")["properties"]["securityRules"] == []
-    for rule in resource(network, "turnNsg")["properties"]["securityRules"]:
+    for rule in turn_nsg_rules():
         assert rule["properties"]["destinationAddressPrefix"] == "turnPrefix"
         assert rule["properties"]["destinationPortRange"] != "22"
     subnets = resource(network, "vnet")["properties"]["subnets"]

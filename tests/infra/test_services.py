@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from tests.infra.bicep_model import (
     module_params,
     parse,
     resource,
+    turn_nsg_rules,
     unwrap,
 )
 
@@ -170,7 +172,7 @@ def test_media_host_probes_use_livez_and_readyz_once_the_real_image_runs() -> No
     assert attached["operands"]["false_value"] == "livenessProbes"
 
 
-def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
+def test_media_host_api_is_internal_on_8080() -> None:
     app = resource(APP / "mediahost.bicep", "mediaHost")
     ingress = app["properties"]["configuration"]["ingress"]
     assert ingress["targetPort"] == 8080
@@ -178,12 +180,42 @@ def test_media_host_api_is_internal_on_8080_and_single_replica() -> None:
     (rule,) = ingress["ipSecurityRestrictions"]
     assert rule["action"] == "Allow" and rule["ipAddressRange"] == "allowedCallerPrefix"
     assert (
-        module_params("mediaHost")["allowedCallerPrefix"]["operator"]["operands"]["operand_1"]
+        module_params("mediaHosts")["allowedCallerPrefix"]["operator"]["operands"]["operand_1"]
         == "network"
     )
-    scale = app["properties"]["template"]["scale"]
-    assert scale == {"minReplicas": 1, "maxReplicas": 1}
-    assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "mediahost"}
+
+
+def test_two_media_hosts_each_one_addressable_replica_swapped_by_single_revision_mode() -> None:
+    """D110: ingress cannot address a replica, so the hosts are container apps of one replica
+    each (two of them, each its own azd service); single-revision mode starts a new revision
+    and SIGTERMs the old one only once the new one is ready."""
+    services = parse(MAIN)["variables"]["mediaHostServices"]["value"]
+    assert services == [
+        {"service": "mediahost", "image": "mediaHostImageName"},
+        {"service": "mediahost2", "image": "mediaHost2ImageName"},
+    ]
+    module = parse(MAIN)["modules"]["mediaHosts"]["config"]
+    assert module["loop_type"]["detail"]["array_name"] == "mediaHostServices"
+    params = module_params("mediaHosts")
+    for name, field in (("serviceName", "service"), ("imageName", "image")):
+        assert params[name]["operator"]["operands"]["operand_2"] == field, name
+        assert params[name]["operator"]["operands"]["operand_1"] == "host", name
+    assert params["name"] == "${abbrs.appContainerApps}${host.service}-${resourceToken}"
+    only_first = params["manageEnvironmentDns"]["operator"]
+    assert only_first == {"type": "equals", "operands": {"operand_1": "index", "operand_2": 0}}
+
+    app = resource(APP / "mediahost.bicep", "mediaHost")
+    assert app["properties"]["configuration"]["activeRevisionsMode"] == "Single"
+    assert app["properties"]["template"]["scale"] == {"minReplicas": 1, "maxReplicas": 1}
+    assert app["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "serviceName"}
+    resources = parse(APP / "mediahost.bicep")["resources"]
+    for symbol in ("environmentDns", "environmentDnsWildcard", "environmentDnsLink"):
+        assert resources[symbol]["config"]["condition"] == "manageEnvironmentDns", symbol
+
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert parameters["mediaHost2ImageName"]["value"] == "${SERVICE_MEDIAHOST2_IMAGE_NAME=}"
+    azd = yaml.safe_load((REPO_ROOT / "azure.yaml").read_text())["services"]
+    assert azd["mediahost2"] == azd["mediahost"]  # one build, two apps
 
 
 def test_media_host_grace_period_outlasts_the_drain_window() -> None:
@@ -200,13 +232,13 @@ def test_media_host_grace_period_outlasts_the_drain_window() -> None:
     env = {item["name"]: item for item in _media_host_container()["env"]}
     drain_env = env["TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S"]["value"]
     assert drain_env["function"]["parameters"] == {"value_to_convert": "drainTimeoutSeconds"}
-    assert module_params("mediaHost")["drainTimeoutSeconds"] == "mediaHostDrainSeconds"
+    assert module_params("mediaHosts")["drainTimeoutSeconds"] == "mediaHostDrainSeconds"
 
 
 def test_languages_flow_from_one_parameter_to_both_deployables() -> None:
     env = {item["name"]: item for item in _media_host_container()["env"]}
     assert env["TRIAGE_AGENT_SUPPORTED_LANGUAGES"]["value"] == "supportedLanguages"
-    assert module_params("mediaHost")["supportedLanguages"] == "supportedLanguages"
+    assert module_params("mediaHosts")["supportedLanguages"] == "supportedLanguages"
     assert module_params("api")["appSettings"]["TRIAGE_SUPPORTED_LANGUAGES"] == "supportedLanguages"
 
 
@@ -224,12 +256,11 @@ def test_api_concurrency_is_sized_for_held_streams() -> None:
 
 
 def test_turn_nsg_opens_udp_listener_and_relay_range() -> None:
-    rules = {
-        rule["name"]: rule["properties"]
-        for rule in resource(APP / "network.bicep", "turnNsg")["properties"]["securityRules"]
-    }
+    rules = {rule["name"]: rule["properties"] for rule in turn_nsg_rules()}
     udp = {r["destinationPortRange"] for r in rules.values() if r["protocol"] == "Udp"}
     assert udp == {"3478", "${turnMinPort}-${turnMaxPort}"}
+    tcp = {r["destinationPortRange"] for r in rules.values() if r["protocol"] == "Tcp"}
+    assert tcp == {"3478", "5349"}  # 5349 (TLS) only when enabled, see turn_nsg_rules
     assert all(r["access"] == "Allow" and r["direction"] == "Inbound" for r in rules.values())
 
 
@@ -276,15 +307,80 @@ def test_every_cloud_init_placeholder_is_filled_by_turn_bicep() -> None:
     assert placeholders and placeholders == replaced
 
 
-def test_ice_urls_point_at_the_relay_frontend_including_tcp_443() -> None:
+def test_ice_urls_point_at_the_relay_frontend_including_443() -> None:
+    """UDP first (the media host's aiortc uses only the first TURN URL); 443 is TLS with a
+    certificate's host name, plain TCP on the frontend otherwise; all go to every peer."""
     variables = parse(MAIN)["variables"]
-    turn_urls = variables["turnUrls"]["value"].split(",")
-    assert turn_urls == [
+    assert variables["turnUdpTcpUrls"]["value"].split(",") == [
         "turn:${turnLb.outputs.fqdn}:3478?transport=udp",
         "turn:${turnLb.outputs.fqdn}:3478?transport=tcp",
-        "turn:${turnLb.outputs.fqdn}:443?transport=tcp",
     ]
+    web_port = variables["turnWebPortUrl"]["value"]["operator"]
+    assert web_port == {
+        "type": "conditional",
+        "operands": {
+            "condition": "turnTlsEnabled",
+            "true_value": "turns:${turnTlsHostName}:443?transport=tcp",
+            "false_value": "turn:${turnLb.outputs.fqdn}:443?transport=tcp",
+        },
+    }
+    assert variables["turnUrls"]["value"] == "${turnUdpTcpUrls},${turnWebPortUrl}"
+    enabled = variables["turnTlsEnabled"]["value"]["operator"]
+    assert enabled == {
+        "type": "not",
+        "operands": {
+            "bool_value": {
+                "function": {"type": "empty", "parameters": {"item_to_test": "turnTlsHostName"}}
+            }
+        },
+    }
     assert variables["stunUrls"]["value"] == "stun:${turnLb.outputs.fqdn}:3478"
+    # The same list reaches the API (the browser's list) and both media hosts.
+    assert module_params("api")["appSettings"]["TRIAGE_TURN_URLS"] == "turnUrls"
+    assert module_params("mediaHosts")["turnUrls"] == "turnUrls"
+
+
+def test_turn_over_tls_listens_behind_443_with_a_key_vault_certificate() -> None:
+    """With a certificate, 443 on the balancer goes to coturn's TLS listener (5349), which each
+    VM configures from the Key Vault certificate its identity may read; without one, nothing
+    listens for TLS (``no-tls``) and no grant or NSG rule exists."""
+    assert module_params("turnLb")["tlsEnabled"] == "turnTlsEnabled"
+    assert module_params("network")["turnTlsEnabled"] == "turnTlsEnabled"
+    assert module_params("rbac")["turnTlsCertificateName"] == "turnTlsCertificate"
+    for vm in ("turn", "turn2"):
+        assert module_params(vm)["tlsCertificateName"] == "turnTlsCertificate", vm
+    only_when_enabled = parse(MAIN)["variables"]["turnTlsCertificate"]["value"]["operator"]
+    assert only_when_enabled["operands"]["condition"] == "turnTlsEnabled"
+    assert only_when_enabled["operands"]["false_value"] == ""
+    assert declared_params(MAIN)["turnTlsHostName"]["default"] == ""  # off unless configured
+
+    rules = {
+        r["frontendPort"]: r
+        for r in parse(APP / "turnlb.bicep")["variables"]["listenerRules"]["value"]
+    }
+    web = rules[443]["backendPort"]["operator"]["operands"]
+    assert (web["condition"], web["true_value"], web["false_value"]) == ("tlsEnabled", 5349, 3478)
+    tls_rule = parse(APP / "network.bicep")["variables"]["turnTlsRule"]["value"]["properties"]
+    assert (tls_rule["protocol"], tls_rule["destinationPortRange"]) == ("Tcp", "5349")
+
+    script = {
+        entry["path"]: entry["content"]
+        for entry in yaml.safe_load(CLOUD_INIT.read_text())["write_files"]
+    }["/usr/local/sbin/turn-config-refresh"]
+    assert "tls_name='__TLS_CERT_NAME__'" in script
+    assert "tls_conf=no-tls\n" in script  # the default: no TLS listener
+    for setting in ("tls-listening-port=5349", "cert=/etc/coturn/turn.pem", "no-tlsv1_1"):
+        assert setting in script, setting
+    assert "\n$tls_conf\n" in script and "\nno-tls\n" not in script
+    assert '"__KEY_VAULT_URI__secrets/$tls_name?api-version=7.4"' in script
+
+    rbac = parse(APP / "rbac.bicep")["resources"]
+    assert rbac["turnTlsSecret"]["config"]["condition"]["operator"]["type"] == "not"
+    grant = rbac["turnTlsAssignment"]
+    assert grant["config"]["condition"]["operator"]["type"] == "not"
+    body = unwrap(grant["config"])
+    assert body["scope"] == "turnTlsSecret"
+    assert body["properties"]["principalId"] == "turnPrincipalId"
 
 
 def test_turn_tier_is_two_vms_behind_one_balanced_frontend() -> None:
@@ -313,7 +409,9 @@ def test_turn_tier_is_two_vms_behind_one_balanced_frontend() -> None:
     loop = lb["loadBalancingRules"]
     assert loop["loop_type"]["detail"]["array_name"] == "listenerRules"
     rule_body = loop["config"]
-    assert rule_body["properties"]["backendPort"] == 3478
+    backend = rule_body["properties"]["backendPort"]["operator"]["operands"]
+    assert backend == {"operand_1": "rule", "operand_2": "backendPort"}
+    assert [rule["backendPort"] for rule in rules[:2]] == [3478, 3478]
     assert rule_body["properties"]["loadDistribution"] == "SourceIP"
 
 
@@ -380,8 +478,8 @@ def test_user_grants_are_conditional_on_a_principal() -> None:
 
 def test_workloads_wait_for_their_roles() -> None:
     modules = parse(MAIN)["modules"]
-    for symbol in ("api", "mediaHost", "turn", "turn2"):
-        assert "rbac" in modules[symbol]["config"]["dependsOn"], symbol
+    for symbol in ("api", "mediaHosts", "turn", "turn2"):
+        assert "rbac" in unwrap(modules[symbol]["config"])["dependsOn"], symbol
 
 
 # --- AI and outputs -----------------------------------------------------------------------------

@@ -23,12 +23,13 @@ from av import AudioFrame
 from media_host.runner import running_media_host
 from media_host.webrtc.inbound import first_channel
 from media_host.webrtc.outbound import PacedAudioTrack
-from shared.events import ErrorEvent, SessionStatus, StatusUpdate
+from shared.events import ErrorEvent, NewEvent, SessionStatus, StatusUpdate, SymptomComplete
 from shared.mediahost_api import offer_path, session_path
 from shared.storage import EventLog, TableStore
 from tests.media_host.support import (
     AUTH,
     ScriptedBridge,
+    client_peer,
     create_session,
     host_settings,
     offer_body,
@@ -225,22 +226,84 @@ async def test_session_ttl_expires_the_call(azurite, table_prefix) -> None:
             await browser.close()
 
 
-async def test_shutdown_drains_refuses_offers_and_ends_running_calls(azurite, table_prefix) -> None:
+async def test_shutdown_drains_refuses_offers_and_hands_running_calls_over(
+    azurite, table_prefix
+) -> None:
+    """A stopping host refuses new offers; a call still running at the drain bound is handed
+    over, not failed: the session goes ``reconnecting`` (row and event log), the browser reads
+    it on the data channel before the channel closes, and the host drops its index row."""
     browser = Browser()
+    channel_closed = asyncio.Event()
+    browser.channel.on("close", channel_closed.set)
     try:
         async with stack(azurite, table_prefix) as (host, sessions, http, _log):
             session_id = await create_session(sessions)
             other = await create_session(sessions)
+            # Placed here as the control plane would (which also indexes it under the host).
+            await sessions.assign_host(session_id, host_id=host.settings.host_id, host_url=host.url)
+            assert session_id in await sessions.sessions_on_host(host.settings.host_id)
             await browser.call(http, session_id)
             await wait_status(sessions, session_id, SessionStatus.CONNECTED)
+            await asyncio.wait_for(browser.opened.wait(), 10)
             host.runtime.manager.draining = True
             response = await http.post(offer_path(other), json=offer_body("v=0"))
             assert response.status_code == 503 and response.json()["code"] == "host_draining"
-        # The host stopped (drain timeout 0): the running call was ended with a clear reason.
+        # The host stopped (drain timeout 0): the running call was handed over.
         async with session_store(host.settings) as fresh:
             record = await fresh.get(session_id)
-        assert record.status is SessionStatus.FAILED
-        assert "shut down" in record.status_detail
+            assert record.status is SessionStatus.RECONNECTING
+            assert "send a new offer" in record.status_detail
+            assert session_id not in await fresh.sessions_on_host(host.settings.host_id)
+        await asyncio.wait_for(channel_closed.wait(), 15)
+        updates = [m["data"] for m in browser.messages if m["type"] == "status_update"]
+        assert updates[-1]["status"] == SessionStatus.RECONNECTING.value
+        assert browser.messages[-1]["type"] == "status_update"  # nothing after the handover
+        async with TableStore.from_settings(host.settings.storage) as store:
+            logged = [
+                e.data.status
+                for e in await EventLog(store).read(session_id)
+                if isinstance(e.data, StatusUpdate)
+            ]
+        assert logged[-1] is SessionStatus.RECONNECTING
+        assert SessionStatus.FAILED not in logged
+    finally:
+        await browser.close()
+
+
+async def test_an_offer_being_answered_when_the_host_stops_is_handed_over_too(
+    azurite, table_prefix
+) -> None:
+    """An offer that passed the draining check just before the drain is still being answered
+    (storage read, SDP answer) when the handover starts: it is waited for and handed over, not
+    left running in a process about to exit."""
+    async with stack(azurite, table_prefix) as (host, sessions, http, _log):
+        manager = host.runtime.manager
+        session_id = await create_session(sessions)
+        async with client_peer() as (_pc, sdp):
+            offer = asyncio.create_task(http.post(offer_path(session_id), json=offer_body(sdp)))
+            while manager.active_sessions == 0:  # reserved: the answer is being made
+                await asyncio.sleep(0)
+            assert manager.call(session_id) is None
+            assert await manager.hand_over() == 1
+            assert (await offer).status_code == 200
+        record = await sessions.get(session_id)
+        assert record.status is SessionStatus.RECONNECTING
+
+
+async def test_a_call_whose_intake_completed_is_not_handed_over(azurite, table_prefix) -> None:
+    """The summary was emitted (the goodbye may still be playing) when the host stops: the
+    session ends ``completed`` — there is nothing left to resume elsewhere."""
+    browser = Browser()
+    try:
+        async with stack(azurite, table_prefix) as (host, sessions, http, _log):
+            session_id = await create_session(sessions)
+            await browser.call(http, session_id)
+            await wait_status(sessions, session_id, SessionStatus.CONNECTED)
+            (bridge,) = ScriptedBridge.instances
+            await bridge.events.emit(NewEvent(data=SymptomComplete(summary={"chief": "x"})))
+            assert await host.runtime.manager.hand_over() == 0
+        async with session_store(host.settings) as fresh:
+            assert (await fresh.get(session_id)).status is SessionStatus.COMPLETED
     finally:
         await browser.close()
 

@@ -9,6 +9,7 @@ import time
 
 from aiortc.mediastreams import AudioStreamTrack
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
+from aiortc.rtcicetransport import connection_kwargs
 from pydantic import SecretStr
 
 from media_host.calls import CallManager
@@ -40,6 +41,27 @@ def test_turn_credentials_and_relay_policy_reach_rtc_configuration() -> None:
         hmac.new(TURN_SECRET.encode(), turn.username.encode(), hashlib.sha1).digest()
     ).decode()
     assert turn.credential == expected
+
+
+def test_aiortc_uses_the_first_turn_url_so_the_deployed_list_starts_with_udp() -> None:
+    """aiortc binds a peer to one TURN server: the first usable URL. The deployed list (infra
+    main.bicep) is UDP, TCP, then 443 (TLS with a certificate); the browser gets all of them,
+    the host relays over UDP. A ``turns:`` URL first would make aiortc use TLS over TCP."""
+    deployed = [
+        "turn:turn.example:3478?transport=udp",
+        "turn:turn.example:3478?transport=tcp",
+        "turns:turn.tls.example:443?transport=tcp",
+    ]
+    ice = IceSettings(turn_urls=deployed, turn_secret=SecretStr(TURN_SECRET))
+    (turn,) = ice_servers_for("session-1", ice)
+    assert turn.urls == deployed and turn.credential  # every URL offered, with credentials
+    chosen = connection_kwargs(rtc_configuration([turn]).iceServers)
+    assert chosen["turn_server"] == ("turn.example", 3478)
+    assert (chosen["turn_transport"], chosen["turn_ssl"]) == ("udp", False)
+    tls_first = IceServer(urls=deployed[::-1], username=turn.username, credential=turn.credential)
+    chosen = connection_kwargs(rtc_configuration([tls_first]).iceServers)
+    assert chosen["turn_server"] == ("turn.tls.example", 443)
+    assert (chosen["turn_transport"], chosen["turn_ssl"]) == ("tcp", True)
 
 
 def test_host_prefers_its_own_ice_config_and_falls_back_to_the_offer() -> None:

@@ -86,9 +86,6 @@ class ScriptedAgent:
             f"Utterances so far: {len(self.utterances)}."
         )
 
-    async def get_summary(self, session_id: str) -> Any:
-        return None
-
     async def finish(self, session_id: str) -> IntakeSummary:
         self.finished = True
         return summary(session_id)
@@ -98,28 +95,6 @@ class ScriptedAgent:
 
     def recovery_reply(self, language: str, reason: str) -> AgentReply:
         return reply({"not_caught": NOT_CAUGHT, "line_dropped": LINE_DROPPED}[reason])
-
-
-class ToolAgent(ScriptedAgent):
-    """A scripted agent that also offers one function tool."""
-
-    def __init__(self, turns: list[AgentTurn]) -> None:
-        super().__init__(turns)
-        self.tool_calls: list[tuple[str, str]] = []
-
-    async def realtime_tools(self, session_id: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "type": "function",
-                "name": "lookup_clinic_hours",
-                "description": "Opening hours of the patient's clinic.",
-                "parameters": {"type": "object", "properties": {"day": {"type": "string"}}},
-            }
-        ]
-
-    async def call_tool(self, session_id: str, *, name: str, arguments: str) -> str:
-        self.tool_calls.append((name, arguments))
-        return '{"open": "08:00", "close": "18:00"}'
 
 
 class MemoryPlayback:

@@ -34,7 +34,6 @@ from tests.realtime.fakes import (
     MemoryEvents,
     MemoryPlayback,
     ScriptedAgent,
-    ToolAgent,
     reply,
     turn,
 )
@@ -191,42 +190,12 @@ async def test_barge_in_with_turn_detected_cancellation(rig: RigFactory) -> None
     assert conn.expect_failures == []
 
 
-async def test_function_call_turn(rig: RigFactory) -> None:
-    agent = ToolAgent([turn("Your clinic opens at eight.")])
-    script = [
-        *opening(),
-        Send(
-            *wire.user_turn(U1, A0, 3000),
-            wire.transcription_completed(U1, "When does my clinic open?"),
-        ),
-        Expect("response.create"),
-        Send(
-            wire.response_created("resp_fc"),
-            *wire.function_call_turn(
-                "resp_fc", "item_FC", U1, "call_Q7", "lookup_clinic_hours", '{"day": "monday"}'
-            ),
-            wire.rate_limits(),
-        ),
-        Expect("conversation.item.create"),
-        Expect("response.create"),
-        spoken("resp_3", A1, "item_FCout", "Your clinic opens at eight."),
-    ]
-    r = await rig([script], agent)
-    await r.events.wait_for(lambda ev: ("agent", A1, "Your clinic opens at eight.") in finals(ev))
-    conn = r.server.connections[0]
-    tools = conn.of("session.update")[0]["session"]["tools"]
-    assert [t["name"] for t in tools] == ["lookup_clinic_hours"]
-    assert agent.tool_calls == [("lookup_clinic_hours", '{"day": "monday"}')]
-    (output,) = conn.of("conversation.item.create")
-    assert output["item"] == {
-        "type": "function_call_output",
-        "call_id": "call_Q7",
-        "output": '{"open": "08:00", "close": "18:00"}',
-    }
-    creates = conn.of("response.create")
-    assert len(creates) == 3
-    assert "Your clinic opens at eight." in creates[2]["response"]["instructions"]
-    assert conn.expect_failures == []
+async def test_the_model_is_offered_no_tools(rig: RigFactory) -> None:
+    """The agent decides every sentence: the session carries no function tools."""
+    r = await rig([[*opening()]], ScriptedAgent([]))
+    await r.events.wait_for(lambda ev: any(role == "agent" for role, _, _ in finals(ev)))
+    (update,) = r.server.connections[0].of("session.update")
+    assert "tools" not in update["session"] and "tool_choice" not in update["session"]
 
 
 async def test_truncate_overshoot_error_is_absorbed(rig: RigFactory) -> None:

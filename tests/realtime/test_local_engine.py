@@ -42,9 +42,6 @@ class RecordingAgent:
     async def realtime_instructions(self, session_id: str) -> str:
         return await self._agent.realtime_instructions(session_id)
 
-    async def get_summary(self, session_id: str) -> Any:
-        return await self._agent.get_summary(session_id)
-
     async def finish(self, session_id: str) -> IntakeSummary:
         return await self._agent.finish(session_id)
 

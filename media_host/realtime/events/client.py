@@ -9,7 +9,6 @@ from openai.types.realtime import (
     ConversationItemTruncateEventParam,
     InputAudioBufferAppendEventParam,
     InputAudioBufferClearEventParam,
-    RealtimeFunctionToolParam,
     ResponseCancelEventParam,
     ResponseCreateEventParam,
     SessionUpdateEventParam,
@@ -22,7 +21,6 @@ from media_host.realtime.settings import RealtimeSettings
 
 MAX_INSTRUCTIONS_CHARS = 16_000
 MAX_SAY_CHARS = 2_000
-MAX_TOOL_OUTPUT_CHARS = 8_000
 
 
 def session_update(
@@ -30,9 +28,8 @@ def session_update(
     *,
     instructions: str,
     language: str,
-    tools: list[RealtimeFunctionToolParam] | None = None,
 ) -> SessionUpdateEventParam:
-    """``session.update``: audio in/out as 24 kHz pcm16, transcription, VAD, voice, tools.
+    """``session.update``: audio in/out as 24 kHz pcm16, transcription, VAD, voice; no tools.
 
     Turn detection never creates responses by itself: the intake agent decides what is said.
     """
@@ -74,8 +71,6 @@ def session_update(
                     "voice": settings.voice,
                 },
             },
-            "tools": list(tools or []),
-            "tool_choice": "auto",
         },
     }
     return event
@@ -141,16 +136,5 @@ def user_text(*, item_id: str, text: str) -> ConversationItemCreateEventParam:
             "type": "message",
             "role": "user",
             "content": [{"type": "input_text", "text": text}],
-        },
-    }
-
-
-def function_call_output(*, call_id: str, output: str) -> ConversationItemCreateEventParam:
-    return {
-        "type": "conversation.item.create",
-        "item": {
-            "type": "function_call_output",
-            "call_id": call_id,
-            "output": output[:MAX_TOOL_OUTPUT_CHARS],
         },
     }

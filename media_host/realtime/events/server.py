@@ -109,15 +109,6 @@ class OutputTranscriptDone:
 
 
 @dataclass(frozen=True)
-class FunctionCallDone:
-    response_id: str
-    item_id: str
-    call_id: str
-    name: str
-    arguments: str
-
-
-@dataclass(frozen=True)
 class ResponseDone:
     """``response.done``: always arrives, whatever the status.
 
@@ -195,7 +186,6 @@ ServerEvent = (
     | AudioDelta
     | OutputTranscriptDelta
     | OutputTranscriptDone
-    | FunctionCallDone
     | ResponseDone
     | ItemTruncated
     | RateLimitsUpdated
@@ -399,14 +389,6 @@ def _classify(ev: dict[str, Any], kind: str) -> ServerEvent:
             if not isinstance(text, str):
                 raise _Bad("transcript missing")
             return OutputTranscriptDone(_str(ev, "response_id"), _str(ev, "item_id"), text)
-        case "response.function_call_arguments.done":
-            return FunctionCallDone(
-                response_id=_str(ev, "response_id"),
-                item_id=_str(ev, "item_id"),
-                call_id=_str(ev, "call_id"),
-                name=_opt_str(ev, "name") or "",
-                arguments=_str_full(ev, "arguments"),
-            )
         case "response.done":
             return _response_done(ev)
         case "conversation.item.truncated":
