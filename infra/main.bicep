@@ -567,6 +567,8 @@ module mediaHost 'app/mediahost.bicep' = {
     foundryEndpoint: openai.outputs.endpoint
     realtimeDeploymentName: realtimeDeploymentName
     turnUrls: turnUrls
+    webPubSubEndpoint: webPubSub.outputs.endpoint
+    webPubSubHub: webPubSub.outputs.hubName
     mediaHostKeyUri: mediaHostKeyUri
     turnSecretUri: turnSecretUri
     appInsightsConnectionString: appInsights.outputs.connectionString

@@ -50,6 +50,7 @@ from shared.signaling import SIGNALING_FIELD_CODES
 from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
 from shared.storage.event_log import validate_session_key
 from shared.tokens import keys_match
+from shared.web_pubsub import WebPubSub
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -98,6 +99,7 @@ def create_app(
         store = TableStore.from_settings(settings.storage)
         heartbeat: RegistryHeartbeat | None = None
         manager: CallManager | None = None
+        hub = WebPubSub(settings.web_pubsub) if settings.web_pubsub else None
         try:
             await store.open()
             manager = CallManager(
@@ -106,6 +108,7 @@ def create_app(
                 sessions=SessionStore(store),
                 bridge_factory=factory,
                 observers=observers,
+                web_pubsub=hub,
             )
             if register:
                 current = manager
@@ -139,6 +142,8 @@ def create_app(
             if heartbeat is not None:
                 await heartbeat.stop(deregister=True)
             await store.close()
+            if hub is not None:
+                await hub.aclose()
             if checkpointer is not None:
                 await checkpointer.aclose()
 

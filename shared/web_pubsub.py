@@ -111,7 +111,7 @@ class WebPubSub:
         settings: WebPubSubSettings,
         *,
         credential: AsyncTokenCredential | None = None,
-        transport: AsyncHttpTransport | None = None,
+        transport: AsyncHttpTransport[Any, Any] | None = None,
     ) -> None:
         self.settings = settings
         self._owned_credential: AsyncTokenCredential | None = None
