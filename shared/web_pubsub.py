@@ -64,7 +64,11 @@ class WebPubSubSettings(BaseModel):
     endpoint: str = Field(pattern=r"^https://[A-Za-z0-9.-]+(:\d{1,5})?/?$", max_length=300)
     hub: str = Field(default="intake", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
     managed_identity_client_id: str | None = None
+    # Background publishing (media host): how long one event may take before it is dropped.
     publish_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # Inline publishing (control plane, inside a request such as an offer or a DELETE): a slow
+    # service may delay that response by at most this much.
+    inline_publish_timeout_s: float = Field(default=1.0, gt=0, le=60)
     max_pending: int = Field(default=1000, ge=1, le=100_000)
 
     @classmethod
@@ -160,11 +164,11 @@ class WebPubSub:
             await self._client.send_to_group(group, body, content_type="application/json")
 
     async def publish_quietly(self, session_id: str, events: Sequence[Event]) -> None:
-        """:meth:`publish`, bounded in time, logging (never raising) a failure: the events are
-        in the log, and clients fill gaps from it."""
+        """:meth:`publish` within ``inline_publish_timeout_s``, logging (never raising) a
+        failure: the events are in the log, and clients fill gaps from it."""
         try:
             await asyncio.wait_for(
-                self.publish(session_id, events), self.settings.publish_timeout_s
+                self.publish(session_id, events), self.settings.inline_publish_timeout_s
             )
         except (AzureError, TimeoutError) as exc:
             log.warning("web pubsub publish failed (%s); clients refill from the log", _name(exc))

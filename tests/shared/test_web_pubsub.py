@@ -116,6 +116,18 @@ async def test_publish_quietly_survives_a_refusing_service() -> None:
     assert transport.sends()
 
 
+async def test_a_stalled_service_cannot_hold_a_request_or_a_call() -> None:
+    transport = CapturingTransport(hang=True)
+    hub, _ = _hub(transport, inline_publish_timeout_s=0.05, publish_timeout_s=0.05)
+    await hub.publish_quietly(SESSION, [_event(1)])  # returns: bounded, logged
+    forwarder = SessionEventForwarder(hub, SESSION)
+    forwarder.submit([_event(2), _event(3)])
+    await forwarder.aclose()  # each stalled publish is given up, and counted
+    await hub.aclose()
+    assert forwarder.dropped == 2
+    assert len(transport.sends()) == 3
+
+
 async def test_the_forwarder_publishes_in_the_background_in_seq_order() -> None:
     transport = CapturingTransport()
     hub, _ = _hub(transport)

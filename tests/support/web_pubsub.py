@@ -8,6 +8,7 @@ can make it fail (``fail_with``) to see how the callers cope.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -139,6 +140,7 @@ class CapturingTransport(AsyncHttpTransport):
 
     requests: list[Captured] = field(default_factory=list)
     fail_with: int | None = None  # answer every request with this status instead
+    hang: bool = False  # never answer (a service that accepted the connection and stalls)
 
     async def send(self, request: Any, **_: Any) -> AsyncHttpResponse:
         content = request.content
@@ -147,6 +149,8 @@ class CapturingTransport(AsyncHttpTransport):
         self.requests.append(
             Captured(request.method, str(request.url), dict(request.headers), body)
         )
+        if self.hang:
+            await asyncio.Event().wait()
         if self.fail_with is not None:
             return CannedResponse(request, self.fail_with, b'{"error": "refused"}')
         if request.url.split("?")[0].endswith("/:generateToken"):
