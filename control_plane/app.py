@@ -42,8 +42,9 @@ OFFER_BODY_LIMIT = 2 * MAX_SDP_BYTES + 1024
 
 DESCRIPTION = f"""
 Public HTTP API of the virtual-triage intake agent. Create a session, exchange WebRTC signalling
-(relayed to a media host), follow the session's events (long-poll or SSE, event schema v
-{EVENT_SCHEMA_VERSION}) and fetch the intake summary. Errors are RFC 9457
+(relayed to a media host), follow the session's events (long-poll, SSE, or a WebSocket from
+`…/events/negotiate` — Azure Web PubSub on Azure; event schema v{EVENT_SCHEMA_VERSION}) and fetch
+the intake summary. Errors are RFC 9457
 `application/problem+json` with a stable `code`. See docs/api.md.
 """
 
