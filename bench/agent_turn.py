@@ -35,8 +35,8 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
+from pydantic import SecretStr
 
 from devtools.azurite import Azurite, start_azurite
 from media_host.intake_agent.agent import IntakeAgent
@@ -52,8 +53,11 @@ from media_host.intake_agent.checkpoint import TableStorageSaver
 from media_host.intake_agent.extraction import RulesExtractor
 from media_host.intake_agent.models import QuestionContext
 from media_host.intake_agent.state import intake_serializer
+from shared.config import StorageSettings
+from shared.storage import TableStore
 
 TARGET_P99_MS = 10.0
+BENCH_TABLE = "benchturns"
 
 # One scripted patient: answers whatever is asked; covers every phase of a typical interview.
 SCRIPT = [
@@ -159,6 +163,7 @@ async def run_session(
             samples.requests.append(counter.count - sent if counter else 0)
         if turn.reply.end_of_interview:
             break
+    agent.end_call(session_id)  # what the bridge does when the call closes
 
 
 def bench_extraction(rounds: int) -> list[float]:
@@ -173,13 +178,13 @@ def bench_extraction(rounds: int) -> list[float]:
     return timings
 
 
-async def bench_repeat(
-    make_saver: Callable[[RequestCounter], BaseCheckpointSaver[Any]], sessions: int, tag: str
-) -> Repeat:
+SaverFactory = Callable[[RequestCounter], AbstractAsyncContextManager[BaseCheckpointSaver[Any]]]
+
+
+async def bench_repeat(make_saver: SaverFactory, sessions: int, tag: str) -> Repeat:
     counter = RequestCounter()
-    saver = make_saver(counter)
-    agent = IntakeAgent(checkpointer=saver)
-    try:
+    async with make_saver(counter) as saver:
+        agent = IntakeAgent(checkpointer=saver)
         await run_session(agent, f"{tag}-warmup", len(SCRIPT))  # imports, caches, the table
         load_start = load_average()
         bare = bench_extraction(max(1, sessions))
@@ -193,9 +198,6 @@ async def bench_repeat(
             load_start=load_start,
             load_end=load_average(),
         )
-    finally:
-        if isinstance(saver, TableStorageSaver):
-            await saver.aclose()
 
 
 def describe(rep: Repeat, label: str) -> str:
@@ -246,21 +248,23 @@ async def bench_memory(sessions: int, turns: int) -> tuple[float, float]:
     return (after - before) / sessions, (rss_after - rss_before) / sessions
 
 
-def saver_factory(
-    kind: str, azurite: Azurite | None
-) -> Callable[[RequestCounter], BaseCheckpointSaver[Any]]:
-    """A fresh checkpointer per repeat: Table Storage (counting its requests) or in memory."""
+def saver_factory(kind: str, azurite: Azurite | None) -> SaverFactory:
+    """A fresh checkpointer per repeat: Table Storage (through the shared ``TableStore``, as
+    the media host opens it, counting its requests) or in memory."""
 
-    def table(counter: RequestCounter) -> BaseCheckpointSaver[Any]:
+    @asynccontextmanager
+    async def table(counter: RequestCounter) -> AsyncIterator[BaseCheckpointSaver[Any]]:
         assert azurite is not None
-        return TableStorageSaver(
-            table_name="benchturns",
-            connection_string=azurite.connection_string,
-            client_options={"raw_request_hook": counter.hook},
+        storage = StorageSettings(connection_string=SecretStr(azurite.connection_string))
+        store = TableStore.from_settings(
+            storage, client_options={"raw_request_hook": counter.hook}, tables=(BENCH_TABLE,)
         )
+        async with store:
+            yield TableStorageSaver(store.table(BENCH_TABLE))
 
-    def memory(counter: RequestCounter) -> BaseCheckpointSaver[Any]:
-        return InMemorySaver(serde=intake_serializer())
+    @asynccontextmanager
+    async def memory(counter: RequestCounter) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+        yield InMemorySaver(serde=intake_serializer())
 
     return table if kind == "table" else memory
 

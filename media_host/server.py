@@ -49,6 +49,7 @@ from shared.problems import Unauthorized
 from shared.signaling import SIGNALING_FIELD_CODES
 from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
 from shared.storage.event_log import validate_session_key
+from shared.storage.tables import ALL_TABLES
 from shared.tokens import keys_match
 from shared.web_pubsub import WebPubSub
 
@@ -93,15 +94,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        checkpointer = None if bridge_factory else intake_checkpointer(settings)
-        # Built before any I/O so a configuration error fails fast.
-        factory = bridge_factory or default_bridge_factory(settings, checkpointer=checkpointer)
-        store = TableStore.from_settings(settings.storage)
+        # The interview checkpoints go through the same store as everything else.
+        store = TableStore.from_settings(
+            settings.storage, tables=(*ALL_TABLES, settings.agent.checkpoint_table)
+        )
         heartbeat: RegistryHeartbeat | None = None
         manager: CallManager | None = None
         hub = WebPubSub(settings.web_pubsub) if settings.web_pubsub else None
         try:
             await store.open()
+            factory = bridge_factory or default_bridge_factory(
+                settings, checkpointer=intake_checkpointer(store, settings)
+            )
             manager = CallManager(
                 settings,
                 event_log=EventLog(store),
@@ -144,8 +148,6 @@ def create_app(
             await store.close()
             if hub is not None:
                 await hub.aclose()
-            if checkpointer is not None:
-                await checkpointer.aclose()
 
     app = FastAPI(
         title="Realtime Virtual Triage — media host internal API",
@@ -203,30 +205,12 @@ def create_app(
     return app
 
 
-def intake_checkpointer(settings: MediaHostSettings) -> TableStorageSaver:
-    """The durable LangGraph checkpointer: interview state in Table Storage, so a session can be
-    resumed by another media host after a crash (same storage access as the event log)."""
+def intake_checkpointer(store: TableStore, settings: MediaHostSettings) -> TableStorageSaver:
+    """The durable LangGraph checkpointer: interview state in Table Storage (through the host's
+    open ``store``, like the event log), so another media host can resume a session."""
     from media_host.intake_agent.checkpoint import TableStorageSaver
 
-    storage = settings.storage
-    table = settings.agent.checkpoint_table
-    if storage.connection_string is not None:
-        return TableStorageSaver(
-            table_name=table,
-            table_prefix=storage.table_prefix,
-            connection_string=storage.connection_string.get_secret_value(),
-        )
-    from azure.identity import DefaultAzureCredential
-    from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
-
-    client_id = storage.managed_identity_client_id
-    return TableStorageSaver(
-        table_name=table,
-        table_prefix=storage.table_prefix,
-        endpoint=storage.table_endpoint,
-        credential=DefaultAzureCredential(managed_identity_client_id=client_id),
-        async_credential=AsyncDefaultAzureCredential(managed_identity_client_id=client_id),
-    )
+    return TableStorageSaver(store.table(settings.agent.checkpoint_table))
 
 
 def default_bridge_factory(

@@ -60,9 +60,14 @@ class UnknownSessionError(IntakeAgentError, LookupError):
 @runtime_checkable
 class ReusesLatest(Protocol):
     """A checkpointer that can read a thread's latest checkpoint once per turn
-    (:meth:`~media_host.intake_agent.checkpoint.TableStorageSaver.reuse_latest`)."""
+    (:meth:`~media_host.intake_agent.checkpoint.TableStorageSaver.reuse_latest`), and keep it
+    between turns while this process is the thread's only writer (``hold`` … ``release``)."""
 
     def reuse_latest(self, thread_id: str) -> AbstractContextManager[None]: ...
+
+    def hold(self, thread_id: str) -> None: ...
+
+    def release(self, thread_id: str) -> None: ...
 
 
 def _check_id(value: object, what: str) -> str:
@@ -141,6 +146,17 @@ class IntakeAgent:
             with reuse:
                 yield
 
+    def _hold(self, session_id: str, held: bool) -> None:
+        """While a session's call is live here (``start_session`` … ``finish``) this host is
+        its only writer: the checkpointer may keep its latest checkpoint between turns, so a
+        turn costs one storage write and no read. ``start_session`` drops what was kept
+        first: a session resumed here after running on another host is read afresh."""
+        if isinstance(self.checkpointer, ReusesLatest):
+            if held:
+                self.checkpointer.hold(session_id)
+            else:
+                self.checkpointer.release(session_id)
+
     async def _state(self, session_id: str) -> tuple[IntakeState | None, RunnableConfig | None]:
         snapshot = await self.graph.aget_state(self._config(session_id))
         values: IntakeState = snapshot.values  # type: ignore[assignment]
@@ -193,11 +209,14 @@ class IntakeAgent:
         """
         _check_id(session_id, "session_id")
         lang = self._language(language)
+        async with self._lock(session_id):
+            self._hold(session_id, False)
         async with self._turn(session_id):
             values, _ = await self._state(session_id)
             if values is not None:
                 if values.get("ended"):
                     return self._repeat(values, "resume")
+                self._hold(session_id, True)
                 if values.get("turn", 0) == 0:
                     return self._reply(values)  # nothing answered yet: the greeting again
                 return self._repeat(values, "resume")
@@ -209,6 +228,7 @@ class IntakeAgent:
                     durability="exit",
                 ),
             )
+            self._hold(session_id, True)
             return self._reply(result)
 
     def _clean_text(self, text: object, notices: list[str]) -> str:
@@ -284,6 +304,11 @@ class IntakeAgent:
         except Exception as exc:
             logger.error("restoring the pre-turn checkpoint failed (%s)", type(exc).__name__)
 
+    def end_call(self, session_id: str) -> None:
+        """The session's call on this host is over: stop keeping its state between turns (a
+        later ``start_session`` here reads it afresh). No I/O, never fails."""
+        self._hold(session_id, False)
+
     def recovery_reply(self, language: str, reason: RecoveryReason) -> AgentReply:
         """A sentence for when the line, not the interview, went wrong; needs no session state
         (storage may be what failed).
@@ -337,41 +362,45 @@ class IntakeAgent:
         """
         _check_id(session_id, "session_id")
         async with self._lock(session_id):
-            values, config = await self._state(session_id)
-            if values is None or config is None:
-                raise UnknownSessionError("no such session; call start_session first")
-            summary = values.get("summary")
-            if values.get("ended") and summary is not None:
-                return summary
-            disposition = decide_for(values)
-            if disposition.level == Level.SELF_CARE:
-                # Interrupted before the read-back: too little evidence for self-care advice.
-                disposition = disposition.model_copy(
-                    update={
-                        "level": Level.NON_URGENT,
-                        "cautious": True,
-                        "rationale": [
-                            *disposition.rationale,
-                            "Interview ended early; self-care raised to a routine appointment.",
-                        ],
-                    }
-                )
-            summary = build_summary(values, disposition).model_copy(
-                update={"completed_at": datetime.now(UTC)}
-            )
-            await self.graph.aupdate_state(
-                config,
-                {
-                    "phase": "disposition",
-                    "pending": None,
-                    "disposition": disposition,
-                    "summary": summary,
-                    "ended": True,
-                    "reply_say": replies.text(
-                        "closing", values["language"], advice=disposition.advice
-                    ),
-                    "reply_guidance": replies.guidance("closing", values["language"]),
-                },
-                as_node="conclude",
-            )
+            try:
+                return await self._finish(session_id)
+            finally:
+                self._hold(session_id, False)
+
+    async def _finish(self, session_id: str) -> IntakeSummary:
+        values, config = await self._state(session_id)
+        if values is None or config is None:
+            raise UnknownSessionError("no such session; call start_session first")
+        summary = values.get("summary")
+        if values.get("ended") and summary is not None:
             return summary
+        disposition = decide_for(values)
+        if disposition.level == Level.SELF_CARE:
+            # Interrupted before the read-back: too little evidence for self-care advice.
+            disposition = disposition.model_copy(
+                update={
+                    "level": Level.NON_URGENT,
+                    "cautious": True,
+                    "rationale": [
+                        *disposition.rationale,
+                        "Interview ended early; self-care raised to a routine appointment.",
+                    ],
+                }
+            )
+        summary = build_summary(values, disposition).model_copy(
+            update={"completed_at": datetime.now(UTC)}
+        )
+        await self.graph.aupdate_state(
+            config,
+            {
+                "phase": "disposition",
+                "pending": None,
+                "disposition": disposition,
+                "summary": summary,
+                "ended": True,
+                "reply_say": replies.text("closing", values["language"], advice=disposition.advice),
+                "reply_guidance": replies.guidance("closing", values["language"]),
+            },
+            as_node="conclude",
+        )
+        return summary

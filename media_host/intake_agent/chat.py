@@ -16,7 +16,7 @@ import contextlib
 import os
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import TextIO
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -83,15 +83,24 @@ def format_summary(summary: IntakeSummary, paint: Painter) -> str:
     return "\n".join(lines)
 
 
-def _checkpointer(
+@contextlib.asynccontextmanager
+async def _checkpointer(
     environ: Mapping[str, str], settings: AgentSettings
-) -> BaseCheckpointSaver[str] | None:
+) -> AsyncIterator[BaseCheckpointSaver[str] | None]:
+    """Table Storage (through the shared store) when a connection string is set, else memory."""
     connection = environ.get(TABLE_CONNECTION_ENV)
     if not connection:
-        return None
-    from media_host.intake_agent.checkpoint import TableStorageSaver
+        yield None
+        return
+    from pydantic import SecretStr
 
-    return TableStorageSaver(table_name=settings.checkpoint_table, connection_string=connection)
+    from media_host.intake_agent.checkpoint import TableStorageSaver
+    from shared.config import StorageSettings
+    from shared.storage import TableStore
+
+    storage = StorageSettings(connection_string=SecretStr(connection))
+    async with TableStore.from_settings(storage, tables=(settings.checkpoint_table,)) as store:
+        yield TableStorageSaver(store.table(settings.checkpoint_table))
 
 
 async def _read_line(prompt: str) -> str | None:
@@ -112,9 +121,16 @@ def _print_turn(turn: AgentTurn, paint: Painter, out: TextIO) -> None:
 
 
 async def _chat(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
-    paint = Painter(_use_colour(args, out, environ))
     settings = AgentSettings.from_env(environ)
-    agent = IntakeAgent(settings=settings, checkpointer=_checkpointer(environ, settings))
+    async with _checkpointer(environ, settings) as checkpointer:
+        agent = IntakeAgent(settings=settings, checkpointer=checkpointer)
+        return await _interview(agent, args, environ, out)
+
+
+async def _interview(
+    agent: IntakeAgent, args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
+) -> int:
+    paint = Painter(_use_colour(args, out, environ))
     session_id = getattr(args, "session_id", None) or f"chat-{uuid.uuid4().hex[:12]}"
     try:
         reply = await agent.start_session(session_id, getattr(args, "lang", None) or "en")

@@ -231,6 +231,7 @@ class RealtimeBridge:
         for task in self._tasks[1:]:
             task.cancel()
         await asyncio.gather(*self._tasks[1:], return_exceptions=True)
+        self._agent.end_call(self._session_id)
         await self._close_connection()
         await self._step(self._logic.on_close)
         if emitter is not None:

@@ -26,6 +26,11 @@ class IntakeAgentPort(Protocol):
 
     async def finish(self, session_id: str) -> IntakeSummary: ...
 
+    def end_call(self, session_id: str) -> None:
+        """The session's call on this host is over (ended, handed over or failed): the agent
+        stops keeping the session's state in memory between turns. No I/O."""
+        ...
+
     def recovery_reply(
         self, language: str, reason: Literal["not_caught", "line_dropped"]
     ) -> AgentReply:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+import urllib.request
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
 from azure.core.credentials_async import AsyncTokenCredential
@@ -27,6 +28,18 @@ SESSIONS: Final = "sessions"
 EVENTS: Final = "events"
 MEDIAHOSTS: Final = "mediahosts"
 ALL_TABLES: Final = (SESSIONS, EVENTS, MEDIAHOSTS)
+
+
+def default_client_options() -> dict[str, Any]:
+    """Client options: read proxy settings from the environment only when one is configured.
+
+    With ``use_env_settings`` on (the SDK default), the aiohttp transport looks up ``.netrc``
+    and the proxy environment variables in worker threads on *every* request — two thread
+    hand-offs per storage request, which cost more CPU than the request itself. When no
+    ``*_proxy`` variable is set those lookups can find nothing (the storage account
+    authenticates with its key or a token, never ``.netrc``), so they are switched off.
+    """
+    return {"use_env_settings": bool(urllib.request.getproxies_environment())}
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +66,9 @@ class TableStore:
 
     Use :meth:`from_settings`, then ``await open()`` (creates missing tables) before
     :meth:`table`, and ``await close()`` at shutdown. Also an async context manager.
+    ``tables`` names the logical tables this store opens: the shared three by default; the media
+    host adds the intake agent's checkpoint table, so every Table Storage request of a process
+    goes through one service client, one credential and one set of client options.
     """
 
     def __init__(
@@ -62,11 +78,13 @@ class TableStore:
         *,
         credential: AsyncTokenCredential | None = None,
         owns_credential: bool = False,
+        tables: Sequence[str] = ALL_TABLES,
     ) -> None:
         self._service = service
         self._settings = settings
         self._credential = credential
         self._owns_credential = owns_credential
+        self._names = tuple(dict.fromkeys(tables))
         self._tables: dict[str, TableClient] = {}
 
     @classmethod
@@ -76,20 +94,23 @@ class TableStore:
         *,
         credential: AsyncTokenCredential | None = None,
         client_options: Mapping[str, Any] | None = None,
+        tables: Sequence[str] = ALL_TABLES,
     ) -> TableStore:
         """Build a store from settings (no I/O until :meth:`open`).
 
         Args:
             settings: connection string or endpoint (+ optional managed identity client id).
             credential: overrides the default ``DefaultAzureCredential`` for the endpoint mode.
-            client_options: extra azure-core client options (e.g. ``retry_total``).
+            client_options: extra azure-core client options (e.g. ``retry_total``); they
+                override :func:`default_client_options`.
+            tables: the logical tables to open (see the class docstring).
         """
-        options = dict(client_options or {})
+        options = {**default_client_options(), **(client_options or {})}
         if settings.connection_string is not None:
             service = TableServiceClient.from_connection_string(
                 settings.connection_string.get_secret_value(), **options
             )
-            return cls(service, settings)
+            return cls(service, settings, tables=tables)
         assert settings.table_endpoint is not None  # guaranteed by StorageSettings' validator
         owns = credential is None
         if credential is None:
@@ -101,7 +122,7 @@ class TableStore:
         service = TableServiceClient(
             endpoint=settings.table_endpoint, credential=credential, **options
         )
-        return cls(service, settings, credential=credential, owns_credential=owns)
+        return cls(service, settings, credential=credential, owns_credential=owns, tables=tables)
 
     @property
     def settings(self) -> StorageSettings:
@@ -109,7 +130,7 @@ class TableStore:
 
     async def open(self) -> None:
         """Create the tables that do not exist yet and cache their clients. Idempotent."""
-        for base in ALL_TABLES:
+        for base in self._names:
             if base in self._tables:
                 continue
             name = self._settings.table_name(base)
@@ -119,7 +140,8 @@ class TableStore:
             self._tables[base] = self._service.get_table_client(name)
 
     def table(self, base: str) -> TableClient:
-        """The aio client of a logical table (``sessions``, ``events``, ``mediahosts``)."""
+        """The aio client of a logical table (``sessions``, ``events``, ``mediahosts`` or one
+        named in ``tables``)."""
         try:
             return self._tables[base]
         except KeyError:

@@ -257,3 +257,49 @@ def test_a_breathing_rate_of_eight_is_respiratory_depression() -> None:
 def test_a_denied_pain_word_composes_with_no_site() -> None:
     assert "ear_pain" not in _present("Ear wax blocking my ear, no pain.")
     assert "ear_pain" in _present("My ear hurts a lot.")
+
+
+# ---------------------------------------------------------------- note shorthand, denials, course
+def test_an_age_in_months_over_twelve_is_an_age_not_a_duration() -> None:
+    summary = assess_text("9/12 M, D&V since this morning. Alert.")
+    assert summary.demographics.age_years == pytest.approx(0.75)
+    assert summary.demographics.sex == "male"
+    diarrhoea = next(f for f in summary.findings_present if f.concept_id == "diarrhea")
+    assert diarrhoea.duration_hours is None or diarrhoea.duration_hours < 24
+    # a bare "2/52" stays a duration
+    cough = next(f for f in assess_text("Cough 2/52.").findings_present if f.concept_id == "cough")
+    assert cough.duration_hours == 336
+
+
+def test_a_denied_onset_word_is_not_that_onset() -> None:
+    """NICE CKS sudden hearing loss: the onset carries the urgency, so "no sudden change" must
+    not read as a sudden onset."""
+    text = "62M, hearing loss R ear over 1 yr + tinnitus, no sudden change, no otalgia."
+    assert _level(text) in (Level.NON_URGENT, Level.SELF_CARE)
+    assert _level("Lost the hearing in my left ear suddenly this morning.") is Level.URGENT
+
+
+def test_a_slash_joins_denied_alternatives_ordinals_included(extract: Extract) -> None:
+    extraction = extract("Ottawa neg: no 5th MT base/lat malleolar bony tenderness.")
+    assert finding(extraction, "possible_fracture").presence is Presence.ABSENT
+    extraction = extract("No fever/rigors. Productive cough.")
+    assert finding(extraction, "fever").presence is Presence.ABSENT
+    assert finding(extraction, "cough").presence is Presence.PRESENT
+
+
+def test_a_denied_note_abbreviation_is_denied(extract: Extract) -> None:
+    extraction = extract("Epigastric pain 2h. No N/V. No D&V.")
+    for concept_id in ("nausea", "vomiting", "diarrhea"):
+        assert finding(extraction, concept_id).presence is Presence.ABSENT
+    extraction = extract("Headache, N/V since this morning.")
+    assert finding(extraction, "vomiting").presence is Presence.PRESENT
+
+
+def test_a_settled_fever_in_a_well_child_is_not_an_amber_fever() -> None:
+    """NICE NG143 grades the current illness: a high fever that has settled, in a child now
+    well, does not need same-day care; a high fever now does."""
+    settled = "Her 2 year old had a high temperature for 3 days which settled last night; she is back to normal today."
+    assert _level(settled, age=2) in (Level.NON_URGENT, Level.SELF_CARE)
+    assert (
+        _level("My 2 year old has had a high temperature since yesterday.", age=2) is Level.URGENT
+    )

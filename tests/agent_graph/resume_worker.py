@@ -8,12 +8,15 @@ import asyncio
 import json
 
 from media_host.intake_agent.agent import IntakeAgent
-from media_host.intake_agent.checkpoint import TableStorageSaver
+from tests.support.checkpoints import open_saver
 
 
 async def main(args: argparse.Namespace) -> None:
-    saver = TableStorageSaver(table_name=args.table, connection_string=args.connection_string)
-    agent = IntakeAgent(checkpointer=saver)
+    async with open_saver(args.connection_string, args.table) as saver:
+        await run(IntakeAgent(checkpointer=saver), args)
+
+
+async def run(agent: IntakeAgent, args: argparse.Namespace) -> None:
     replies: list[dict[str, object]] = []
     out: dict[str, object] = {"replies": replies}
     start = await agent.start_session(args.session, args.lang)
@@ -28,7 +31,6 @@ async def main(args: argparse.Namespace) -> None:
     out["asked"] = values["asked"]
     out["transcript_items"] = [r.item_id for r in values["transcript_refs"]]
     print(json.dumps(out))
-    await saver.aclose()
 
 
 if __name__ == "__main__":

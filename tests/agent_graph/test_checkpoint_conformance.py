@@ -10,6 +10,7 @@ from langgraph.checkpoint.conformance.report import ProgressCallbacks
 
 from devtools.azurite import Azurite
 from media_host.intake_agent.checkpoint import TableStorageSaver
+from tests.support.checkpoints import open_saver
 
 
 async def test_table_storage_saver_passes_conformance_suite(
@@ -24,14 +25,10 @@ async def test_table_storage_saver_passes_conformance_suite(
     @checkpointer_test(name=f"TableStorageSaver-{table_prefix}")
     async def factory() -> AsyncIterator[TableStorageSaver]:
         # A fresh table per capability suite: some suites list every thread of the table.
-        saver = TableStorageSaver(
-            table_name=f"{table_prefix}c{uuid.uuid4().hex[:8]}",
-            connection_string=azurite.connection_string,
-        )
-        try:
+        async with open_saver(
+            azurite.connection_string, f"{table_prefix}c{uuid.uuid4().hex[:8]}"
+        ) as saver:
             yield saver
-        finally:
-            await saver.aclose()
 
     report = await validate(factory, progress=ProgressCallbacks(on_test_result=record))
     assert failures == []

@@ -6,8 +6,9 @@ azure-core ``raw_request_hook`` pipeline option) and checks the data read back a
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,7 +23,9 @@ from langgraph.checkpoint.conformance.test_utils import (
 from devtools.azurite import Azurite
 from media_host.intake_agent.agent import IntakeAgent
 from media_host.intake_agent.checkpoint import TableStorageSaver
-from media_host.intake_agent.checkpoint.table_storage import _default_client_options
+from shared.problems import StorageError
+from shared.storage.tables import default_client_options
+from tests.support.checkpoints import open_saver
 
 
 class Requests:
@@ -54,49 +57,43 @@ def requests() -> Requests:
     return Requests()
 
 
-def _saver(azurite: Azurite, table_prefix: str, requests: Requests) -> TableStorageSaver:
-    return TableStorageSaver(
-        table_name="rq",
+def _saver(
+    azurite: Azurite, table_prefix: str, requests: Requests
+) -> contextlib.AbstractAsyncContextManager[TableStorageSaver]:
+    return open_saver(
+        azurite.connection_string,
+        "rq",
         table_prefix=table_prefix,
-        connection_string=azurite.connection_string,
         client_options={"raw_request_hook": requests.hook},
     )
-
-
-@pytest.fixture
-def saver(azurite: Azurite, table_prefix: str, requests: Requests) -> Iterator[TableStorageSaver]:
-    s = _saver(azurite, table_prefix, requests)
-    yield s
-    s.close()
 
 
 @pytest_asyncio.fixture(loop_scope="function")
 async def asaver(
     azurite: Azurite, table_prefix: str, requests: Requests
 ) -> AsyncIterator[TableStorageSaver]:
-    s = _saver(azurite, table_prefix, requests)
-    yield s
-    await s.aclose()
+    async with _saver(azurite, table_prefix, requests) as s:
+        yield s
 
 
-def _chain(saver: TableStorageSaver, thread: str, n: int) -> list[RunnableConfig]:
+async def _chain(saver: TableStorageSaver, thread: str, n: int) -> list[RunnableConfig]:
     """``n`` checkpoints of one thread, each the parent of the next."""
     configs: list[RunnableConfig] = []
     config = generate_config(thread)
     for step in range(n):
         cp = generate_checkpoint(channel_values={"v": step}, channel_versions={"v": step + 1})
-        config = saver.put(config, cp, generate_metadata(step=step), {"v": step + 1})
+        config = await saver.aput(config, cp, generate_metadata(step=step), {"v": step + 1})
         configs.append(config)
     return configs
 
 
-def test_latest_checkpoint_is_read_with_one_query(
-    saver: TableStorageSaver, requests: Requests
+async def test_latest_checkpoint_is_read_with_one_query(
+    asaver: TableStorageSaver, requests: Requests
 ) -> None:
-    configs = _chain(saver, "t1", 3)
+    configs = await _chain(asaver, "t1", 3)
     requests.take()
 
-    latest = saver.get_tuple(generate_config("t1"))
+    latest = await asaver.aget_tuple(generate_config("t1"))
 
     assert requests.take() == [("GET", "query")]
     assert latest is not None
@@ -115,7 +112,7 @@ async def test_async_latest_read_and_small_put_are_one_request_each(
         generate_metadata(step=0),
         {"v": 1},
     )
-    requests.take()  # includes creating the table
+    requests.take()
 
     cp = generate_checkpoint(channel_values={"v": 1}, channel_versions={"v": 2})
     second = await asaver.aput(first, cp, generate_metadata(step=1), {"v": 2})
@@ -129,15 +126,15 @@ async def test_async_latest_read_and_small_put_are_one_request_each(
 
 
 @pytest.mark.parametrize("n_writes", [1, 2, 3])
-def test_latest_checkpoint_brings_all_its_pending_writes(
-    saver: TableStorageSaver, requests: Requests, n_writes: int
+async def test_latest_checkpoint_brings_all_its_pending_writes(
+    asaver: TableStorageSaver, requests: Requests, n_writes: int
 ) -> None:
-    configs = _chain(saver, "t3", 2)
+    configs = await _chain(asaver, "t3", 2)
     writes = [(f"c{i}", i) for i in range(n_writes)]
-    saver.put_writes(configs[-1], writes, "task-1")
+    await asaver.aput_writes(configs[-1], writes, "task-1")
     requests.take()
 
-    latest = saver.get_tuple(generate_config("t3"))
+    latest = await asaver.aget_tuple(generate_config("t3"))
 
     assert latest is not None and latest.config == configs[-1]
     assert [(w[1], w[2]) for w in latest.pending_writes or []] == writes
@@ -163,9 +160,11 @@ async def test_async_latest_checkpoint_with_writes_and_no_older_checkpoint(
     assert await asaver.aget_tuple(generate_config("no-such-thread")) is None
 
 
-async def test_an_intake_turn_is_one_query_and_one_write(
+async def test_a_turn_of_a_live_call_is_one_write(
     asaver: TableStorageSaver, requests: Requests
 ) -> None:
+    """While the call is live here (start_session … end_call) this host is the session's only
+    writer: the pre-turn state comes from the rows it wrote last, the turn costs one write."""
     agent = IntakeAgent(checkpointer=asaver)
     await agent.start_session("turns", "en")
     await agent.handle_utterance("turns", item_id="i1", text="yes")
@@ -174,26 +173,49 @@ async def test_an_intake_turn_is_one_query_and_one_write(
     turn = await agent.handle_utterance("turns", item_id="i2", text="I have a headache")
 
     assert turn.reply.say
-    # The facade reads the pre-turn state; the graph run starts from those same rows; one
-    # durable write of the new checkpoint.
-    assert requests.take() == [("GET", "query"), ("PUT", "entity")]
+    assert requests.take() == [("PUT", "entity")]
     values = (await agent.graph.aget_state({"configurable": {"thread_id": "turns"}})).values
     assert values["turn"] == 2 and "headache" in values["findings"]
 
+    # Once the call is over, nothing is kept: a read queries storage again.
+    agent.end_call("turns")
+    requests.take()
+    await agent.graph.aget_state({"configurable": {"thread_id": "turns"}})
+    assert requests.take() == [("GET", "query")]
 
-async def test_each_turn_reads_storage_afresh(
+
+async def test_a_turn_outside_a_live_call_is_one_query_and_one_write(
+    asaver: TableStorageSaver, requests: Requests
+) -> None:
+    agent = IntakeAgent(checkpointer=asaver)
+    await agent.start_session("loose", "en")
+    agent.end_call("loose")
+    requests.take()
+
+    await agent.handle_utterance("loose", item_id="i1", text="yes")
+
+    # The facade reads the pre-turn state; the graph run starts from those same rows.
+    assert requests.take() == [("GET", "query"), ("PUT", "entity")]
+
+
+async def test_a_session_resumed_here_after_another_host_is_read_afresh(
     azurite: Azurite, table_prefix: str, requests: Requests
 ) -> None:
-    """A session continued by another host in between is seen by the next turn: the latest
-    checkpoint is reused only within one turn, never across turns."""
-    host_a = _saver(azurite, table_prefix, requests)
-    host_b = _saver(azurite, table_prefix, Requests())
-    agent_a, agent_b = IntakeAgent(checkpointer=host_a), IntakeAgent(checkpointer=host_b)
-    try:
+    """Host A's call ends (handed over), host B continues the session, then the patient comes
+    back to A: A's start_session reads storage, so its next turn builds on B's turns."""
+    async with (
+        _saver(azurite, table_prefix, requests) as host_a,
+        _saver(azurite, table_prefix, Requests()) as host_b,
+    ):
+        agent_a, agent_b = IntakeAgent(checkpointer=host_a), IntakeAgent(checkpointer=host_b)
         await agent_a.start_session("moved", "en")
         await agent_a.handle_utterance("moved", item_id="i1", text="yes")
+        agent_a.end_call("moved")
+        await agent_b.start_session("moved", "en")
         await agent_b.handle_utterance("moved", item_id="i2", text="I have a headache")
+        agent_b.end_call("moved")
 
+        await agent_a.start_session("moved", "en")
         turn = await agent_a.handle_utterance("moved", item_id="i3", text="since yesterday")
 
         assert turn.notices == []
@@ -201,9 +223,34 @@ async def test_each_turn_reads_storage_afresh(
         assert values["turn"] == 3
         assert values["findings"]["headache"].duration_hours is not None
         assert [ref.item_id for ref in values["transcript_refs"]] == ["i1", "i2", "i3"]
-    finally:
-        await host_a.aclose()
-        await host_b.aclose()
+
+
+async def test_a_failed_write_is_not_remembered(
+    asaver: TableStorageSaver, requests: Requests, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint write that failed (an outage) leaves nothing remembered: the next turn
+    reads storage, so a write that did land after all is not lost, nor one that did not
+    believed."""
+    agent = IntakeAgent(checkpointer=asaver)
+    await agent.start_session("flaky", "en")
+    await agent.handle_utterance("flaky", item_id="i1", text="yes")
+
+    async def outage(*args: object, **kwargs: object) -> None:
+        raise StorageError("table storage unreachable while trying to write")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(asaver._table, "upsert_entity", outage)
+        patch.setattr(asaver._table, "submit_transaction", outage)
+        failed = await agent.handle_utterance("flaky", item_id="i2", text="I have a headache")
+    assert failed.failed
+    requests.take()
+
+    turn = await agent.handle_utterance("flaky", item_id="i2", text="I have a headache")
+
+    assert not turn.failed
+    assert requests.take() == [("GET", "query"), ("PUT", "entity")]
+    values = (await agent.graph.aget_state({"configurable": {"thread_id": "flaky"}})).values
+    assert values["turn"] == 2 and "headache" in values["findings"]
 
 
 async def test_remembered_latest_is_dropped_by_pending_writes_and_deletion(
@@ -241,6 +288,6 @@ def test_environment_proxy_lookups_only_when_a_proxy_is_configured(
     for name in list(os.environ):
         if name.lower().endswith("_proxy"):
             monkeypatch.delenv(name)
-    assert _default_client_options() == {"use_env_settings": False}
+    assert default_client_options() == {"use_env_settings": False}
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
-    assert _default_client_options() == {"use_env_settings": True}
+    assert default_client_options() == {"use_env_settings": True}

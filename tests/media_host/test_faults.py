@@ -43,6 +43,7 @@ from shared.events import (
     TranscriptChunk,
 )
 from shared.storage import EventLog, EventLogWriter, SessionRecord, SessionStore, TableStore
+from shared.storage.tables import ALL_TABLES
 from tests.fixtures.speech import silence_pcm16, synthesize_pcm16_24k
 from tests.media_host.support import create_session
 from tests.realtime.fakes import MemoryEvents, MemoryPlayback
@@ -50,6 +51,7 @@ from tests.realtime.fakes import MemoryEvents, MemoryPlayback
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 OUTAGE_S = 10.0
+CHECKPOINTS = "intakecheckpoints"
 NOT_CAUGHT_EN = IntakeAgent().recovery_reply("en", "not_caught").say
 
 
@@ -77,6 +79,9 @@ class CountingAgent:
 
     async def finish(self, session_id: str) -> IntakeSummary:
         return await self._agent.finish(session_id)
+
+    def end_call(self, session_id: str) -> None:
+        self._agent.end_call(session_id)
 
     def recovery_reply(self, language: str, reason: Any) -> AgentReply:
         return self._agent.recovery_reply(language, reason)
@@ -118,17 +123,12 @@ async def intake_through_storage_outage(
     storage = StorageSettings(
         connection_string=SecretStr(azurite.connection_string), table_prefix=table_prefix
     )
-    store = TableStore.from_settings(storage)
-    checkpointer = TableStorageSaver(
-        table_name="intakecheckpoints",
-        table_prefix=table_prefix,
-        connection_string=azurite.connection_string,
-    )
-    agent = CountingAgent(IntakeAgent(checkpointer=checkpointer))
+    store = TableStore.from_settings(storage, tables=(*ALL_TABLES, CHECKPOINTS))
     engine = LocalRealtimeServer(LocalRealtimeSettings(mode="speech", output_pace_factor=0))
     bridge: RealtimeBridge | None = None
     try:
         await store.open()
+        agent = CountingAgent(IntakeAgent(checkpointer=TableStorageSaver(store.table(CHECKPOINTS))))
         sessions = SessionStore(store)
         session_id = await create_session(sessions)
         sink = CallEventSink(session_id, EventLogWriter(EventLog(store), session_id), sessions)
@@ -187,7 +187,6 @@ async def intake_through_storage_outage(
             await bridge.aclose()
         await engine.stop()
         await store.close()
-        await checkpointer.aclose()
         if azurite is not None:
             azurite.stop()
     return events, record, complaint, asked

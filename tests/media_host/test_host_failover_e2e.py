@@ -37,7 +37,6 @@ from devtools.azurite import Azurite
 from devtools.demo_intake import HEADACHE_PATIENT
 from devtools.voice_client import VoiceClient, is_status
 from media_host.intake_agent.agent import IntakeAgent
-from media_host.intake_agent.checkpoint import TableStorageSaver
 from media_host.intake_agent.settings import AgentSettings
 from media_host.local_realtime.server import LocalRealtimeServer
 from media_host.local_realtime.settings import LocalRealtimeSettings
@@ -46,6 +45,7 @@ from shared.config import MediaHostLinkSettings, StorageSettings
 from shared.events import Event, SessionStatus, StatusUpdate, SymptomComplete, TranscriptChunk
 from shared.storage import SessionStore, TableStore
 from tests.media_host.support import HOST_KEY, serve_app
+from tests.support.checkpoints import open_saver
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
 
@@ -172,17 +172,14 @@ async def checkpointed_findings(
 ) -> dict[str, Any]:
     """What the interview knows now, read from its Table Storage checkpoint."""
     assert storage.connection_string is not None
-    saver = TableStorageSaver(
-        table_name=agent.checkpoint_table,
+    async with open_saver(
+        storage.connection_string.get_secret_value(),
+        agent.checkpoint_table,
         table_prefix=storage.table_prefix,
-        connection_string=storage.connection_string.get_secret_value(),
-    )
-    try:
+    ) as saver:
         graph = IntakeAgent(checkpointer=saver).graph
         values = (await graph.aget_state({"configurable": {"thread_id": session_id}})).values
         return dict(values["findings"])
-    finally:
-        await saver.aclose()
 
 
 def failover_control_settings(azurite: Azurite, table_prefix: str) -> ControlPlaneSettings:

@@ -68,6 +68,7 @@ class ScriptedAgent:
         self.utterances: list[tuple[str, str]] = []
         self.instructions_calls = 0
         self.finished = False
+        self.calls_ended: list[str] = []
 
     async def start_session(self, session_id: str, language: str) -> AgentReply:
         return reply(self.greeting)
@@ -91,6 +92,9 @@ class ScriptedAgent:
     async def finish(self, session_id: str) -> IntakeSummary:
         self.finished = True
         return summary(session_id)
+
+    def end_call(self, session_id: str) -> None:
+        self.calls_ended.append(session_id)
 
     def recovery_reply(self, language: str, reason: str) -> AgentReply:
         return reply({"not_caught": NOT_CAUGHT, "line_dropped": LINE_DROPPED}[reason])

@@ -48,6 +48,9 @@ class RecordingAgent:
     async def finish(self, session_id: str) -> IntakeSummary:
         return await self._agent.finish(session_id)
 
+    def end_call(self, session_id: str) -> None:
+        self._agent.end_call(session_id)
+
     def recovery_reply(self, language: str, reason: Any) -> AgentReply:
         return self._agent.recovery_reply(language, reason)
 

@@ -1,29 +1,29 @@
-"""A LangGraph checkpoint saver on Azure Table Storage (sync and async).
+"""A LangGraph checkpoint saver on Azure Table Storage (async).
 
-Sync methods use :class:`azure.data.tables.TableClient`, async methods
-:class:`azure.data.tables.aio.TableClient`. Row layout, key escaping and payload chunking are in
-:mod:`.rows`. Values are serialized with the saver's ``serde`` (LangGraph's
-``JsonPlusSerializer`` by default), exactly as the built-in savers do.
+The saver is handed its table by :class:`shared.storage.TableStore` — the one door into Table
+Storage for every deployable, with its credential, client options and error translation
+(:func:`shared.storage.tables.storage_errors`: an outage surfaces as
+:class:`~shared.problems.StorageError`). Only the async API is implemented: the intake agent
+runs the graph with ``ainvoke``; LangGraph's sync methods raise ``NotImplementedError``.
 
-Each checkpoint row stores the full ``channel_values`` the graph passed in (LangGraph builds them
-from every versioned channel), so reading a checkpoint is one range query: the checkpoint plus
-its pending writes. All rows of one write (checkpoint + overflow, or a batch of pending writes)
-go into one entity-group transaction when they fit (100 rows / 4 MiB), so they land atomically.
+Row layout, key escaping and payload chunking are in :mod:`.rows`. Values are serialized with
+the saver's ``serde`` (LangGraph's ``JsonPlusSerializer`` by default), exactly as the built-in
+savers do. Each checkpoint row stores the full ``channel_values`` the graph passed in (LangGraph
+builds them from every versioned channel), so reading a checkpoint is one range query: the
+checkpoint plus its pending writes. All rows of one write (checkpoint + overflow, or a batch of
+pending writes) go into one entity-group transaction when they fit (100 rows / 4 MiB), so they
+land atomically.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import urllib.request
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
-from azure.core.credentials_async import AsyncTokenCredential
-from azure.core.exceptions import ResourceExistsError
-from azure.data.tables import TableClient, UpdateMode
-from azure.data.tables.aio import TableClient as AsyncTableClient
+from azure.data.tables import UpdateMode
+from azure.data.tables.aio import TableClient
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
@@ -40,21 +40,15 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from media_host.intake_agent.checkpoint import rows as R
 from media_host.intake_agent.state import intake_serializer
+from shared.storage.tables import storage_errors
 
 _MAX_BATCH_ROWS = 100
 _MAX_BATCH_BYTES = 3_500_000  # transactions are limited to 4 MiB; leave headroom
 # Page size when reading one checkpoint: its row plus the next one, which is usually the
 # previous checkpoint and tells that the group is complete without asking for another page.
 _FIRST_PAGE_ROWS = 2
-_TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-
-Credential = AzureNamedKeyCredential | AzureSasCredential | TokenCredential
-
-
-def _validate_table_name(name: str) -> str:
-    if not (3 <= len(name) <= 63 and name[0].isalpha() and set(name) <= _TABLE_NAME_CHARS):
-        raise ValueError("table name must be 3-63 alphanumeric characters starting with a letter")
-    return name
+# Threads held at once (see TableStorageSaver.hold); beyond it the oldest is released.
+MAX_HELD_THREADS = 1024
 
 
 def _batches(rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -72,11 +66,7 @@ def _batches(rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def _upserts(batch: Iterable[dict[str, Any]]) -> list[Any]:
-    return [("upsert", row, {"mode": UpdateMode.REPLACE}) for row in batch]
-
-
-def _store(client: TableClient, rows: Sequence[dict[str, Any]]) -> None:
+async def _store(client: TableClient, rows: Sequence[dict[str, Any]]) -> None:
     """Write rows of one partition, atomically per transaction-sized batch.
 
     A single row is upserted on its own: one entity write is atomic anyway, and the multipart
@@ -84,149 +74,34 @@ def _store(client: TableClient, rows: Sequence[dict[str, Any]]) -> None:
     more CPU than the write. That is the common case: a checkpoint of an intake turn is one row.
     """
     if len(rows) == 1:
-        client.upsert_entity(rows[0], mode=UpdateMode.REPLACE)
-        return
-    for batch in _batches(rows):
-        client.submit_transaction(_upserts(batch))
-
-
-async def _astore(client: AsyncTableClient, rows: Sequence[dict[str, Any]]) -> None:
-    """Async :func:`_store`."""
-    if len(rows) == 1:
         await client.upsert_entity(rows[0], mode=UpdateMode.REPLACE)
         return
     for batch in _batches(rows):
-        await client.submit_transaction(_upserts(batch))
-
-
-def _default_client_options() -> dict[str, Any]:
-    """Client options: read proxy settings from the environment only when one is configured.
-
-    With ``use_env_settings`` on (the SDK default), the aiohttp transport looks up ``.netrc``
-    and the proxy environment variables in worker threads on *every* request — two thread
-    hand-offs per checkpoint read or write, which cost more CPU than the request itself. When
-    no ``*_proxy`` variable is set those lookups can find nothing (the storage account
-    authenticates with its key or a token, never ``.netrc``), so they are switched off.
-    """
-    return {"use_env_settings": bool(urllib.request.getproxies_environment())}
+        await client.submit_transaction(
+            [("upsert", row, {"mode": UpdateMode.REPLACE}) for row in batch]
+        )
 
 
 class TableStorageSaver(BaseCheckpointSaver[str]):
     """LangGraph checkpointer persisting threads in one Azure Table.
 
     Args:
-        table_name: Table to use (created on first use), e.g. ``"intakecheckpoints"``.
-        connection_string: Storage connection string (Azurite or an account key string).
-        endpoint: Table endpoint URL, used with ``credential`` when there is no connection string.
-        credential: Sync credential for ``endpoint`` (named key, SAS or a token credential).
-        async_credential: Async token credential for the aio client; defaults to ``credential``
-            when that is a key or SAS credential.
-        table_prefix: Prepended to ``table_name`` (e.g. per environment or per test run).
-        client_options: Extra keyword options for both Table clients (azure-core pipeline
-            options such as ``retry_total``, ``connection_timeout`` or ``raw_request_hook``);
-            they override the defaults of :func:`_default_client_options`.
+        table: The aio client of the checkpoint table, from an open
+            :class:`~shared.storage.TableStore` (``store.table(name)``); the store owns it.
         serde: Serializer; defaults to LangGraph's ``JsonPlusSerializer`` restricted to the
             intake contract types (strict msgpack allowlist).
-
-    Raises:
-        ValueError: neither a connection string nor an endpoint was given, or a bad table name.
     """
 
-    def __init__(
-        self,
-        *,
-        table_name: str,
-        connection_string: str | None = None,
-        endpoint: str | None = None,
-        credential: Credential | None = None,
-        async_credential: AsyncTokenCredential
-        | AzureNamedKeyCredential
-        | AzureSasCredential
-        | None = None,
-        serde: SerializerProtocol | None = None,
-        table_prefix: str = "",
-        client_options: Mapping[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, table: TableClient, *, serde: SerializerProtocol | None = None) -> None:
         super().__init__(serde=serde or intake_serializer())
-        self.table_name = _validate_table_name(table_prefix + table_name)
-        if not connection_string and not endpoint:
-            raise ValueError("give a connection_string or an endpoint (+ credential)")
-        self._connection_string = connection_string
-        self._endpoint = endpoint
-        self._credential = credential
-        if async_credential is None and isinstance(
-            credential, AzureNamedKeyCredential | AzureSasCredential
-        ):
-            async_credential = credential
-        self._async_credential = async_credential
-        self._client_options = {**_default_client_options(), **(client_options or {})}
-        # Threads inside a `reuse_latest` block → (namespace, rows of their latest checkpoint).
+        self._table = table
+        self.table_name = table.table_name
+        # Threads whose latest checkpoint rows are remembered → (namespace, rows), or None when
+        # the next read must query. A thread is here inside a `reuse_latest` block or while held.
         self._latest: dict[str, tuple[str, list[dict[str, Any]]] | None] = {}
-        self._client: TableClient | None = None
-        self._table_ready = False
-        self._aclient: AsyncTableClient | None = None
-        self._aclient_loop: asyncio.AbstractEventLoop | None = None
-        self._atable_ready = False
+        self._held: OrderedDict[str, None] = OrderedDict()
 
-    # --- clients ------------------------------------------------------------------------------
-
-    def _sync_client(self) -> TableClient:
-        if self._client is None:
-            if self._connection_string:
-                self._client = TableClient.from_connection_string(
-                    self._connection_string, table_name=self.table_name, **self._client_options
-                )
-            else:
-                assert self._endpoint is not None
-                self._client = TableClient(
-                    self._endpoint,
-                    self.table_name,
-                    credential=self._credential,
-                    **self._client_options,
-                )
-        if not self._table_ready:
-            with contextlib.suppress(ResourceExistsError):
-                self._client.create_table()
-            self._table_ready = True
-        return self._client
-
-    async def _async_client(self) -> AsyncTableClient:
-        loop = asyncio.get_running_loop()
-        if self._aclient is None or self._aclient_loop is not loop:
-            # aiohttp sessions are bound to the loop that created them.
-            if self._connection_string:
-                self._aclient = AsyncTableClient.from_connection_string(
-                    self._connection_string, table_name=self.table_name, **self._client_options
-                )
-            else:
-                assert self._endpoint is not None
-                self._aclient = AsyncTableClient(
-                    self._endpoint,
-                    self.table_name,
-                    credential=self._async_credential,
-                    **self._client_options,
-                )
-            self._aclient_loop = loop
-        if not self._atable_ready:
-            with contextlib.suppress(ResourceExistsError):
-                await self._aclient.create_table()
-            self._atable_ready = True
-        return self._aclient
-
-    def close(self) -> None:
-        """Close the sync client."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def aclose(self) -> None:
-        """Close both clients."""
-        self.close()
-        if self._aclient is not None and self._aclient_loop is asyncio.get_running_loop():
-            await self._aclient.close()
-        self._aclient = None
-
-    # --- one turn: the latest checkpoint read once ------------------------------------------
+    # --- the latest checkpoint, read once ----------------------------------------------------
 
     @contextlib.contextmanager
     def reuse_latest(self, thread_id: str) -> Iterator[None]:
@@ -237,15 +112,41 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         reads the latest checkpoint again: that second read, and any after a write this saver
         made itself, are answered from the rows just read or written instead of another
         query. Pending writes or a deletion drop the remembered rows (the next read queries).
-        Outside the block every read queries storage, so a session resumed on another host is
-        always read fresh.
+        Outside the block — unless the thread is held (:meth:`hold`) — every read queries
+        storage.
         """
         key = str(thread_id)
+        if key in self._held:
+            yield  # remembered across turns already
+            return
         self._latest[key] = None
         try:
             yield
         finally:
-            self._latest.pop(key, None)
+            if key not in self._held:
+                self._latest.pop(key, None)
+
+    def hold(self, thread_id: str) -> None:
+        """This process is the thread's only writer until :meth:`release`: keep its latest
+        checkpoint rows between turns, so a turn reads nothing from storage.
+
+        The intake agent holds a session while its call is live on this host (from
+        ``start_session``, which always reads afresh, to ``finish``). A session continued on
+        another host is read there from storage; coming back here starts with a fresh read.
+        """
+        key = str(thread_id)
+        self._held[key] = None
+        self._held.move_to_end(key)
+        self._latest.setdefault(key, None)
+        while len(self._held) > MAX_HELD_THREADS:
+            oldest, _ = self._held.popitem(last=False)
+            self._latest.pop(oldest, None)
+
+    def release(self, thread_id: str) -> None:
+        """Forget what :meth:`hold` kept; the next read of the thread queries storage."""
+        key = str(thread_id)
+        self._held.pop(key, None)
+        self._latest.pop(key, None)
 
     def _remember_latest(self, config: RunnableConfig, rows: Sequence[dict[str, Any]]) -> None:
         conf = config["configurable"]
@@ -426,112 +327,35 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
             return self._decode_group(group)
         return None
 
-    # --- sync API -----------------------------------------------------------------------------
-
-    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        """Fetch one checkpoint (the given ``checkpoint_id`` or the thread's latest).
-
-        Usually one query; two when the latest checkpoint has pending writes or overflow rows.
-        """
-        client = self._sync_client()
-        query, exact = self._get_filter(config)
-        if not exact:
-            collector = R.FirstGroupCollector(limit=_FIRST_PAGE_ROWS)
-            for entity in client.query_entities(query, results_per_page=_FIRST_PAGE_ROWS):
-                if not collector.add(entity):
-                    break
-            if collector.key is None:
-                return None
-            if not collector.truncated:
-                return self._decode_first(collector.rows)
-            query = R.range_filter(*collector.key)
-        return self._decode_first(client.query_entities(query))
-
-    def list(
-        self,
-        config: RunnableConfig | None,
-        *,
-        filter: dict[str, Any] | None = None,
-        before: RunnableConfig | None = None,
-        limit: int | None = None,
-    ) -> Iterator[CheckpointTuple]:
-        """List checkpoints newest-first (per thread and namespace)."""
-        client = self._sync_client()
-        remaining = limit
-        for group in R.group_rows(client.query_entities(self._list_filter(config))):
-            if remaining is not None and remaining <= 0:
-                return
-            tup = self._decode_group(group)
-            if tup is None or not self._matches(tup, filter, before):
-                continue
-            if remaining is not None:
-                remaining -= 1
-            yield tup
-
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        """Store a checkpoint (atomically when it fits one transaction)."""
-        rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
-        self._forget_latest(new_config["configurable"]["thread_id"])
-        _store(self._sync_client(), rows)
-        return new_config
-
-    def put_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        """Store pending writes of a task; a repeated (task, idx) replaces, never duplicates."""
-        self._forget_latest(config["configurable"]["thread_id"])
-        _store(self._sync_client(), self._write_rows(config, writes, task_id, task_path))
-
-    def delete_thread(self, thread_id: str) -> None:
-        """Delete every checkpoint and write of a thread."""
-        self._forget_latest(thread_id)
-        client = self._sync_client()
-        pk = R.escape_key(str(thread_id))
-        keys = client.query_entities(
-            f"PartitionKey eq {R.odata_quote(pk)}", select=["PartitionKey", "RowKey"]
-        )
-        batch: list[Any] = []
-        for entity in keys:
-            batch.append(("delete", {"PartitionKey": pk, "RowKey": entity["RowKey"]}))
-            if len(batch) == _MAX_BATCH_ROWS:
-                client.submit_transaction(batch)
-                batch = []
-        if batch:
-            client.submit_transaction(batch)
-
     # --- async API ----------------------------------------------------------------------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        """Async :meth:`get_tuple` (inside :meth:`reuse_latest`, the latest is read once)."""
+        """Fetch one checkpoint (the given ``checkpoint_id`` or the thread's latest).
+
+        Usually one query; two when the latest checkpoint has pending writes or overflow rows;
+        none when the latest is remembered (:meth:`reuse_latest`, :meth:`hold`).
+        """
         remembered = self._remembered_latest(config)
         if remembered is not None:
             return self._decode_first(remembered)
-        client = await self._async_client()
         query, exact = self._get_filter(config)
         rows: list[dict[str, Any]] | None = None
-        if not exact:
-            collector = R.FirstGroupCollector(limit=_FIRST_PAGE_ROWS)
-            async for entity in client.query_entities(query, results_per_page=_FIRST_PAGE_ROWS):
-                if not collector.add(entity):
-                    break
-            if collector.key is None:
-                return None
-            if not collector.truncated:
-                rows = collector.rows
-            else:
-                query = R.range_filter(*collector.key)
-        if rows is None:
-            rows = [dict(e) async for e in client.query_entities(query)]
+        async with storage_errors("read an interview checkpoint"):
+            if not exact:
+                collector = R.FirstGroupCollector(limit=_FIRST_PAGE_ROWS)
+                async for entity in self._table.query_entities(
+                    query, results_per_page=_FIRST_PAGE_ROWS
+                ):
+                    if not collector.add(entity):
+                        break
+                if collector.key is None:
+                    return None
+                if not collector.truncated:
+                    rows = collector.rows
+                else:
+                    query = R.range_filter(*collector.key)
+            if rows is None:
+                rows = [dict(e) async for e in self._table.query_entities(query)]
         if not exact:
             self._remember_latest(config, rows)
         return self._decode_first(rows)
@@ -544,8 +368,7 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        """Async :meth:`list`."""
-        client = await self._async_client()
+        """List checkpoints newest-first (per thread and namespace)."""
         remaining = limit
         pending: list[dict[str, Any]] = []
         current: tuple[str, str] | None = None
@@ -557,19 +380,20 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
                     yield tup
 
         # Stream rows, decoding each checkpoint group once its last row has arrived.
-        async for entity in client.query_entities(self._list_filter(config)):
-            rk = str(entity["RowKey"])
-            key = (str(entity["PartitionKey"]), "|".join(rk.split("|")[:3]))
-            if current is not None and key != current:
-                for tup in flush():
-                    if remaining is not None and remaining <= 0:
-                        return
-                    if remaining is not None:
-                        remaining -= 1
-                    yield tup
-                pending = []
-            current = key
-            pending.append(dict(entity))
+        async with storage_errors("list interview checkpoints"):
+            async for entity in self._table.query_entities(self._list_filter(config)):
+                rk = str(entity["RowKey"])
+                key = (str(entity["PartitionKey"]), "|".join(rk.split("|")[:3]))
+                if current is not None and key != current:
+                    for tup in flush():
+                        if remaining is not None and remaining <= 0:
+                            return
+                        if remaining is not None:
+                            remaining -= 1
+                        yield tup
+                    pending = []
+                current = key
+                pending.append(dict(entity))
         for tup in flush():
             if remaining is not None and remaining <= 0:
                 return
@@ -584,10 +408,11 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Async :meth:`put`."""
+        """Store a checkpoint (atomically when it fits one transaction)."""
         rows, new_config = self._checkpoint_rows(config, checkpoint, metadata)
         self._forget_latest(new_config["configurable"]["thread_id"])
-        await _astore(await self._async_client(), rows)
+        async with storage_errors("write an interview checkpoint"):
+            await _store(self._table, rows)
         self._remember_latest(new_config, rows)  # stored: the thread's latest checkpoint now
         return new_config
 
@@ -598,24 +423,23 @@ class TableStorageSaver(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        """Async :meth:`put_writes`."""
+        """Store pending writes of a task; a repeated (task, idx) replaces, never duplicates."""
         self._forget_latest(config["configurable"]["thread_id"])
-        await _astore(
-            await self._async_client(), self._write_rows(config, writes, task_id, task_path)
-        )
+        async with storage_errors("write interview checkpoint writes"):
+            await _store(self._table, self._write_rows(config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
-        """Async :meth:`delete_thread`."""
-        self._forget_latest(thread_id)
-        client = await self._async_client()
+        """Delete every checkpoint and write of a thread."""
+        self.release(thread_id)
         pk = R.escape_key(str(thread_id))
         batch: list[Any] = []
-        async for entity in client.query_entities(
-            f"PartitionKey eq {R.odata_quote(pk)}", select=["PartitionKey", "RowKey"]
-        ):
-            batch.append(("delete", {"PartitionKey": pk, "RowKey": entity["RowKey"]}))
-            if len(batch) == _MAX_BATCH_ROWS:
-                await client.submit_transaction(batch)
-                batch = []
-        if batch:
-            await client.submit_transaction(batch)
+        async with storage_errors("delete an interview"):
+            async for entity in self._table.query_entities(
+                f"PartitionKey eq {R.odata_quote(pk)}", select=["PartitionKey", "RowKey"]
+            ):
+                batch.append(("delete", {"PartitionKey": pk, "RowKey": entity["RowKey"]}))
+                if len(batch) == _MAX_BATCH_ROWS:
+                    await self._table.submit_transaction(batch)
+                    batch = []
+            if batch:
+                await self._table.submit_transaction(batch)

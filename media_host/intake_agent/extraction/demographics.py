@@ -27,6 +27,10 @@ _AGE_PATTERNS = [
     re.compile(
         rf"\b(?:bebe|nino|nina|hijo|hija|hombre|mujer|paciente|senor|senora)\s+de\s+{_N}\s+{_UNIT}\b"
     ),
+    # Paediatric note shorthand, an age in months, weeks or days over the units per larger unit:
+    # "8/12 F" (8 months), "3/52 old" (3 weeks), "5/7 M" (5 days). Before "28M", which would
+    # take "12 F" from "8/12 F". A bare "2/52" is a duration (temporality), not an age.
+    re.compile(r"\b(?P<n>\d{1,2})\s*/\s*(?P<unit>12|52|7)\s*(?:old\b|o\b|(?P<sexchar>[mf])\b)"),
     # "28M", "45 F", "28 y/o F" handled above; "M45"/"F 28" clinical shorthand
     re.compile(r"\b(?P<n>\d{1,3})\s?(?P<sexchar>[mf])\b(?P<unit>)"),
 ]
@@ -120,11 +124,15 @@ _UNIT_YEARS = {
 }
 
 
+_SLASH_UNITS = {"12": "month", "52": "week", "7": "day"}
+
+
 def _age_from(match: re.Match[str]) -> float | None:
     number = parse_number(match.group("n"))
     if number is None:
         return None
     unit = match.groupdict().get("unit") or "year"
+    unit = _SLASH_UNITS.get(unit, unit)
     if unit.startswith("mes"):  # Spanish "mes" / "meses"
         unit = "month"
     unit = unit.rstrip("s") or "year"

@@ -310,10 +310,20 @@ class RulesExtractor:
             draft.qualifiers.append(lab.analyte)  # which analyte, for the clinician
             drafts.append(draft)
         have = {d.concept_id for d in drafts if d.presence is Presence.PRESENT}
+        pairs_asserted, pairs_denied = _note_pairs(norm)
+        for statement in pairs_denied:
+            if statement.concept_id not in have:
+                drafts.append(
+                    FindingDraft(
+                        statement.concept_id,
+                        Presence.ABSENT,
+                        statement.start,
+                        statement.end,
+                        sentence_at(bounds, statement.start),
+                    )
+                )
         statements = (
-            self_harm.find_self_harm(norm)
-            + ingestion.find_supratherapeutic(norm)
-            + _note_pairs(norm)
+            self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm) + pairs_asserted
         )
         for statement in statements:
             if statement.concept_id in have:
@@ -380,12 +390,21 @@ _NOTE_PAIR = re.compile(r"\b(?P<a>n|d)\s*[/&+]\s*(?P<b>v)\b")
 _NOTE_PAIR_CONCEPTS = {"n": ("nausea", "vomiting"), "d": ("diarrhea", "vomiting")}
 
 
-def _note_pairs(norm: str) -> list[Statement]:
-    return [
-        Statement(m.start(), m.end(), concept)
-        for m in _NOTE_PAIR.finditer(norm)
-        for concept in _NOTE_PAIR_CONCEPTS[m.group("a")]
-    ]
+# A denial a few words before the abbreviation, in its sentence: "No N/V", "denies fever, D&V".
+_NOTE_PAIR_DENIED = re.compile(
+    r"\b(?:no|nil|denies|denied|without|not|negative\s+for|neg\s+for)\s+(?:[\w&/+-]+[\s,/]+){0,3}$"
+)
+
+
+def _note_pairs(norm: str) -> tuple[list[Statement], list[Statement]]:
+    """(asserted, denied) findings of the note abbreviations that name two at once."""
+    asserted: list[Statement] = []
+    denied: list[Statement] = []
+    for m in _NOTE_PAIR.finditer(norm):
+        sentence_start = max(norm.rfind(".", 0, m.start()), norm.rfind(";", 0, m.start())) + 1
+        side = denied if _NOTE_PAIR_DENIED.search(norm, sentence_start, m.start()) else asserted
+        side.extend(Statement(m.start(), m.end(), c) for c in _NOTE_PAIR_CONCEPTS[m.group("a")])
+    return asserted, denied
 
 
 def _regrade_child_vitals(drafts: list[FindingDraft], age_years: float | None) -> None:

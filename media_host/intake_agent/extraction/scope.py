@@ -24,6 +24,7 @@ FAMILY = "family"
 PSEUDO = "pseudo"  # looks like a trigger but is not one ("no change", "not only")
 
 _MAX_GAP_WORDS = 3
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _MAX_LIST_ITEM_WORDS = 3  # "no effusion, redness, warmth": items of a denied list are short
 
 
@@ -168,7 +169,11 @@ def scope_of_matches(
                 pos = max(matches[idx][1] for idx in match_starts[pos])
                 continue
             word = words[pos]
-            if tokens[pos].kind == "punct" and tokens[pos].text in ",/":
+            if tokens[pos].kind == "punct" and tokens[pos].text == "/":
+                # a slash joins alternatives inside one item ("no malleolar/navicular bony
+                # tenderness", "no fever/chills"): the scope always runs on through it
+                gap = 0
+            elif tokens[pos].kind == "punct" and tokens[pos].text == ",":
                 # a comma continues the scope only into a list ("fever, chills, or ..."): the next
                 # item is a concept, or a short item the lexicon does not know ("no effusion,
                 # redness, warmth, fever") — a long clause after the comma ends the list.
@@ -181,7 +186,9 @@ def scope_of_matches(
             if not inside_match[pos]:
                 if word in terminators and pos > trig.end:
                     break
-                if word and word not in _LIST_WORDS:
+                # an ordinal's suffix is no word of its own ("5th" is tokenized "5", "th")
+                ordinal = word in _ORDINAL_SUFFIXES and pos > 0 and words[pos - 1].isdigit()
+                if word and word not in _LIST_WORDS and not ordinal:
                     gap += 1
                     if gap > max_gap:
                         break

@@ -61,7 +61,11 @@ _AGE_LEAD = re.compile(
 _PAST_UNIT = re.compile(
     r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b"
 )
-_SLASH_DURATION = re.compile(r"\b(?P<n>\d{1,2})\s*/\s*(?P<base>7|52|12)\b(?!\s*(?:/|\d))")
+# "3/7", "2/52", "6/12": a duration — unless followed by a sex or "old", where it is the
+# patient's age in note shorthand ("8/12 F", see demographics).
+_SLASH_DURATION = re.compile(
+    r"\b(?P<n>\d{1,2})\s*/\s*(?P<base>7|52|12)\b(?!\s*(?:/|\d|[mf]\b|old\b|o\b))"
+)
 _HALF_HOUR = re.compile(r"\b(?:half\s+an?\s+hour|media\s+hora)\b")
 
 # Named points in time → hours since then (approximate, for "since"/"started" phrases).
@@ -147,6 +151,12 @@ _ONSET: list[tuple[re.Pattern[str], str]] = [
         "gradual",
     ),
 ]
+
+# A denial right before an onset word: "no sudden change", "wasn't sudden", "nothing abrupt".
+_ONSET_DENIED = re.compile(
+    r"\b(?:no|not|nothing|never|wasn'?t|isn'?t|without\s+(?:any\s+)?|denies(?:\s+any)?|sin|nada)\s+"
+    r"(?:(?:very|so|that|particularly|really)\s+)?$"
+)
 
 _TIMING: list[tuple[re.Pattern[str], str]] = [
     (
@@ -280,6 +290,8 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
 
     for pattern, label in _ONSET:
         for m in pattern.finditer(norm):
+            if _ONSET_DENIED.search(norm[max(0, m.start() - 24) : m.start()]):
+                continue  # "no sudden change", "not sudden": the onset is what it is not
             found.append(TimeMention(m.start(), m.end(), "onset", text=label))
     for pattern, label in _TIMING:
         for m in pattern.finditer(norm):
