@@ -33,7 +33,8 @@ quiet_library_loggers()
 
 
 def _build_app() -> FastAPI:
-    return create_app(ControlPlaneSettings.from_env(os.environ))
+    # Functions cannot hold WebSockets: the event WebSocket is Azure Web PubSub here.
+    return create_app(ControlPlaneSettings.from_env(os.environ), serves_websockets=False)
 
 
 bridge = ApiBridge(_build_app)
@@ -83,6 +84,12 @@ async def events_stream(req: Request) -> StreamingResponse:
 @app.function_name("stream_ticket")
 @app.route(route=SESSION + "/stream-ticket", methods=["POST"])
 async def stream_ticket(req: Request) -> StreamingResponse:
+    return await bridge.forward(req)
+
+
+@app.function_name("events_negotiate")
+@app.route(route=SESSION + "/events/negotiate", methods=["POST"])
+async def events_negotiate(req: Request) -> StreamingResponse:
     return await bridge.forward(req)
 
 

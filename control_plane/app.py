@@ -7,7 +7,7 @@ The same app object runs under uvicorn (``python -m control_plane``) and inside 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from control_plane.relay import MediaHostRelay
 from control_plane.routers import (
     events,
     health,
+    negotiate,
     sessions,
     signaling,
     stream_tickets,
@@ -32,6 +33,7 @@ from shared.events import EVENT_SCHEMA_VERSION
 from shared.http_edge import RequestGuard, document_problems, install_problem_handlers
 from shared.signaling import MAX_SDP_BYTES, SIGNALING_FIELD_CODES
 from shared.storage import TableStore
+from shared.web_pubsub import WebPubSub, WebPubSubSettings
 
 DEFAULT_BODY_LIMIT = 64 * 1024
 # JSON escaping can double an SDP's size (every CRLF becomes \r\n), so the offer route admits
@@ -40,8 +42,9 @@ OFFER_BODY_LIMIT = 2 * MAX_SDP_BYTES + 1024
 
 DESCRIPTION = f"""
 Public HTTP API of the virtual-triage intake agent. Create a session, exchange WebRTC signalling
-(relayed to a media host), follow the session's events (long-poll or SSE, event schema v
-{EVENT_SCHEMA_VERSION}) and fetch the intake summary. Errors are RFC 9457
+(relayed to a media host), follow the session's events (long-poll, SSE, or a WebSocket from
+`…/events/negotiate` — Azure Web PubSub on Azure; event schema v{EVENT_SCHEMA_VERSION}) and fetch
+the intake summary. Errors are RFC 9457
 `application/problem+json` with a stable `code`. See docs/api.md.
 """
 
@@ -78,6 +81,8 @@ def create_app(
     *,
     relay_transport: httpx.AsyncBaseTransport | None = None,
     storage_client_options: Mapping[str, Any] | None = None,
+    web_pubsub_factory: Callable[[WebPubSubSettings], WebPubSub] = WebPubSub,
+    serves_websockets: bool = True,
 ) -> FastAPI:
     """Build the app. Storage is opened (tables created) in the lifespan.
 
@@ -85,6 +90,10 @@ def create_app(
         settings: everything configurable.
         relay_transport: optional httpx transport for the media-host relay (tests, benches).
         storage_client_options: extra azure-core options for the tables client (e.g. retries).
+        web_pubsub_factory: builds the Web PubSub client when ``settings.web_pubsub`` is set
+            (tests hand it a credential and a transport that captures the SDK's requests).
+        serves_websockets: False under Azure Functions, which cannot hold the API's WebSocket
+            (negotiate then needs Web PubSub).
     """
 
     @asynccontextmanager
@@ -93,9 +102,12 @@ def create_app(
         relay = MediaHostRelay(settings, transport=relay_transport)
         sweeper: asyncio.Task[None] | None = None
         state: AppState | None = None
+        hub = web_pubsub_factory(settings.web_pubsub) if settings.web_pubsub else None
         try:
             await store.open()
-            app.state.triage = state = AppState.build(settings, store, relay)
+            app.state.triage = state = AppState.build(
+                settings, store, relay, web_pubsub=hub, serves_websockets=serves_websockets
+            )
             if settings.host_sweep_interval_s > 0:
                 sweeper = asyncio.create_task(state.host_watch.run(), name="dead-host-sweeper")
             yield
@@ -107,6 +119,8 @@ def create_app(
                 await state.host_watch.aclose()
             await relay.aclose()
             await store.close()
+            if hub is not None:
+                await hub.aclose()
 
     app = IntakeApi(
         language_pattern=settings.language_pattern(),
@@ -119,7 +133,16 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     install_problem_handlers(app, field_codes=FIELD_CODES)
-    for module in (sessions, signaling, events, stream_tickets, summary, health, websocket):
+    for module in (
+        sessions,
+        signaling,
+        events,
+        stream_tickets,
+        negotiate,
+        summary,
+        health,
+        websocket,
+    ):
         app.include_router(module.router)
     install_web_client(app)  # the reference client at / (docs/local-development.md)
     app.add_middleware(RequestGuard, limit_for=body_limit_for)

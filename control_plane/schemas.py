@@ -80,6 +80,18 @@ class StreamTicketResponse(BaseModel):
     websocket_path: str = Field(description="The WebSocket path with the ticket (same host)")
 
 
+class NegotiateResponse(BaseModel):
+    url: str = Field(
+        description="Open with `new WebSocket(url)`: one event JSON per text message. Contains "
+        "a short-lived access token, never the session token."
+    )
+    expires_at: datetime = Field(description="Connect before this (reconnect: negotiate again)")
+    service: Literal["web_pubsub", "api"] = Field(
+        description="`web_pubsub`: Azure Web PubSub, live only (no replay); `api`: this API's "
+        "own WebSocket, which first replays the log"
+    )
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     storage: Literal["ok"]

@@ -36,6 +36,10 @@ Variable                                Default   Meaning
                                                   sessions go ``reconnecting``
 ``TRIAGE_HOST_SWEEP_SECONDS``           5         period of the dead-host sweep (background
                                                   task under uvicorn; 0 = request-driven only)
+``TRIAGE_WEB_PUBSUB_ENDPOINT``          (none)    Azure Web PubSub for the event WebSocket
+                                                  (negotiate + publish; see
+                                                  :mod:`shared.web_pubsub`)
+``TRIAGE_WEB_PUBSUB_HUB``               intake    its hub
 ======================================= ========= ===========================================
 """
 
@@ -48,6 +52,7 @@ import limits
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from shared.config import IceSettings, MediaHostLinkSettings, StorageSettings, csv_env
+from shared.web_pubsub import WebPubSubSettings
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -83,6 +88,7 @@ class ControlPlaneSettings(BaseModel):
     create_session_key: SecretStr | None = Field(default=None)
     host_dead_after_s: float = Field(default=15.0, gt=0, le=600)
     host_sweep_interval_s: float = Field(default=5.0, ge=0, le=600)
+    web_pubsub: WebPubSubSettings | None = None
 
     @field_validator("create_rate_limit", "offer_rate_limit")
     @classmethod
@@ -137,6 +143,7 @@ class ControlPlaneSettings(BaseModel):
             create_session_key=SecretStr(create_key) if create_key else None,
             host_dead_after_s=num("TRIAGE_HOST_DEAD_AFTER_SECONDS", 15.0),
             host_sweep_interval_s=num("TRIAGE_HOST_SWEEP_SECONDS", 5.0),
+            web_pubsub=WebPubSubSettings.from_env(environ),
         )
 
     def language_pattern(self) -> str:

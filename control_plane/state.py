@@ -13,6 +13,7 @@ from control_plane.relay import MediaHostRelay
 from control_plane.settings import ControlPlaneSettings
 from shared.events import NewEvent, StatusUpdate
 from shared.storage import EventLog, MediaHostRegistry, SessionRecord, SessionStore, TableStore
+from shared.web_pubsub import WebPubSub
 
 
 @dataclass
@@ -24,6 +25,10 @@ class AppState:
     hosts: MediaHostRegistry
     relay: MediaHostRelay
     admission: Admission
+    # Azure Web PubSub (negotiate + publish), when the deployment configures it.
+    web_pubsub: WebPubSub | None = None
+    # False inside Azure Functions, which cannot hold the API's own WebSocket.
+    serves_websockets: bool = True
     host_watch: HostWatch = field(init=False)
 
     def __post_init__(self) -> None:
@@ -31,7 +36,13 @@ class AppState:
 
     @classmethod
     def build(
-        cls, settings: ControlPlaneSettings, store: TableStore, relay: MediaHostRelay
+        cls,
+        settings: ControlPlaneSettings,
+        store: TableStore,
+        relay: MediaHostRelay,
+        *,
+        web_pubsub: WebPubSub | None = None,
+        serves_websockets: bool = True,
     ) -> AppState:
         return cls(
             settings=settings,
@@ -41,12 +52,17 @@ class AppState:
             hosts=MediaHostRegistry(store),
             relay=relay,
             admission=Admission(settings),
+            web_pubsub=web_pubsub,
+            serves_websockets=serves_websockets,
         )
 
     async def announce_status(self, record: SessionRecord) -> None:
-        """Append the ``status_update`` event for a status the control plane just set."""
+        """Append the ``status_update`` event for a status the control plane just set, then
+        publish it to the session's Web PubSub group (best-effort: clients refill from the log)."""
         event = NewEvent(data=StatusUpdate(status=record.status, detail=record.status_detail))
-        await self.events.append(record.session_id, [event])
+        stored = await self.events.append(record.session_id, [event])
+        if self.web_pubsub is not None:
+            await self.web_pubsub.publish_quietly(record.session_id, stored)
 
     async def expire_if_due(self, record: SessionRecord) -> SessionRecord:
         """Persist (and announce, once) the expiry of a session past its ``expires_at``."""

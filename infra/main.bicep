@@ -605,6 +605,8 @@ module mediaHosts 'app/mediahost.bicep' = [
       foundryEndpoint: openai.outputs.endpoint
       realtimeDeploymentName: realtimeDeploymentName
       turnUrls: turnUrls
+      webPubSubEndpoint: webPubSub.outputs.endpoint
+      webPubSubHub: webPubSub.outputs.hubName
       mediaHostKeyUri: mediaHostKeyUri
       turnSecretUri: turnSecretUri
       appInsightsConnectionString: appInsights.outputs.connectionString

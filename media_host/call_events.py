@@ -2,7 +2,9 @@
 
 Every event goes to the session's :class:`~shared.storage.EventLogWriter` (ordered, batched,
 insert-only); once a batch is committed the writer's ``on_appended`` callback mirrors it to the
-browser's data channel. Two event kinds also change the ``sessions`` row, through a single
+browser's data channel and, on Azure, hands it to the session's Web PubSub forwarder
+(:class:`~shared.web_pubsub.SessionEventForwarder`, which publishes in the background: the
+call never waits for it). Two event kinds also change the ``sessions`` row, through a single
 background projector so the bridge never waits on a storage round trip and updates stay ordered:
 
 - ``status_update`` → :meth:`SessionStore.transition` (ETag-guarded; an illegal move, e.g. the
@@ -29,6 +31,7 @@ from typing import Any
 from shared.events import Event, NewEvent, SessionStatus, StatusUpdate, SymptomComplete
 from shared.problems import Conflict, NotFound, TriageError
 from shared.storage import EventLogWriter, SessionStore
+from shared.web_pubsub import SessionEventForwarder
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +45,23 @@ class CallEventSink:
         session_id: The session the events belong to.
         writer: The session's event-log writer (owned by this sink from now on).
         sessions: The sessions table, for the projection.
+        forwarder: Publishes committed events to the session's Web PubSub group (Azure).
     """
 
-    def __init__(self, session_id: str, writer: EventLogWriter, sessions: SessionStore) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        writer: EventLogWriter,
+        sessions: SessionStore,
+        *,
+        forwarder: SessionEventForwarder | None = None,
+    ) -> None:
         self._session_id = session_id
         self._writer = writer
         self._sessions = sessions
+        self._forwarder = forwarder
+        self._mirror: Callable[[list[Event]], None] | None = None
+        writer.on_appended = self._appended
         self._queue: asyncio.Queue[_Projection | None] = asyncio.Queue()
         self._projector: asyncio.Task[None] | None = None
         self._closed = False
@@ -100,7 +114,13 @@ class CallEventSink:
 
     def mirror_to(self, callback: Callable[[list[Event]], None]) -> None:
         """Have every committed batch passed to `callback` (the data-channel mirror)."""
-        self._writer.on_appended = callback
+        self._mirror = callback
+
+    def _appended(self, events: list[Event]) -> None:
+        if self._forwarder is not None:
+            self._forwarder.submit(events)  # never raises, never waits
+        if self._mirror is not None:
+            self._mirror(events)
 
     async def flush(self) -> None:
         """Write what is buffered now (the browser gets it mirrored right after)."""
@@ -121,6 +141,8 @@ class CallEventSink:
             await self._writer.aclose()
         except TriageError as exc:
             logger.error("events of a session were lost at close: %s", exc.code)
+        if self._forwarder is not None:
+            await self._forwarder.aclose()
 
     def _project(self, item: _Projection) -> None:
         self._queue.put_nowait(item)

@@ -46,6 +46,7 @@ from shared.problems import (
 from shared.signaling import IceCandidate, IceServer
 from shared.storage import EventLog, EventLogWriter, SessionStore
 from shared.turn import ice_servers_for
+from shared.web_pubsub import SessionEventForwarder, WebPubSub
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class CallManager:
         sessions: The sessions table.
         bridge_factory: Builds a call's realtime bridge.
         observers: Optional latency probes handed to every call.
+        web_pubsub: Azure Web PubSub, when configured: each call's committed events are also
+            published to its session's group (the browser's event WebSocket on Azure).
     """
 
     def __init__(
@@ -73,8 +76,10 @@ class CallManager:
         sessions: SessionStore,
         bridge_factory: BridgeFactory,
         observers: CallObservers | None = None,
+        web_pubsub: WebPubSub | None = None,
     ) -> None:
         self._settings = settings
+        self._web_pubsub = web_pubsub
         self._event_log = event_log
         self._sessions = sessions
         self._bridge_factory = bridge_factory
@@ -196,7 +201,10 @@ class CallManager:
         self, session_id: str, request: HostOfferRequest, expires_at: datetime
     ) -> IntakeCall:
         writer = EventLogWriter(self._event_log, session_id)
-        sink = CallEventSink(session_id, writer, self._sessions)
+        forwarder = (
+            SessionEventForwarder(self._web_pubsub, session_id) if self._web_pubsub else None
+        )
+        sink = CallEventSink(session_id, writer, self._sessions, forwarder=forwarder)
         configuration = rtc_configuration(
             self.ice_servers(session_id, request.ice_servers),
             policy=self._settings.ice_transport_policy,

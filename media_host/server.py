@@ -52,6 +52,7 @@ from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
 from shared.storage.event_log import validate_session_key
 from shared.storage.tables import ALL_TABLES
 from shared.tokens import keys_match
+from shared.web_pubsub import WebPubSub
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -100,6 +101,7 @@ def create_app(
         )
         heartbeat: RegistryHeartbeat | None = None
         manager: CallManager | None = None
+        hub = WebPubSub(settings.web_pubsub) if settings.web_pubsub else None
         try:
             await store.open()
             factory = bridge_factory or default_bridge_factory(
@@ -111,6 +113,7 @@ def create_app(
                 sessions=SessionStore(store),
                 bridge_factory=factory,
                 observers=observers,
+                web_pubsub=hub,
             )
             if register:
                 current = manager
@@ -144,6 +147,8 @@ def create_app(
             if heartbeat is not None:
                 await heartbeat.stop(deregister=True)
             await store.close()
+            if hub is not None:
+                await hub.aclose()
 
     app = FastAPI(
         title="Realtime Virtual Triage — media host internal API",

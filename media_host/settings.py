@@ -13,6 +13,8 @@ Environment variables read by :meth:`MediaHostSettings.from_env` (besides the sh
   fails (default 10 s).
 - ``TRIAGE_ICE_TRANSPORT_POLICY`` — ``all`` (local) or ``relay`` (production behind TURN).
 - ``TRIAGE_DATACHANNEL_MAX_BYTES`` — largest accepted data-channel message (default 4096).
+- ``TRIAGE_WEB_PUBSUB_ENDPOINT`` / ``TRIAGE_WEB_PUBSUB_HUB`` — Azure Web PubSub, to publish every
+  committed event to the session's group (:mod:`shared.web_pubsub`); unset = not published.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from media_host.intake_agent.settings import AgentSettings
 from media_host.realtime.settings import RealtimeSettings
 from shared.config import IceSettings, MediaHostLinkSettings, StorageSettings
+from shared.web_pubsub import WebPubSubSettings
 
 
 class MediaHostSettings(BaseModel):
@@ -52,6 +55,7 @@ class MediaHostSettings(BaseModel):
         link: The shared key of the internal API.
         ice: STUN/TURN configuration (TURN credentials are minted per session).
         realtime: Where the realtime model is and how the bridge talks to it.
+        web_pubsub: Azure Web PubSub, where committed events are also published (Azure).
         agent: The intake agent (extraction backend, limits, checkpoint table). Its interview
             state is checkpointed in Table Storage (same account as ``storage``) so another host
             can resume a session after a crash.
@@ -82,6 +86,7 @@ class MediaHostSettings(BaseModel):
     ice: IceSettings = Field(default_factory=IceSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    web_pubsub: WebPubSubSettings | None = None
 
     @property
     def advertised_url(self) -> str:
@@ -103,6 +108,7 @@ class MediaHostSettings(BaseModel):
             "ice": IceSettings.from_env(environ),
             "realtime": RealtimeSettings.from_env(environ),
             "agent": AgentSettings.from_env(environ),
+            "web_pubsub": WebPubSubSettings.from_env(environ),
         }
         optional = {
             "capacity": "TRIAGE_MEDIA_HOST_CAPACITY",

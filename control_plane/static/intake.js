@@ -1,6 +1,6 @@
 // Reference intake client: consent → session → WebRTC call → live transcript → result.
-// Uses only the public API (docs/api.md): the HTTP routes, the long-poll event feed and the
-// WebRTC data channel. Plain ES module, no build step — copy it and restyle it.
+// Uses only the public API (docs/api.md): the HTTP routes, the event stream (EventSource with a
+// stream ticket; long-poll if SSE cannot get through) and the WebRTC data channel. Plain ES module, no build step — copy it and restyle it.
 import { api, ApiError, deliver, followEvents, sessionPath, TERMINAL } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -111,7 +111,7 @@ async function connect() {
     pc.ontrack = (e) => { $("agent-audio").srcObject = e.streams[0] || new MediaStream([e.track]); };
 
     // The browser creates the data channel, labelled "events", before the offer. It mirrors
-    // every event (usually before long-poll has it) and takes typed answers.
+    // every event (usually before the event stream has it) and takes typed answers.
     const channel = pc.createDataChannel("events");
     call.channel = channel;
     channel.onopen = () => { $("send").disabled = false; };

@@ -32,6 +32,9 @@ param tableEndpoint string
 param foundryEndpoint string
 param realtimeDeploymentName string
 param turnUrls string
+@description('Azure Web PubSub endpoint: every logged event is also published to its session group.')
+param webPubSubEndpoint string
+param webPubSubHub string
 param mediaHostKeyUri string
 param turnSecretUri string
 param appInsightsConnectionString string
@@ -181,6 +184,15 @@ resource mediaHost 'Microsoft.App/containerApps@2024-03-01' = {
             {
               name: 'TRIAGE_TURN_URLS'
               value: turnUrls
+            }
+            {
+              // The browsers' event WebSocket on Azure (shared/web_pubsub.py); RBAC in rbac.bicep.
+              name: 'TRIAGE_WEB_PUBSUB_ENDPOINT'
+              value: webPubSubEndpoint
+            }
+            {
+              name: 'TRIAGE_WEB_PUBSUB_HUB'
+              value: webPubSubHub
             }
             {
               name: 'TRIAGE_TURN_SECRET'

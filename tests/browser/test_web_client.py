@@ -10,7 +10,11 @@ DOM only:
   the rest is answered through the page's typed-text fallback (the data channel), and the final
   disposition appears; the clinician page then shows the finished intake;
 * emergency story (spoken only): the emergency banner with its advice appears.
-* hang-up: the session ends (``ended``), the call's controls go, and a reload shows it over.
+* hang-up: the session ends (``ended``), the call's controls go, and a reload shows it over;
+  the page followed the events with EventSource on a stream ticket (no long-poll, no session
+  token in any URL);
+* EventSource blocked (the stream's requests aborted, as a buffering proxy would): the page
+  falls back to long-poll and still learns the session ended.
 
 Screenshots are written to ``tmp/artifacts/browser`` (or ``$TEST_ARTIFACTS_DIR``).
 Chromium missing: skipped on a developer machine, a failure under ``CI=true``.
@@ -169,9 +173,15 @@ async def test_emergency_story_shows_the_emergency_banner(stack: Stack, browser_
         await page.close()
 
 
+def long_polls(urls: list[str]) -> list[str]:
+    return [url for url in urls if "/events?" in url and "wait=" in url]
+
+
 async def test_hang_up_ends_the_session_and_the_call(stack: Stack, browser_for) -> None:
     browser = await browser_for(silent_wav(stack.workdir / "silence.wav"))
     page = await browser.new_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
     try:
         await start_intake(page, stack.url)
         await page.locator("#transcript li.agent:not(.partial)").first.wait_for(timeout=30_000)
@@ -179,6 +189,13 @@ async def test_hang_up_ends_the_session_and_the_call(stack: Stack, browser_for) 
         await page.locator("#status").filter(has_text="ended").wait_for(timeout=15_000)
         await page.locator("#notice").filter(has_text="The call is over (ended").wait_for()
         assert await page.locator("#send").is_disabled()  # the data channel went with the call
+        # Events came through EventSource on a stream ticket; never long-poll, never the token.
+        token = await page.evaluate(
+            "() => JSON.parse(sessionStorage.getItem('intake.session')).token"
+        )
+        assert [u for u in urls if "/events/stream?ticket=" in u]
+        assert long_polls(urls) == []
+        assert not [u for u in urls if token in u]
         # A reload shows the finished session, and offers nothing.
         await page.reload()
         await page.locator("#status").filter(has_text="ended").wait_for(timeout=15_000)
@@ -186,6 +203,30 @@ async def test_hang_up_ends_the_session_and_the_call(stack: Stack, browser_for) 
         await screenshot(page, "hang-up")
     except Exception:
         await screenshot(page, "hang-up-failure")
+        raise
+    finally:
+        await page.close()
+
+
+async def test_without_event_source_the_page_falls_back_to_long_poll(
+    stack: Stack, browser_for
+) -> None:
+    browser = await browser_for(silent_wav(stack.workdir / "silence-fallback.wav"))
+    page = await browser.new_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    # What a proxy that blocks or buffers SSE amounts to: the stream never opens.
+    await page.route("**/events/stream?*", lambda route: route.abort())
+    try:
+        await start_intake(page, stack.url)
+        await page.locator("#transcript li.agent:not(.partial)").first.wait_for(timeout=30_000)
+        await page.click("#hangup")
+        await page.locator("#status").filter(has_text="ended").wait_for(timeout=15_000)
+        assert [u for u in urls if "/events/stream?ticket=" in u]  # tried first
+        assert long_polls(urls)  # then followed by long-poll
+        await screenshot(page, "long-poll-fallback")
+    except Exception:
+        await screenshot(page, "long-poll-fallback-failure")
         raise
     finally:
         await page.close()

@@ -32,6 +32,7 @@ EXPECTED_FUNCTIONS = {
     "events": ("api/intake/sessions/{session_id}/events", {"GET"}),
     "events_stream": ("api/intake/sessions/{session_id}/events/stream", {"GET"}),
     "stream_ticket": ("api/intake/sessions/{session_id}/stream-ticket", {"POST"}),
+    "events_negotiate": ("api/intake/sessions/{session_id}/events/negotiate", {"POST"}),
     "summary": ("api/intake/sessions/{session_id}/summary", {"GET"}),
     "health": ("api/health", {"GET"}),
     "api_other": ("{*path}", {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}),

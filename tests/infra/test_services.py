@@ -35,6 +35,8 @@ MEDIA_HOST_ENV = {
     "TRIAGE_TURN_URLS",
     "TRIAGE_TURN_SECRET",
     "TRIAGE_MEDIA_HOST_INTERNAL_URL",
+    "TRIAGE_WEB_PUBSUB_ENDPOINT",
+    "TRIAGE_WEB_PUBSUB_HUB",
 }
 API_SETTINGS = {
     "TRIAGE_STORAGE_TABLE_ENDPOINT",
@@ -122,7 +124,7 @@ def test_media_host_environment_matches_the_contract() -> None:
 
 # Names the deployment may set although no code reads them yet: the Web PubSub negotiate and
 # publish path is a documented design (docs/deployment.md, "Event WebSocket on Azure").
-NOT_YET_READ: set[str] = {"TRIAGE_WEB_PUBSUB_ENDPOINT", "TRIAGE_WEB_PUBSUB_HUB"}
+NOT_YET_READ: set[str] = set()
 CONTAINER_APPS_MAX_GRACE_S = 600
 
 

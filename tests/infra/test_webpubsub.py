@@ -56,3 +56,24 @@ def test_main_wires_web_pubsub_into_rbac_and_the_api_settings() -> None:
     # No connection string or access key anywhere: the apps authenticate with Entra ID.
     texts = [v for v in walk(parse(MAIN)) if isinstance(v, str)]
     assert not any("listKeys" in text or "AccessKey" in text for text in texts)
+
+
+def _output_of(expression: Any) -> tuple[str, str]:
+    """``webPubSub.outputs.<name>`` as (module, output)."""
+    operands = expression["operator"]["operands"]
+    return operands["operand_1"], operands["operand_2"]["operator"]["operands"]["operand_2"]
+
+
+def test_both_publishers_get_the_same_web_pubsub_endpoint_and_hub() -> None:
+    """The API mints tokens for, and the media host publishes to, the one deployed hub."""
+    api = module_params("api")["appSettings"]
+    media = module_params("mediaHost")
+    assert _output_of(api["TRIAGE_WEB_PUBSUB_ENDPOINT"]) == ("webPubSub", "endpoint")
+    assert _output_of(media["webPubSubEndpoint"]) == ("webPubSub", "endpoint")
+    assert _output_of(api["TRIAGE_WEB_PUBSUB_HUB"]) == ("webPubSub", "hubName")
+    assert _output_of(media["webPubSubHub"]) == ("webPubSub", "hubName")
+    container = resource(APP / "mediahost.bicep", "mediaHost")["properties"]["template"]
+    (app,) = container["containers"]
+    env = {item["name"]: item.get("value") for item in app["env"]}
+    assert env["TRIAGE_WEB_PUBSUB_ENDPOINT"] == "webPubSubEndpoint"
+    assert env["TRIAGE_WEB_PUBSUB_HUB"] == "webPubSubHub"
