@@ -65,9 +65,9 @@ def _output_of(expression: Any) -> tuple[str, str]:
 
 
 def test_both_publishers_get_the_same_web_pubsub_endpoint_and_hub() -> None:
-    """The API mints tokens for, and the media host publishes to, the one deployed hub."""
+    """The API mints tokens for, and every media host publishes to, the one deployed hub."""
     api = module_params("api")["appSettings"]
-    media = module_params("mediaHost")
+    media = module_params("mediaHosts")
     assert _output_of(api["TRIAGE_WEB_PUBSUB_ENDPOINT"]) == ("webPubSub", "endpoint")
     assert _output_of(media["webPubSubEndpoint"]) == ("webPubSub", "endpoint")
     assert _output_of(api["TRIAGE_WEB_PUBSUB_HUB"]) == ("webPubSub", "hubName")
