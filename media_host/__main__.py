@@ -21,7 +21,8 @@ from collections.abc import AsyncIterator, Mapping
 
 from media_host.runner import serve_forever
 from media_host.settings import MediaHostSettings
-from shared.log_setup import configure_logging
+from shared.log_setup import configure_logging, log_format_from
+from shared.telemetry import SERVICE_MEDIA_HOST, configure_telemetry
 
 logger = logging.getLogger("media_host")
 
@@ -66,7 +67,11 @@ async def _main(environ: Mapping[str, str]) -> None:
 
 def main() -> None:
     """Entry point."""
-    configure_logging(os.environ.get("TRIAGE_LOG_LEVEL", "INFO"))
+    configure_logging(
+        os.environ.get("TRIAGE_LOG_LEVEL", "INFO"),
+        log_format_from(os.environ.get("TRIAGE_LOG_FORMAT")),
+    )
+    configure_telemetry(SERVICE_MEDIA_HOST)
     asyncio.run(_main(os.environ))
 
 
