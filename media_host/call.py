@@ -40,7 +40,7 @@ from media_host.webrtc.outbound import PacedAudioTrack
 from shared import metrics
 from shared.events import ErrorEvent, Event, NewEvent, SessionStatus, StatusUpdate
 from shared.signaling import IceCandidate
-from shared.telemetry import SESSION_ATTRIBUTE, run_in_span, tracer
+from shared.telemetry import SESSION_ATTRIBUTE, span_task_context, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -342,8 +342,9 @@ class IntakeCall:
         if not self._closing:
             # A separate task: hang_up cancels the task that detected the condition.
             task = asyncio.create_task(
-                run_in_span(self._span, self.session_id, self.hang_up(status, detail)),
+                self.hang_up(status, detail),
                 name="call-hang-up",
+                context=span_task_context(self._span, self.session_id),
             )
             _background.add(task)
             task.add_done_callback(_background.discard)
@@ -364,7 +365,9 @@ class IntakeCall:
         if self._closing:
             coro.close()
             return
-        task = asyncio.create_task(run_in_span(self._span, self.session_id, coro), name=name)
+        task = asyncio.create_task(
+            coro, name=name, context=span_task_context(self._span, self.session_id)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 

@@ -39,9 +39,9 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any, Literal, TypeVar
+from typing import IO, Any, Literal
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
@@ -69,7 +69,6 @@ DISTRO_INSTRUMENTATIONS = (
     "urllib3",
 )
 
-_T = TypeVar("_T")
 Backend = Literal["disabled", "azure_monitor", "sdk"]
 
 # The session a log record or span belongs to (set by session_span; asyncio tasks inherit it).
@@ -265,12 +264,19 @@ def session_span(
             current_session.reset(token)
 
 
-async def run_in_span(span: Span, session_id: str, work: Awaitable[_T]) -> _T:
-    """Await `work` with `span` current and the session set (for a task that outlives the
-    request which started it, e.g. a call's background work)."""
-    current_session.set(session_id)  # a task runs in its own copy of the context
-    with trace.use_span(span, end_on_exit=False):
-        return await work
+def span_task_context(span: Span, session_id: str) -> contextvars.Context:
+    """A context for ``asyncio.create_task(..., context=…)`` in which `span` is current and the
+    session is set: for a task that outlives the request which started it (a call's background
+    work). One per task (a context cannot be entered by two tasks at once)."""
+    task_context = contextvars.copy_context()
+    task_context.run(_enter_span, span, session_id)
+    return task_context
+
+
+def _enter_span(span: Span, session_id: str) -> None:
+    current_session.set(session_id)
+    # Never detached: the context belongs to the one task that runs in it.
+    otel_context.attach(trace.set_span_in_context(span))
 
 
 def mark_failed(span: Span, exc: BaseException) -> None:
