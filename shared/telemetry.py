@@ -138,6 +138,11 @@ def configure_telemetry(
     settings = TelemetrySettings.from_env(service_name, os.environ if environ is None else environ)
     if settings.disabled:
         _configured = "disabled"
+    elif not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        # Someone configured OpenTelemetry before us (a host's own setup, a test harness): keep
+        # theirs rather than fight over the one global provider.
+        log.info("OpenTelemetry was already configured in this process; keeping it")
+        _configured = "sdk"
     elif settings.connection_string is not None:
         _configure_azure_monitor(settings)
         _configured = "azure_monitor"
