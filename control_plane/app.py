@@ -29,7 +29,12 @@ from control_plane.settings import ControlPlaneSettings
 from control_plane.state import AppState
 from control_plane.web_client import install_web_client
 from shared.events import EVENT_SCHEMA_VERSION
-from shared.http_edge import RequestGuard, document_problems, install_problem_handlers
+from shared.http_edge import (
+    FASTAPI_TELEMETRY_OFF,
+    RequestGuard,
+    document_problems,
+    install_problem_handlers,
+)
 from shared.signaling import MAX_SDP_BYTES, SIGNALING_FIELD_CODES
 from shared.storage import TableStore
 
@@ -117,6 +122,7 @@ def create_app(
         docs_url="/api/docs",
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     install_problem_handlers(app, field_codes=FIELD_CODES)
     for module in (sessions, signaling, events, stream_tickets, summary, health, websocket):

@@ -62,7 +62,7 @@ async def _main(environ: Mapping[str, str]) -> None:
             final.bind_port,
             final.capacity,
         )
-        await serve_forever(final)
+        await serve_forever(final, log_level=environ.get("TRIAGE_LOG_LEVEL", "INFO"))
 
 
 def main() -> None:

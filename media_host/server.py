@@ -33,7 +33,12 @@ from media_host.calls import CallManager
 from media_host.readiness import Readiness
 from media_host.registry_heartbeat import RegistryHeartbeat
 from media_host.settings import MediaHostSettings
-from shared.http_edge import RequestGuard, install_problem_handlers, send_problem
+from shared.http_edge import (
+    FASTAPI_TELEMETRY_OFF,
+    RequestGuard,
+    install_problem_handlers,
+    send_problem,
+)
 from shared.mediahost_api import (
     API_PREFIX,
     HEALTH_PATH,
@@ -150,6 +155,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     install_problem_handlers(app, field_codes=SIGNALING_FIELD_CODES)
     app.add_middleware(RequestGuard, limit_for=lambda _path: MAX_BODY_BYTES)

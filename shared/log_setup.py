@@ -5,10 +5,14 @@ Some libraries log what this project must not: ``aioice`` logs every ICE candida
 patient's IP addresses — at INFO (an IP address is an identifier under HIPAA's Safe Harbor list);
 ``aiortc`` logs transport and candidate details; azure-core's ``http_logging_policy`` logs each
 storage request's URL and headers at INFO; uvicorn's access log writes the client's address for
-every request (long-polls included); ``httpx`` logs request URLs at INFO. Their loggers are raised
-to WARNING by :func:`quiet_library_loggers`, which every entry point calls (``python -m
-control_plane``, ``function_app``, ``python -m media_host``, ``python -m
-media_host.local_realtime``). Uvicorn servers are also started with ``access_log=False``.
+every request (long-polls included); ``httpx`` logs request URLs at INFO; ``websockets`` logs
+every frame at DEBUG — the realtime model's transcript events included — and ``openai`` logs
+request bodies at DEBUG. Their loggers are raised to WARNING by :func:`quiet_library_loggers`,
+which every entry point calls (``python -m control_plane``, ``function_app``, ``python -m
+media_host``, ``python -m media_host.local_realtime``). Uvicorn servers are also started with
+``access_log=False``; uvicorn's WebSocket handshake lines (the client's address and the path with
+its query string, where a stream ticket may be) go to ``uvicorn.error`` at INFO whatever the
+access-log setting, so :class:`DropClientAddressLines` filters them out of that logger.
 
 Records carry ``session_id`` (the session whose work logged it, from
 :data:`shared.telemetry.current_session`) and the current span's ``trace_id``/``span_id``
@@ -45,13 +49,27 @@ QUIET_LOGGERS: dict[str, int] = {
     "uvicorn.access": logging.WARNING,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
+    "websockets": logging.WARNING,
+    "openai": logging.WARNING,
 }
 
 
+class DropClientAddressLines(logging.Filter):
+    """Drops uvicorn's per-connection lines that start with the client's address
+    (``'%s - "WebSocket %s" [accepted]'`` and the like)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith('%s - "'))
+
+
 def quiet_library_loggers() -> None:
-    """Raise the noisy libraries' loggers (see module docstring) to their allowed level."""
+    """Raise the noisy libraries' loggers (see module docstring) to their allowed level, and
+    filter uvicorn's client-address lines."""
     for name, level in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(level)
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, DropClientAddressLines) for f in uvicorn_error.filters):
+        uvicorn_error.addFilter(DropClientAddressLines())
 
 
 class TraceContextFilter(logging.Filter):

@@ -123,6 +123,11 @@ async def test_one_trace_per_session_across_api_and_media_host(
         assert parent_of(child, spans) is call, child.name
     assert call.attributes["triage.end_status"] == "ended"
 
+    # Only the services' own spans: no framework span with URLs, queries or addresses
+    # (FastAPI's built-in telemetry is off in both apps; shared/http_edge.py).
+    scopes = {s.instrumentation_scope.name for s in telemetry.finished() if s.instrumentation_scope}
+    assert scopes == {"triage"}, scopes
+
     # Attributes name the session, never what the patient said.
     for span in spans:
         for value in (span.attributes or {}).values():
