@@ -159,3 +159,28 @@ async def test_a_full_spoken_intake_logs_no_patient_words_ips_or_tokens(
         assert ip_addresses_in(text) == [], f"IP addresses in the {name}"
         for secret in (outcome.token, HOST_KEY):
             assert secret not in text, f"a token in the {name}"
+
+
+async def test_websocket_frames_to_the_model_are_not_logged(
+    quiet_logging: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``websockets`` logs every frame at DEBUG (start and end of its text): the realtime model's
+    transcript events would reach the log with the patient's words. Kept at WARNING."""
+    from websockets.asyncio.client import connect
+    from websockets.asyncio.server import serve
+
+    sentence = "the pain started at the front of my head"
+    frame = '{"type": "conversation.item.input_audio_transcription.completed", "transcript": "'
+
+    async def echo(ws) -> None:
+        async for message in ws:
+            await ws.send(message)
+
+    with caplog.at_level(logging.DEBUG):
+        async with serve(echo, "127.0.0.1", 0) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            async with connect(f"ws://127.0.0.1:{port}") as ws:
+                await ws.send(frame + sentence + '"}')
+                assert sentence in await ws.recv()
+    assert "front of my head" not in caplog.text  # a frame line shows the message's end
+    assert "TEXT" not in caplog.text  # no frame lines at all
