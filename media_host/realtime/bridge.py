@@ -441,7 +441,9 @@ class RealtimeBridge:
                 self._speech_stopped_at = None
                 metrics.model_response_latency.record(latency_ms)
                 if self._response_span is not None:
-                    self._response_span.set_attribute("triage.response_latency_ms", latency_ms)
+                    self._response_span.set_attribute(
+                        "triage.response_latency_ms", round(latency_ms, 1)
+                    )
             case ev.ResponseDone():
                 self._end_response_span(event.status)
 
