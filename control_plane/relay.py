@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 
 import httpx
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 
 from control_plane.settings import ControlPlaneSettings
@@ -150,6 +150,8 @@ class MediaHostRelay:
         with session_span(f"relay.{operation}", session_id, kind=SpanKind.CLIENT) as span:
             response = await self._send(method, host_url, path, json, call_timeout)
             span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
         if response.is_success:
             return response
         raise _error_from_host(response)
