@@ -237,3 +237,37 @@ def test_every_storage_attempt_after_the_first_counts_as_a_retry(
     fresh = PipelineRequest(HttpRequest("GET", "http://localhost/y"), PipelineContext(None))
     count_transport_retries(fresh)
     assert telemetry.total("triage.storage.retries") == before + 2
+
+
+async def test_azure_core_retries_of_a_real_request_are_counted(
+    azurite, table_prefix, telemetry: TelemetryCapture
+) -> None:
+    """Through the real pipeline of the tables client: storage reached through a relay that is
+    then cut makes azure-core retry the read; each retry counts once."""
+    from pydantic import SecretStr
+
+    from devtools.azurite import table_connection_string
+    from shared.config import StorageSettings
+    from shared.problems import StorageError
+    from shared.storage import TableStore
+    from tests.support.tcp_relay import TcpRelay
+
+    relay = TcpRelay(azurite.port)
+    await relay.start()
+    settings = StorageSettings(
+        connection_string=SecretStr(table_connection_string(relay.port)), table_prefix=table_prefix
+    )
+    store = TableStore.from_settings(
+        settings, client_options={"retry_total": 2, "retry_backoff_factor": 0.01}
+    )
+    await store.open()
+    try:
+        before = telemetry.total("triage.storage.retries")
+        await store.ping()
+        assert telemetry.total("triage.storage.retries") == before  # one attempt, no retry
+        await relay.cut()
+        with pytest.raises(StorageError):
+            await store.ping()
+        assert telemetry.total("triage.storage.retries") == before + 2
+    finally:
+        await store.close()
