@@ -69,7 +69,7 @@ DISTRO_INSTRUMENTATIONS = (
     "urllib3",
 )
 
-Backend = Literal["disabled", "azure_monitor", "sdk"]
+Backend = Literal["disabled", "existing", "azure_monitor", "sdk"]
 
 # The session a log record or span belongs to (set by session_span; asyncio tasks inherit it).
 current_session: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -142,7 +142,7 @@ def configure_telemetry(
         # Someone configured OpenTelemetry before us (a host's own setup, a test harness): keep
         # theirs rather than fight over the one global provider.
         log.info("OpenTelemetry was already configured in this process; keeping it")
-        _configured = "sdk"
+        _configured = "existing"
     elif settings.connection_string is not None:
         _configure_azure_monitor(settings)
         _configured = "azure_monitor"

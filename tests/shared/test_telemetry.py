@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -122,6 +124,46 @@ def test_without_exporters_nothing_is_printed_but_trace_ids_are_real() -> None:
     assert result.returncode == 0, result.stderr
     backend, traceparent = result.stdout.split()
     assert backend == "sdk" and traceparent.startswith("00-") and "otel" not in result.stdout
+
+
+def test_otlp_exports_spans_and_metrics_to_the_configured_endpoint() -> None:
+    received: list[str] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            self.rfile.read(length)
+            received.append(f"{self.path} {self.headers['Content-Type']} {length}")
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = run_python(
+            """
+            from shared.telemetry import configure_telemetry, flush_telemetry, session_span
+            from shared import metrics
+            print(configure_telemetry("triage-api"))
+            with session_span("session.create", "0123456789abcdef0123456789abcdef"):
+                metrics.sessions_created.add(1)
+            flush_telemetry()
+            """,
+            OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{server.server_port}",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sdk"]  # nothing on the console
+    paths = {line.split()[0] for line in received}
+    assert paths == {"/v1/traces", "/v1/metrics"}, received
+    assert all("application/x-protobuf" in line for line in received)
 
 
 def test_the_azure_monitor_distro_is_configured_with_its_instrumentations_off() -> None:
