@@ -26,10 +26,15 @@ from control_plane.app import create_app
 from control_plane.functions_bridge import ApiBridge
 from control_plane.host_watch import sweep_app
 from control_plane.settings import ControlPlaneSettings
-from shared.log_setup import quiet_library_loggers
+from shared.log_setup import add_trace_context, quiet_library_loggers
+from shared.telemetry import SERVICE_API, configure_telemetry
 
-# The Functions host owns the log handlers; only the libraries' levels are ours to set.
+# The Functions host owns the log handlers; only the libraries' levels are ours to set, plus the
+# session/trace ids on every record. Telemetry: the Azure Monitor distro when
+# APPLICATIONINSIGHTS_CONNECTION_STRING is set (shared.telemetry).
 quiet_library_loggers()
+configure_telemetry(SERVICE_API)
+add_trace_context()
 
 
 def _build_app() -> FastAPI:

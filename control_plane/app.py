@@ -30,7 +30,12 @@ from control_plane.settings import ControlPlaneSettings
 from control_plane.state import AppState
 from control_plane.web_client import install_web_client
 from shared.events import EVENT_SCHEMA_VERSION
-from shared.http_edge import RequestGuard, document_problems, install_problem_handlers
+from shared.http_edge import (
+    FASTAPI_TELEMETRY_OFF,
+    RequestGuard,
+    document_problems,
+    install_problem_handlers,
+)
 from shared.signaling import MAX_SDP_BYTES, SIGNALING_FIELD_CODES
 from shared.storage import TableStore
 from shared.web_pubsub import WebPubSub, WebPubSubSettings
@@ -131,6 +136,7 @@ def create_app(
         docs_url="/api/docs",
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     install_problem_handlers(app, field_codes=FIELD_CODES)
     for module in (

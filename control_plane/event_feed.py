@@ -20,11 +20,13 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import anyio
 
 from control_plane.state import AppState
 from shared.events import Event, SessionStatus, StatusUpdate
+from shared.metrics import event_delivery_lag
 from shared.problems import StorageError
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,7 @@ class EventFeed:
             self._settings.poll_min_interval_s, self._settings.poll_max_interval_s
         )
         self._next_status_check = time.monotonic() + self._settings.status_check_interval_s
+        self._caught_up = False  # after the first read, new events are live (the lag is real)
 
     async def read_page(self) -> list[Event]:
         events = await self._state.events.read(
@@ -96,8 +99,14 @@ class EventFeed:
         if events:
             self.cursor = events[-1].seq
             self._poll.hit()
+            now = datetime.now(UTC)
             for event in events:
                 self.status = _terminal_status(event) or self.status
+                if self._caught_up:
+                    lag_ms = max(0.0, (now - event.ts).total_seconds() * 1000)
+                    event_delivery_lag.record(lag_ms, {"triage.channel": "feed"})
+        if len(events) < self._settings.events_page_size:
+            self._caught_up = True  # a backlog read on resume is history, not delivery lag
         return events
 
     async def refresh_status_if_due(self) -> None:

@@ -7,6 +7,10 @@ Failures are classified once, here:
 * host 5xx → 502 ``media_host_unavailable``; a reply off the contract → 502 ``media_host_error``
 * host problem codes → the table :data:`HOST_CODE_MAP` (e.g. ``invalid_sdp`` → 422; a code
   missing there → 502 ``media_host_error``)
+
+Each call is a client span (``relay.offer``, ``relay.candidates``, ``relay.hang_up``,
+``relay.health``) and carries the W3C ``traceparent`` header, so the host's spans for the call
+join the session's trace (:mod:`shared.telemetry`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 
 import httpx
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 
 from control_plane.settings import ControlPlaneSettings
@@ -37,6 +42,7 @@ from shared.problems import (
     TriageError,
     Unprocessable,
 )
+from shared.telemetry import inject_trace_headers, session_span
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +86,12 @@ class MediaHostRelay:
 
     async def offer(self, host_url: str, session_id: str, request: HostOfferRequest) -> HostAnswer:
         response = await self._call(
-            "POST", host_url, offer_path(session_id), json=request.model_dump(mode="json")
+            "POST",
+            host_url,
+            offer_path(session_id),
+            json=request.model_dump(mode="json"),
+            operation="offer",
+            session_id=session_id,
         )
         try:
             return HostAnswer.model_validate_json(response.content)
@@ -91,21 +102,33 @@ class MediaHostRelay:
 
     async def candidates(self, host_url: str, session_id: str, body: HostCandidates) -> None:
         await self._call(
-            "POST", host_url, candidates_path(session_id), json=body.model_dump(mode="json")
+            "POST",
+            host_url,
+            candidates_path(session_id),
+            json=body.model_dump(mode="json"),
+            operation="candidates",
+            session_id=session_id,
         )
 
     async def hang_up(self, host_url: str, session_id: str) -> None:
         """Best-effort end of the host's call, with a short read timeout: DELETE must stay fast
         even when the host hangs (the host ends the call at ``expires_at`` regardless)."""
         await self._call(
-            "DELETE", host_url, session_path(session_id), call_timeout=self._hang_up_timeout
+            "DELETE",
+            host_url,
+            session_path(session_id),
+            call_timeout=self._hang_up_timeout,
+            operation="hang_up",
+            session_id=session_id,
         )
 
     async def alive(self, host_url: str) -> bool:
         """Whether the host answers its health check (a short probe: the dead-host sweep asks
         this before giving up on a host whose heartbeat is late, e.g. after a storage outage)."""
         try:
-            await self._call("GET", host_url, HEALTH_PATH, call_timeout=self._hang_up_timeout)
+            await self._call(
+                "GET", host_url, HEALTH_PATH, call_timeout=self._hang_up_timeout, operation="health"
+            )
         except TriageError:
             return False
         return True
@@ -121,13 +144,34 @@ class MediaHostRelay:
         *,
         json: object | None = None,
         call_timeout: httpx.Timeout | None = None,
+        operation: str,
+        session_id: str | None = None,
+    ) -> httpx.Response:
+        with session_span(f"relay.{operation}", session_id, kind=SpanKind.CLIENT) as span:
+            response = await self._send(method, host_url, path, json, call_timeout)
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+        if response.is_success:
+            return response
+        raise _error_from_host(response)
+
+    async def _send(
+        self,
+        method: str,
+        host_url: str,
+        path: str,
+        json: object | None,
+        call_timeout: httpx.Timeout | None,
     ) -> httpx.Response:
         url = host_url.rstrip("/") + path
+        headers = inject_trace_headers({})
         try:
             if call_timeout is None:
-                response = await self._client.request(method, url, json=json)
-            else:
-                response = await self._client.request(method, url, json=json, timeout=call_timeout)
+                return await self._client.request(method, url, json=json, headers=headers)
+            return await self._client.request(
+                method, url, json=json, headers=headers, timeout=call_timeout
+            )
         except httpx.TimeoutException:
             log.warning("media host timed out on %s %s", method, path.rsplit("/", 1)[-1])
             raise GatewayTimeout(
@@ -138,9 +182,6 @@ class MediaHostRelay:
             raise BadGateway(
                 "the media host is unreachable", code="media_host_unavailable"
             ) from None
-        if response.is_success:
-            return response
-        raise _error_from_host(response)
 
 
 def _error_from_host(response: httpx.Response) -> TriageError:

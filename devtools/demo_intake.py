@@ -90,14 +90,32 @@ async def _next_event(client: VoiceClient, cursor: int, within: float) -> tuple[
     return client.events[cursor], cursor + 1
 
 
+@dataclass(frozen=True)
+class IntakeOutcome:
+    """What one demo intake produced (tests look for these in the logs: they must not be there).
+
+    Attributes:
+        summary: The intake summary (None if the agent did not finish).
+        session_id: The session.
+        token: The session's bearer token.
+        transcripts: ``(role, text)`` of every final transcript line, both sides.
+    """
+
+    summary: dict[str, object] | None
+    session_id: str
+    token: str
+    transcripts: list[tuple[str, str]]
+
+
 async def run_intake(
     api_url: str,
     persona: Persona = HEADACHE_PATIENT,
     *,
     max_turns: int = 25,
     timeout_s: float = 600.0,
-) -> dict[str, object] | None:
-    """Hold one spoken intake; return the summary (None if the agent did not finish)."""
+) -> IntakeOutcome:
+    """Hold one spoken intake; return its outcome (``summary`` None if the agent did not
+    finish)."""
     voice = EspeakSynthesizer(PATIENT_VOICE_WPM)
     loop = asyncio.get_running_loop()
     deadline = time.monotonic() + timeout_s
@@ -136,13 +154,14 @@ async def run_intake(
             print(f"  heard   : {text}")
         summary = await client.summary()
         await client.hang_up()
-        return summary
+        token = client.auth["Authorization"].removeprefix("Bearer ")
+        return IntakeOutcome(summary, client.session_id, token, client.transcripts())
 
 
 def run_demo(api_url: str) -> int:
     """Run the demo intake and print its outcome; 0 when a summary was produced."""
     print("demo: starting a spoken intake (synthetic patient, offline speech)", flush=True)
-    summary = asyncio.run(run_intake(api_url))
+    summary = asyncio.run(run_intake(api_url)).summary
     if summary is None:
         print("demo: the intake did not complete (no summary)", flush=True)
         return 1

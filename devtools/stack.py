@@ -8,6 +8,12 @@ and then keeps the stack up until SIGINT (Ctrl-C) or SIGTERM, printing the addre
 reference web client (``/``). ``--no-demo`` skips the intake;
 ``--exit-after-demo`` stops after it (exit status 0 only when the intake produced a summary).
 
+Quiet by default: the children log warnings and errors only, as text. ``--verbose`` lets them log
+at INFO and turns on the console telemetry (``TRIAGE_TELEMETRY_CONSOLE=1``): after each call the
+media host prints the session's spans, one line each (``otel span trace=… span=… parent=…``), and
+a metrics snapshot (``otel metric …``); the API prints its spans of the session as they end.
+``TRIAGE_LOG_LEVEL`` / ``TRIAGE_LOG_FORMAT`` in the environment win over both.
+
 Each child runs in its own process group; on SIGINT/SIGTERM (also when the supervisor was started
 in the background, where a shell makes SIGINT ignored) the supervisor signals every group, waits a
 bounded time and then SIGKILLs by PID, so nothing is left running.
@@ -24,7 +30,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import FrameType
 
@@ -157,7 +163,11 @@ def default_cors_origins(api_port: int) -> str:
 
 @contextlib.contextmanager
 def local_stack(
-    *, ports: StackPorts | None = None, persistent: bool = True, stop_grace_s: float = STOP_GRACE_S
+    *,
+    ports: StackPorts | None = None,
+    persistent: bool = True,
+    stop_grace_s: float = STOP_GRACE_S,
+    verbose: bool = False,
 ) -> Iterator[str]:
     """Run the stack; yield the API base URL. Everything stops when the block exits."""
     ports = (ports or StackPorts()).resolved()
@@ -184,6 +194,7 @@ def local_stack(
             "TRIAGE_CORS_ORIGINS": os.environ.get("TRIAGE_CORS_ORIGINS")
             or default_cors_origins(ports.api),
             "PYTHONUNBUFFERED": "1",
+            **observability_env(verbose, os.environ),
         }
         media = _spawn("media_host", env)
         procs.append(media)
@@ -211,6 +222,18 @@ def local_stack(
                 signal.signal(signum, handler)
 
 
+def observability_env(verbose: bool, environ: Mapping[str, str]) -> dict[str, str]:
+    """The children's logging and telemetry settings: quiet text logs for a human by default;
+    INFO logs and the console telemetry with ``verbose``. Values already set in `environ` win."""
+    wanted = {
+        "TRIAGE_LOG_FORMAT": "text",
+        "TRIAGE_LOG_LEVEL": "INFO" if verbose else "WARNING",
+    }
+    if verbose:
+        wanted["TRIAGE_TELEMETRY_CONSOLE"] = "1"
+    return {key: environ.get(key) or value for key, value in wanted.items()}
+
+
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
     raise StopRequested(signum)
 
@@ -232,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-demo", action="store_true", help="do not run the demo intake")
     parser.add_argument("--exit-after-demo", action="store_true", help="stop after the intake")
     parser.add_argument("--in-memory", action="store_true", help="Azurite without persistence")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="children log at INFO and print each session's trace and a metrics snapshot",
+    )
     args = parser.parse_args(argv)
     ports = StackPorts(azurite=args.azurite_port, media_host=args.media_port, api=args.port)
 
@@ -239,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"stack: supervisor pid={os.getpid()}", flush=True)
     status = 0
     try:
-        with local_stack(ports=ports, persistent=not args.in_memory) as api_url:
+        with local_stack(
+            ports=ports, persistent=not args.in_memory, verbose=args.verbose
+        ) as api_url:
             print(f"stack: HTTP API on {api_url}  (docs: {api_url}/api/docs)", flush=True)
             print(f"stack: open the intake page at {api_url}/", flush=True)
             if not args.no_demo:

@@ -22,7 +22,8 @@ from collections.abc import AsyncIterator, Mapping
 
 from media_host.runner import serve_forever
 from media_host.settings import MediaHostSettings
-from shared.log_setup import configure_logging
+from shared.log_setup import configure_logging, log_format_from
+from shared.telemetry import SERVICE_MEDIA_HOST, configure_telemetry
 
 logger = logging.getLogger("media_host")
 
@@ -62,12 +63,16 @@ async def _main(environ: Mapping[str, str]) -> None:
             final.bind_port,
             final.capacity,
         )
-        await serve_forever(final)
+        await serve_forever(final, log_level=environ.get("TRIAGE_LOG_LEVEL", "INFO"))
 
 
 def main() -> None:
     """Entry point."""
-    configure_logging(os.environ.get("TRIAGE_LOG_LEVEL", "INFO"))
+    configure_logging(
+        os.environ.get("TRIAGE_LOG_LEVEL", "INFO"),
+        log_format_from(os.environ.get("TRIAGE_LOG_FORMAT")),
+    )
+    configure_telemetry(SERVICE_MEDIA_HOST)
     asyncio.run(_main(os.environ))
 
 

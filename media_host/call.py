@@ -37,8 +37,10 @@ from media_host.webrtc.connection import SessionPeer
 from media_host.webrtc.datachannel import DataChannelMirror, Refusal
 from media_host.webrtc.inbound import InboundAudioPump
 from media_host.webrtc.outbound import PacedAudioTrack
+from shared import metrics
 from shared.events import ErrorEvent, Event, NewEvent, SessionStatus, StatusUpdate
 from shared.signaling import IceCandidate
+from shared.telemetry import SESSION_ATTRIBUTE, span_task_context, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,11 @@ class IntakeCall:
         self._events = events
         self._on_closed = on_closed
         self._observers = observers or CallObservers()
+        # The call's span: a child of the host's offer span (so of the session's trace); the
+        # bridge's spans (model connection, responses, agent turns) are its children.
+        self._span = tracer().start_span(
+            "intake.call", attributes={SESSION_ATTRIBUTE: session_id, "triage.language": language}
+        )
         self.track = PacedAudioTrack(
             buffer_ms=settings.playback_buffer_ms, latency_observer=self._observers.outbound
         )
@@ -221,6 +228,11 @@ class IntakeCall:
             return
         if state == "connected" and self._connected_at is None:
             self._connected_at = time.monotonic()
+            if self._answered_at is not None:
+                metrics.ice_connect_time.record(
+                    metrics.elapsed_ms(self._answered_at, self._connected_at)
+                )
+            self._span.add_event("ice_connected")
             self._spawn(self._announce_connected(), "call-status")
         elif state == "failed":
             self._end_soon(SessionStatus.FAILED, "the media connection failed (ICE/DTLS)")
@@ -264,8 +276,13 @@ class IntakeCall:
 
     def _mirror_events(self, events: list[Event]) -> None:
         if self._mirror is not None:
+            now = datetime.now(UTC)
             for event in events:
                 self._mirror.send_event(event)
+                lag_ms = (now - event.ts).total_seconds() * 1000
+                metrics.event_delivery_lag.record(
+                    max(0.0, lag_ms), {"triage.channel": "datachannel"}
+                )
 
     # --- background work --------------------------------------------------------------------
 
@@ -330,7 +347,11 @@ class IntakeCall:
     def _end_soon(self, status: SessionStatus, detail: str) -> None:
         if not self._closing:
             # A separate task: hang_up cancels the task that detected the condition.
-            task = asyncio.create_task(self.hang_up(status, detail), name="call-hang-up")
+            task = asyncio.create_task(
+                self.hang_up(status, detail),
+                name="call-hang-up",
+                context=span_task_context(self._span, self.session_id),
+            )
             _background.add(task)
             task.add_done_callback(_background.discard)
 
@@ -350,7 +371,9 @@ class IntakeCall:
         if self._closing:
             coro.close()
             return
-        task = asyncio.create_task(coro, name=name)
+        task = asyncio.create_task(
+            coro, name=name, context=span_task_context(self._span, self.session_id)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -373,6 +396,9 @@ class IntakeCall:
             logger.warning("peer connection did not close cleanly", exc_info=True)
 
     def _finish(self) -> None:
+        if self.end_status is not None:
+            self._span.set_attribute("triage.end_status", self.end_status.value)
+        self._span.end()
         self.closed.set()
         if self._on_closed is not None:
             callback, self._on_closed = self._on_closed, None

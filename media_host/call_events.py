@@ -28,7 +28,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from shared.events import Event, NewEvent, SessionStatus, StatusUpdate, SymptomComplete
+from shared import metrics
+from shared.events import (
+    Event,
+    NewEvent,
+    RedFlag,
+    SessionStatus,
+    StatusUpdate,
+    SymptomComplete,
+)
 from shared.problems import Conflict, NotFound, TriageError
 from shared.storage import EventLogWriter, SessionStore
 from shared.web_pubsub import SessionEventForwarder
@@ -86,6 +94,8 @@ class CallEventSink:
         elif isinstance(data, SymptomComplete):
             self.summary_emitted = True
             self._project(("summary", data.summary))
+        elif isinstance(data, RedFlag):  # rule ids and levels are the protocol's, not the patient's
+            metrics.red_flags.add(1, {"triage.rule_id": data.rule_id, "level": data.level})
         await self._writer.emit(event)
 
     async def announce(self, status: SessionStatus, detail: str = "") -> None:

@@ -34,6 +34,7 @@ from media_host.call import BridgeFactory, CallObservers, IntakeCall
 from media_host.call_events import CallEventSink
 from media_host.settings import MediaHostSettings
 from media_host.webrtc.connection import rtc_configuration
+from shared import metrics
 from shared.events import SessionStatus
 from shared.mediahost_api import HostAnswer, HostOfferRequest
 from shared.problems import (
@@ -45,6 +46,7 @@ from shared.problems import (
 )
 from shared.signaling import IceCandidate, IceServer
 from shared.storage import EventLog, EventLogWriter, SessionStore
+from shared.telemetry import flush_after_session
 from shared.turn import ice_servers_for
 from shared.web_pubsub import SessionEventForwarder, WebPubSub
 
@@ -90,6 +92,11 @@ class CallManager:
         self.draining = False
         self.idle = asyncio.Event()
         self.idle.set()
+        metrics.track_live_sessions(self)  # the triage.sessions.live gauge
+
+    @property
+    def host_id(self) -> str:
+        return self._settings.host_id
 
     @property
     def active_sessions(self) -> int:
@@ -127,6 +134,7 @@ class CallManager:
                 await call.discard()
                 raise
             self._calls[session_id] = call
+            metrics.sessions_started.add(1)
         finally:
             self._reserved.pop(session_id).set()
             self._update_idle()
@@ -231,6 +239,9 @@ class CallManager:
         if self._calls.get(call.session_id) is call:
             del self._calls[call.session_id]
             self._remember_ended(call.session_id)
+            if call.end_status is not None:
+                metrics.record_session_end(call.end_status.value)
+            flush_after_session()  # the call's trace and a metrics snapshot, on the console
         self._update_idle()
 
     def _remember_ended(self, session_id: str) -> None:

@@ -66,7 +66,9 @@ async def running_media_host(
     app = create_app(
         settings, bridge_factory=bridge_factory, observers=observers, register=register
     )
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False)
+    config = uvicorn.Config(
+        app, log_level=log_level, lifespan="on", access_log=False, log_config=None
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="media-host-uvicorn")
     try:
@@ -83,12 +85,18 @@ async def running_media_host(
 
 
 async def serve_forever(
-    settings: MediaHostSettings, *, bridge_factory: BridgeFactory | None = None
+    settings: MediaHostSettings,
+    *,
+    bridge_factory: BridgeFactory | None = None,
+    log_level: str = "info",
 ) -> None:
     """Run until uvicorn receives SIGINT/SIGTERM (then drain and exit)."""
     sock = bind_socket(settings.bind_host, settings.bind_port)
     app = create_app(settings, bridge_factory=bridge_factory)
-    config = uvicorn.Config(app, log_level="info", lifespan="on", access_log=False)
+    # log_config=None: uvicorn's records go through the root handler (JSON, trace ids).
+    config = uvicorn.Config(
+        app, log_level=log_level.lower(), lifespan="on", access_log=False, log_config=None
+    )
     try:
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:

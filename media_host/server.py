@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import Span, SpanKind
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from media_host.call import BridgeFactory, CallObservers
@@ -33,7 +34,12 @@ from media_host.calls import CallManager
 from media_host.readiness import Readiness
 from media_host.registry_heartbeat import RegistryHeartbeat
 from media_host.settings import MediaHostSettings
-from shared.http_edge import RequestGuard, install_problem_handlers, send_problem
+from shared.http_edge import (
+    FASTAPI_TELEMETRY_OFF,
+    RequestGuard,
+    install_problem_handlers,
+    send_problem,
+)
 from shared.mediahost_api import (
     API_PREFIX,
     HEALTH_PATH,
@@ -51,6 +57,7 @@ from shared.signaling import SIGNALING_FIELD_CODES
 from shared.storage import EventLog, MediaHostRegistry, SessionStore, TableStore
 from shared.storage.event_log import validate_session_key
 from shared.storage.tables import ALL_TABLES
+from shared.telemetry import context_from_headers, session_span
 from shared.tokens import keys_match
 from shared.web_pubsub import WebPubSub
 
@@ -156,6 +163,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     install_problem_handlers(app, field_codes=SIGNALING_FIELD_CODES)
     app.add_middleware(RequestGuard, limit_for=lambda _path: MAX_BODY_BYTES)
@@ -166,21 +174,25 @@ def create_app(
         runtime: MediaHostRuntime = request.app.state.runtime
         return runtime.manager
 
+    # Each operation continues the session's trace from the control plane's traceparent header.
     @app.post(offer_path("{session_id}"), response_model=HostAnswer)
     async def offer(session_id: str, body: HostOfferRequest, request: Request) -> HostAnswer:
         validate_session_key(session_id)
-        return await manager_of(request).offer(session_id, body)
+        with _server_span("media_host.offer", session_id, request):
+            return await manager_of(request).offer(session_id, body)
 
     @app.post(candidates_path("{session_id}"), status_code=204)
     async def candidates(session_id: str, body: HostCandidates, request: Request) -> Response:
         validate_session_key(session_id)
-        await manager_of(request).candidates(session_id, body.candidates)
+        with _server_span("media_host.candidates", session_id, request):
+            await manager_of(request).candidates(session_id, body.candidates)
         return Response(status_code=204)
 
     @app.delete(session_path("{session_id}"), status_code=204)
     async def hang_up(session_id: str, request: Request) -> Response:
         validate_session_key(session_id)
-        await manager_of(request).hang_up(session_id)
+        with _server_span("media_host.hang_up", session_id, request):
+            await manager_of(request).hang_up(session_id)
         return Response(status_code=204)
 
     @app.get(HEALTH_PATH, response_model=HostHealth)
@@ -204,6 +216,12 @@ def create_app(
         return JSONResponse(report.body(), status_code=200 if report.ready else 503)
 
     return app
+
+
+def _server_span(name: str, session_id: str, request: Request) -> AbstractContextManager[Span]:
+    return session_span(
+        name, session_id, kind=SpanKind.SERVER, parent=context_from_headers(request.headers)
+    )
 
 
 def intake_checkpointer(store: TableStore, settings: MediaHostSettings) -> TableStorageSaver:

@@ -2,7 +2,8 @@
 # Start the whole local stack (Azurite, media host with the offline realtime engine, HTTP API on
 # http://127.0.0.1:7071), run a spoken patient intake end to end, then keep the stack up until
 # Ctrl-C / SIGTERM. Extra arguments go to `python -m devtools.stack` (e.g. --exit-after-demo,
-# --no-demo, --port/--media-port/--azurite-port).
+# --no-demo, --port/--media-port/--azurite-port, --verbose: INFO logs plus each session's trace and
+# a metrics snapshot on the console).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh

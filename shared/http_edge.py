@@ -37,6 +37,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -53,6 +54,17 @@ from shared.problems import (
 )
 
 log = logging.getLogger(__name__)
+
+# FastAPI's built-in OpenTelemetry is off for both apps: its request spans record the URL's query
+# (where SSE stream tickets travel) and the server address, its log records carry exception
+# messages (which may quote patient text), and every long-poll would be a span. The services'
+# spans are explicit instead (shared/telemetry.py, decision D105).
+FASTAPI_TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 DEFAULT_RETRY_AFTER_S = 5
 MAX_FIELD_ERRORS = 20

@@ -2,8 +2,9 @@
 
 The control plane relays a browser's WebRTC signalling to the media host that owns the session.
 Every request carries the shared key in :data:`KEY_HEADER`; the host compares it in constant time
-(:func:`shared.tokens.keys_match`). Errors are RFC 9457 problem+json with a stable ``code``
-(:class:`shared.problems.Problem`).
+(:func:`shared.tokens.keys_match`). Requests about a session also carry the W3C ``traceparent``
+header of the session's trace; the host's spans continue it (:mod:`shared.telemetry`). Errors
+are RFC 9457 problem+json with a stable ``code`` (:class:`shared.problems.Problem`).
 
 Endpoints (relative to the host's registered internal URL):
 

@@ -8,13 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response, status
+from opentelemetry.context import Context
+from opentelemetry.trace import SpanKind
 
 from control_plane.admission import CREATE_KEY_HEADER
 from control_plane.auth import AuthorizedSession, State
 from control_plane.schemas import CreateSessionRequest, CreateSessionResponse, SessionView
 from shared.events import SessionStatus
+from shared.metrics import sessions_created
 from shared.problems import Conflict, TriageError, Unprocessable
 from shared.storage import SessionRecord
+from shared.telemetry import context_from_traceparent, current_traceparent, session_span
 from shared.tokens import hash_token, new_session_token
 from shared.turn import ice_servers_for
 
@@ -83,15 +87,20 @@ async def create_session(
     token = new_session_token()
     now = datetime.now(UTC)
     expires_at = now + timedelta(seconds=settings.session_ttl_s)
-    record = await state.sessions.create(
-        session_id=session_id,
-        language=language,
-        token_hash=hash_token(token),
-        expires_at=expires_at,
-        user_id=body.user_id,
-        now=now,
-    )
-    await state.announce_status(record)
+    # The root of the session's trace: its traceparent is stored with the session so that every
+    # later request for it, and the media host's call, continue this one trace.
+    with session_span("session.create", session_id, parent=Context(), kind=SpanKind.SERVER):
+        record = await state.sessions.create(
+            session_id=session_id,
+            language=language,
+            token_hash=hash_token(token),
+            expires_at=expires_at,
+            user_id=body.user_id,
+            now=now,
+            trace_parent=current_traceparent(),
+        )
+        await state.announce_status(record)
+    sessions_created.add(1)
     response.headers["Location"] = session_url(session_id)
     response.headers["Cache-Control"] = "no-store"
     return CreateSessionResponse(
@@ -127,20 +136,26 @@ async def end_session(record: AuthorizedSession, state: State) -> Response:
     session that is already over (ended, completed, failed, expired) answers 204 unchanged."""
     if record.status.is_terminal:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    detail = "ended by the client"
-    if record.media_host_url:
+    with session_span(
+        "session.end",
+        record.session_id,
+        kind=SpanKind.SERVER,
+        parent=context_from_traceparent(record.trace_parent),
+    ):
+        detail = "ended by the client"
+        if record.media_host_url:
+            try:
+                await state.relay.hang_up(record.media_host_url, record.session_id)
+            except TriageError as exc:
+                # The session ends regardless: the host ends its side at expires_at at the latest.
+                log.warning("hang-up not delivered to media host: %s", exc.code)
+                detail = f"ended by the client; media host not reached ({exc.code})"
         try:
-            await state.relay.hang_up(record.media_host_url, record.session_id)
-        except TriageError as exc:
-            # The session ends regardless: the host ends its side at expires_at at the latest.
-            log.warning("hang-up not delivered to media host: %s", exc.code)
-            detail = f"ended by the client; media host not reached ({exc.code})"
-    try:
-        ended, changed = await state.sessions.try_transition(
-            record.session_id, SessionStatus.ENDED, detail=detail
-        )
-    except Conflict:
-        return Response(status_code=status.HTTP_204_NO_CONTENT)  # it reached another end first
-    if changed:
-        await state.announce_status(ended)
+            ended, changed = await state.sessions.try_transition(
+                record.session_id, SessionStatus.ENDED, detail=detail
+            )
+        except Conflict:
+            return Response(status_code=status.HTTP_204_NO_CONTENT)  # it reached another end first
+        if changed:
+            await state.announce_status(ended)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

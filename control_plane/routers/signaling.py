@@ -6,6 +6,7 @@ import contextlib
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response, status
+from opentelemetry.trace import SpanKind
 
 from control_plane.auth import LiveSession, State
 from control_plane.routers.sessions import PROBLEM
@@ -23,6 +24,7 @@ from shared.problems import (
 )
 from shared.signaling import MAX_SDP_BYTES
 from shared.storage import MediaHostRecord, SessionRecord
+from shared.telemetry import context_from_traceparent, session_span
 from shared.turn import ice_servers_for
 
 router = APIRouter(prefix="/api/intake/sessions/{session_id}", tags=["signaling"])
@@ -147,38 +149,44 @@ async def post_offer(
     died (status ``reconnecting``), a fresh offer places it on another live host and the
     interview resumes where it was. Limited per client (429 ``rate_limited``).
     """
-    await state.admission.admit_offer(request)
-    if len(body.sdp.encode("utf-8")) > MAX_SDP_BYTES:
-        raise PayloadTooLarge(f"the SDP exceeds {MAX_SDP_BYTES} bytes", code="sdp_too_large")
-    host_url = await _host_url_for_offer(record, state)
-    host_offer = HostOfferRequest(
-        sdp=body.sdp,
-        language=record.language,
-        ice_servers=ice_servers_for(record.session_id, state.settings.ice),
-        expires_at=record.expires_at.isoformat(),
-    )
-    try:
-        answer = await state.relay.offer(host_url, record.session_id, host_offer)
-    except (BadGateway, GatewayTimeout) as exc:
-        if not record.offer_accepted or exc.code not in UNREACHABLE:
-            raise
-        if not await _host_lost(record, state):
-            raise
-        # The session's call lived on a host that no longer answers: it is lost; try once
-        # more on another live host rather than leaving the patient to retry.
-        record = await state.sessions.get(record.session_id)
-        host_url = await _place(record, state, avoid=record.media_host_id)
-        answer = await state.relay.offer(host_url, record.session_id, host_offer)
-    await state.sessions.mark_offer_accepted(record.session_id)
-    if record.status in (SessionStatus.CREATED, SessionStatus.RECONNECTING):
+    with session_span(
+        "session.offer",
+        record.session_id,
+        kind=SpanKind.SERVER,
+        parent=context_from_traceparent(record.trace_parent),
+    ):
+        await state.admission.admit_offer(request)
+        if len(body.sdp.encode("utf-8")) > MAX_SDP_BYTES:
+            raise PayloadTooLarge(f"the SDP exceeds {MAX_SDP_BYTES} bytes", code="sdp_too_large")
+        host_url = await _host_url_for_offer(record, state)
+        host_offer = HostOfferRequest(
+            sdp=body.sdp,
+            language=record.language,
+            ice_servers=ice_servers_for(record.session_id, state.settings.ice),
+            expires_at=record.expires_at.isoformat(),
+        )
         try:
-            moved, changed = await state.sessions.try_transition(
-                record.session_id, SessionStatus.CONNECTING, detail="offer answered"
-            )
-        except Conflict:
-            changed = False  # the host already moved it further (or it ended meanwhile)
-        if changed:
-            await state.announce_status(moved)
+            answer = await state.relay.offer(host_url, record.session_id, host_offer)
+        except (BadGateway, GatewayTimeout) as exc:
+            if not record.offer_accepted or exc.code not in UNREACHABLE:
+                raise
+            if not await _host_lost(record, state):
+                raise
+            # The session's call lived on a host that no longer answers: it is lost; try once
+            # more on another live host rather than leaving the patient to retry.
+            record = await state.sessions.get(record.session_id)
+            host_url = await _place(record, state, avoid=record.media_host_id)
+            answer = await state.relay.offer(host_url, record.session_id, host_offer)
+        await state.sessions.mark_offer_accepted(record.session_id)
+        if record.status in (SessionStatus.CREATED, SessionStatus.RECONNECTING):
+            try:
+                moved, changed = await state.sessions.try_transition(
+                    record.session_id, SessionStatus.CONNECTING, detail="offer answered"
+                )
+            except Conflict:
+                changed = False  # the host already moved it further (or it ended meanwhile)
+            if changed:
+                await state.announce_status(moved)
     return AnswerResponse(sdp=answer.sdp)
 
 
@@ -189,13 +197,19 @@ async def post_offer(
     summary="Trickle ICE candidates (at most 50 per call)",
 )
 async def post_candidates(body: CandidatesRequest, record: LiveSession, state: State) -> Response:
-    host_url = await _assigned_host_url(record, state)
-    try:
-        await state.relay.candidates(
-            host_url, record.session_id, HostCandidates(candidates=body.candidates)
-        )
-    except (BadGateway, GatewayTimeout) as exc:
-        if exc.code in UNREACHABLE:
-            await _host_lost(record, state)  # if the host is gone, so is the call: reconnect
-        raise
+    with session_span(
+        "session.candidates",
+        record.session_id,
+        kind=SpanKind.SERVER,
+        parent=context_from_traceparent(record.trace_parent),
+    ):
+        host_url = await _assigned_host_url(record, state)
+        try:
+            await state.relay.candidates(
+                host_url, record.session_id, HostCandidates(candidates=body.candidates)
+            )
+        except (BadGateway, GatewayTimeout) as exc:
+            if exc.code in UNREACHABLE:
+                await _host_lost(record, state)  # if the host is gone, so is the call: reconnect
+            raise
     return Response(status_code=status.HTTP_204_NO_CONTENT)

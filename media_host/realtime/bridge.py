@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from openai import OpenAIError
+from opentelemetry.trace import Span, Status, StatusCode
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from media_host.audio_io import DurableEventSink, EventSink, PlaybackSink
@@ -60,7 +61,9 @@ from media_host.realtime.session_logic import (
     StopPlayback,
 )
 from media_host.realtime.settings import RealtimeSettings
+from shared import metrics
 from shared.events import ErrorEvent, EventData, NewEvent
+from shared.telemetry import SESSION_ATTRIBUTE, session_span, tracer
 
 if TYPE_CHECKING:
     from openai.resources.realtime.realtime import AsyncRealtimeConnection
@@ -154,6 +157,8 @@ class RealtimeBridge:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()
         self._handler_failures = 0
+        self._speech_stopped_at: float | None = None  # for the response-latency metric
+        self._response_span: Span | None = None
         self.finished = asyncio.Event()
 
     # --- public API ---------------------------------------------------------------------------
@@ -238,6 +243,7 @@ class RealtimeBridge:
                 await asyncio.wait_for(emitter, timeout=5.0)
             emitter.cancel()
         await self._connector.aclose()
+        self._end_response_span("closed")
         self.finished.set()
 
     @property
@@ -368,7 +374,8 @@ class RealtimeBridge:
             # Storage may be down: the last instructions are a fine seed for a reconnect.
             _log_failure("refreshing the realtime instructions", exc)
         instructions = self._instructions
-        conn = await self._connector.connect()
+        with session_span("realtime.connect", self._session_id):
+            conn = await self._connector.connect()
         self._conn = conn
         self._connected_at = self._clock()
         self._expires_at = float("inf")
@@ -397,6 +404,7 @@ class RealtimeBridge:
                     log.warning("model error event: kind=%s code=%s", event.kind, event.code)
                 elif not isinstance(event, ev.ProtocolViolation):
                     productive = True
+                self._observe(event)
                 try:
                     await self._step(functools.partial(self._logic.on_server_event, event))
                 except Exception as exc:  # a bug handling one event must not end the call
@@ -411,6 +419,37 @@ class RealtimeBridge:
             return productive, code if code is not None else 1006
         except OSError:
             return productive, 1006
+
+    def _observe(self, event: ev.ServerEvent) -> None:
+        """Telemetry from the model's events: one span per response (created → done) and the
+        latency from the end of the patient's speech to the first audio of the answer."""
+        now = self._clock()
+        match event:
+            case ev.SpeechStopped():
+                self._speech_stopped_at = now
+            case ev.ResponseCreated():
+                self._end_response_span("superseded")
+                self._response_span = tracer().start_span(
+                    "realtime.response", attributes={SESSION_ATTRIBUTE: self._session_id}
+                )
+            case ev.AudioDelta() if self._speech_stopped_at is not None:
+                latency_ms = metrics.elapsed_ms(self._speech_stopped_at, now)
+                self._speech_stopped_at = None
+                metrics.model_response_latency.record(latency_ms)
+                if self._response_span is not None:
+                    self._response_span.set_attribute(
+                        "triage.response_latency_ms", round(latency_ms, 1)
+                    )
+            case ev.ResponseDone():
+                self._end_response_span(event.status)
+
+    def _end_response_span(self, status: str) -> None:
+        span, self._response_span = self._response_span, None
+        if span is not None:
+            span.set_attribute("triage.response_status", status[:32])
+            if status == "failed":
+                span.set_status(Status(StatusCode.ERROR))
+            span.end()
 
     async def _audio_loop(self) -> None:
         try:
@@ -470,9 +509,13 @@ class RealtimeBridge:
     async def _answer(self, job: AskAgent) -> AgentTurn:
         """One attempt: the utterance's transcript is durably recorded, then the agent acts."""
         await self._recorded()
-        turn = await self._agent.handle_utterance(
-            self._session_id, item_id=job.item_id, text=job.text
-        )
+        started = self._clock()
+        with session_span("agent.turn", self._session_id) as span:
+            turn = await self._agent.handle_utterance(
+                self._session_id, item_id=job.item_id, text=job.text
+            )
+            span.set_attribute("triage.turn_failed", turn.failed)
+        metrics.agent_turn_duration.record(metrics.elapsed_ms(started, self._clock()))
         if turn.failed:
             raise _TurnNotApplied
         return turn

@@ -33,6 +33,7 @@ from azure.data.tables import TableTransactionError
 from azure.data.tables.aio import TableClient
 
 from shared.events import Event, EventType, NewEvent, parse_event_data
+from shared.metrics import count_storage_retry
 from shared.problems import Conflict, StorageError, Unprocessable
 from shared.storage.chunks import join_property, split_property, utf16_units
 from shared.storage.tables import EVENTS, TableStore, storage_errors
@@ -124,6 +125,7 @@ class EventLog:
                 except _SeqTaken:
                     conflicts += 1
                     self.conflicts += 1
+                    count_storage_retry("event_log_conflict")
                     if conflicts > self._max_conflict_retries:
                         raise Conflict(
                             "too many concurrent writers on this session's event log",

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from shared.events import Event, NewEvent
+from shared.metrics import count_storage_retry
 from shared.problems import StorageError
 from shared.storage.event_log import MAX_BATCH_OPS, EventLog, validate_session_key
 
@@ -163,6 +164,7 @@ class EventLogWriter:
                 failures = 0
             except StorageError as exc:
                 failures += 1
+                count_storage_retry("event_writer_flush")
                 log.warning(
                     "event writer for a session failed to flush (%s); retrying, %d pending",
                     exc.code,

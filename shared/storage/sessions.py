@@ -33,6 +33,7 @@ from azure.data.tables.aio import TableClient
 from pydantic import BaseModel
 
 from shared.events import SessionStatus
+from shared.metrics import count_storage_retry
 from shared.problems import Conflict, NotFound, StorageError
 from shared.session_state import can_transition
 from shared.storage.chunks import join_property, split_property
@@ -64,6 +65,9 @@ class SessionRecord(BaseModel):
     expires_at: datetime
     offer_accepted: bool = False
     summary: dict[str, Any] | None = None
+    # W3C traceparent of the span that created the session: later requests for the session, and
+    # the media host's call, continue that trace (one trace per session; shared/telemetry.py).
+    trace_parent: str | None = None
     etag: str | None = None
 
     def is_expired(self, now: datetime) -> bool:
@@ -102,6 +106,7 @@ class SessionStore:
         media_host_id: str | None = None,
         media_host_url: str | None = None,
         now: datetime | None = None,
+        trace_parent: str | None = None,
     ) -> SessionRecord:
         """Insert a new session in status ``created``; Conflict if the id exists."""
         validate_session_key(session_id)
@@ -120,6 +125,7 @@ class SessionStore:
             "updated_at": now.isoformat(),
             "expires_at": expires_at.isoformat(),
             "offer_accepted": False,
+            "trace_parent": trace_parent,
         }
         entity = {key: value for key, value in entity.items() if value is not None}
         token_row = {
@@ -305,6 +311,7 @@ class SessionStore:
                         match_condition=MatchConditions.IfNotModified,
                     )
                 except ResourceModifiedError:
+                    count_storage_retry("session_etag")
                     await asyncio.sleep(0.005 * (attempt + 1))
                     continue
                 except ResourceNotFoundError:
@@ -330,5 +337,6 @@ def _record_from_entity(entity: Mapping[str, Any]) -> SessionRecord:
         expires_at=datetime.fromisoformat(entity["expires_at"]),
         offer_accepted=bool(entity.get("offer_accepted", False)),
         summary=json.loads(summary_json) if summary_json is not None else None,
+        trace_parent=entity.get("trace_parent"),
         etag=entity.get("etag"),
     )

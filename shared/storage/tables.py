@@ -17,9 +17,11 @@ from typing import Any, Final
 
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceExistsError
+from azure.core.pipeline import PipelineRequest
 from azure.data.tables.aio import TableClient, TableServiceClient
 
 from shared.config import StorageSettings
+from shared.metrics import count_storage_retry
 from shared.problems import StorageError, TriageError
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,19 @@ async def storage_errors(action: str) -> AsyncIterator[None]:
     except AzureError as exc:
         log.warning("table storage %s failed: %s", action, type(exc).__name__)
         raise StorageError(f"table storage unreachable while trying to {action}") from exc
+
+
+_ATTEMPTS: Final = "triage.attempts"
+
+
+def count_transport_retries(request: PipelineRequest[Any]) -> None:
+    """azure-core's ``raw_request_hook``: called for every attempt of a request (the hook policy
+    sits after the retry policy, and the request's context lives across its attempts), so every
+    attempt after the first is one retry of the SDK's own retry policy."""
+    attempts = int(request.context.get(_ATTEMPTS, 0)) + 1
+    request.context[_ATTEMPTS] = attempts
+    if attempts > 1:
+        count_storage_retry("transport")
 
 
 class TableStore:
@@ -105,7 +120,11 @@ class TableStore:
                 override :func:`default_client_options`.
             tables: the logical tables to open (see the class docstring).
         """
-        options = {**default_client_options(), **(client_options or {})}
+        options = {
+            **default_client_options(),
+            "raw_request_hook": count_transport_retries,
+            **(client_options or {}),
+        }
         if settings.connection_string is not None:
             service = TableServiceClient.from_connection_string(
                 settings.connection_string.get_secret_value(), **options

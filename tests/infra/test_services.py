@@ -136,9 +136,7 @@ def _names_read_by_the_code() -> str:
 def test_every_variable_the_deployment_sets_is_read_by_the_code() -> None:
     code = _names_read_by_the_code()
     env = {item["name"] for item in _media_host_container()["env"]}
-    names = (env | set(module_params("api")["appSettings"])) - {
-        "APPLICATIONINSIGHTS_CONNECTION_STRING"  # read by the OpenTelemetry exporter
-    }
+    names = env | set(module_params("api")["appSettings"])  # incl. APPLICATIONINSIGHTS_*
     agent_fields = set(AgentSettings.model_fields)
     for name in sorted(names - NOT_YET_READ):
         if name.startswith(AGENT_ENV_PREFIX):  # read as prefix + field name (AgentSettings)
