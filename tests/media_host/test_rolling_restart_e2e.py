@@ -136,6 +136,8 @@ async def test_rolling_restart_with_live_calls_loses_none(
         env = {
             **host_env(azurite, table_prefix, engine.url),
             "TRIAGE_MEDIA_HOST_DRAIN_TIMEOUT_S": DRAIN_BOUND_S,
+            # INFO: the drain and uvicorn's lifespan lines are what the clean-exit check reads.
+            "TRIAGE_LOG_LEVEL": "INFO",
         }
         with media_hosts(env, tmp_path) as procs:
             procs["host-a"], url_a = start_host("host-a", env, tmp_path)
@@ -186,7 +188,9 @@ async def roll(
         assert [await host_of(store, c) for c in clients] == [replacement] * CALLS
         # A clean drain: the lifespan finished (uvicorn then re-raises the signal it caught).
         assert await asyncio.to_thread(procs[stopping].wait, 30) == -signal.SIGTERM
-        assert "Application shutdown complete" in (tmp_path / f"{stopping}.log").read_text()
+        log = (tmp_path / f"{stopping}.log").read_text()
+        assert f"drained: {CALLS} call(s) handed over" in log
+        assert "Application shutdown complete" in log
         cursors = [seq for seq, _, _ in results]
         if replacement == "host-b":
             cursors = list(
