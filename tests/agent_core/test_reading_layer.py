@@ -330,3 +330,126 @@ def test_a_large_local_reaction_is_seen_by_a_gp() -> None:
     assert _level("Stung by a wasp on my hand an hour ago, small red swollen patch.") is (
         Level.SELF_CARE
     )
+
+
+# ---------------------------------------------------------------- spinal and urinary red flags
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My bum has gone numb since this morning and my back is agony.",
+        "She says her inner thighs and bottom feel numb.",
+    ],
+)
+def test_saddle_numbness_in_either_word_order(text: str) -> None:
+    assert "saddle_anesthesia" in _present(text)
+
+
+def test_struggling_to_pass_urine_in_notes_is_retention() -> None:
+    assert "urinary_retention" in _present("Has struggled to pass urine all day, back pain.")
+
+
+def test_both_legs_heavy_is_weakness_of_both_legs_not_leg_pain() -> None:
+    present = _present("Both of his legs feel heavy today.")
+    assert "bilateral_leg_weakness" in present
+    assert "leg_pain" not in present
+    assert "unilateral_weakness" not in present
+
+
+def test_a_time_said_of_the_history_does_not_date_the_complaint() -> None:
+    summary = assess_text(
+        "Treated for bowel cancer three years ago, she has had two weeks of back pain."
+    )
+    back = next(f for f in summary.findings_present if f.concept_id == "back_pain")
+    assert back.duration_hours == 14 * 24
+
+
+def test_night_pain_is_a_qualifier_of_the_pain(extract: Extract) -> None:
+    extraction = extract("My lower back pain wakes me up at night.")
+    assert "nocturnal" in finding(extraction, "back_pain").qualifiers
+
+
+# ---------------------------------------------------------------- context written as notes
+@pytest.mark.parametrize(
+    "text",
+    [
+        "58F, lung ca, on carboplatin. T 38.4.",
+        "Ca bowel, FOLFOX cycle 4 last week, temp 38.1 and shivery.",
+    ],
+)
+def test_cancer_and_chemotherapy_written_as_notes(text: str) -> None:
+    summary = assess_text(text)
+    assert {"cancer", "immunosuppression"} <= set(summary.history.conditions)
+    assert summary.disposition.level is Level.EMERGENCY
+
+
+def test_a_lithium_battery_is_not_the_medicine() -> None:
+    summary = assess_text("Toddler may have swallowed a lithium button cell from the remote.")
+    assert "lithium" not in summary.history.medications
+    assert summary.disposition.level is Level.EMERGENCY
+
+
+def test_a_coin_cell_gone_from_a_device_is_a_possible_ingestion() -> None:
+    text = "The coin cell from his watch is missing, he was playing with it."
+    assert "overdose" in _present(text)
+
+
+# ---------------------------------------------------------------- children's breathing
+def test_a_noise_on_breathing_in_is_stridor_but_in_and_out_is_not() -> None:
+    assert "stridor" in _present("He makes a squeaky noise every time he breathes in.")
+    assert "stridor" not in _present("There is a whistling sound when I breathe in and out.")
+
+
+def test_ribs_drawing_in_is_recession() -> None:
+    assert _level("My 1 year old has a cough and the skin under her ribs is sucking in.") is (
+        Level.EMERGENCY
+    )
+
+
+def test_pauses_and_gasps_in_a_snoring_childs_sleep_are_sleep_apnoea() -> None:
+    text = "Our 5-year-old snores every night, stops breathing for a moment and then gasps."
+    present = _present(text)
+    assert "sleep_apnoea" in present
+    assert not present & {"not_breathing", "severe_breathing_difficulty"}
+    assert _level("He collapsed and has stopped breathing.") is Level.EMERGENCY
+
+
+def test_thirst_and_night_time_weeing_with_weight_loss_in_a_child() -> None:
+    text = "Our 9 year old drinks loads of water, gets up at night to pee and has lost weight."
+    present = _present(text)
+    assert {"polydipsia", "urinary_frequency"} <= present
+    assert _level(text) is Level.URGENT
+
+
+def test_weeks_of_breathlessness_with_swollen_ankles_is_not_a_clot() -> None:
+    summary = assess_text(
+        "Over the last six weeks I get more out of breath on the stairs and my ankles swell."
+    )
+    assert "pulmonary_embolism" not in {f.rule_id for f in summary.red_flags}
+    acute = assess_text("Since this morning I'm short of breath and my left calf is swollen.")
+    assert "pulmonary_embolism" in {f.rule_id for f in acute.red_flags}
+
+
+# ---------------------------------------------------------------- ingestions
+def test_taking_ones_usual_tablets_is_not_an_overdose() -> None:
+    assert "overdose" not in _present("I took my tablets this morning and I have a headache.")
+    assert "overdose" not in _present("He took his blood pressure pills late today.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son took some of my pills while I was in the shower.",
+        "She took a whole packet of pills an hour ago.",
+        "He took 20 tablets last night.",
+        "Grandad took bleach by mistake.",
+        "He took a bunch of his dad's sleeping pills.",
+    ],
+)
+def test_taking_a_quantity_or_a_non_medicine_is_an_overdose(text: str) -> None:
+    assert _level(text) is Level.EMERGENCY
+
+
+def test_a_suspected_ingestion_is_managed_as_one() -> None:
+    summary = assess_text("I think the baby may have swallowed one of the magnets.")
+    assert "overdose" in {f.concept_id for f in summary.findings_present}
+    assert summary.disposition.level is Level.EMERGENCY

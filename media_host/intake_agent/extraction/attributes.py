@@ -78,11 +78,17 @@ def category(text: str) -> str:
 
 
 def attach_attributes(
-    norm: str, bounds: list[tuple[int, int]], drafts: list[FindingDraft], lexicon: Lexicon
+    norm: str,
+    bounds: list[tuple[int, int]],
+    drafts: list[FindingDraft],
+    lexicon: Lexicon,
+    history_spans: list[tuple[int, int]] | None = None,
 ) -> None:
     """Attach time, severity, character, radiation, aggravating/relieving factors, site and
     laterality mentions to the drafts they belong to (same clause or sentence, else the last
-    topic: \"It started suddenly.\")."""
+    topic: \"It started suddenly.\"). A time said in a clause about the history and no
+    finding ("treated for prostate cancer two years ago, ...") dates the history, not the
+    complaint of the sentence."""
 
     def is_pain(concept_id: str) -> bool:
         return lexicon.concept(concept_id).is_pain
@@ -113,11 +119,15 @@ def attach_attributes(
 
     clauses = clause_bounds(norm)
 
+    history_clauses = {sentence_at(clauses, start) for start, _end in history_spans or ()}
+
     def clause_targets(pos: int) -> list[FindingDraft]:
         """Findings of the same clause (comma / "but" delimited), else of the sentence."""
         pool = targets(pos, nearest=False)
         clause = sentence_at(clauses, pos)
         same = [d for d in pool if sentence_at(clauses, d.start) == clause]
+        if not same and clause in history_clauses:
+            return []
         return same or pool
 
     for t in temporality.find_time_mentions(norm):
@@ -209,7 +219,18 @@ def attach_attributes(
                 and x.start >= d.end
                 and sentence_at(bounds, x.start) == d.sentence
             ]
-            d.attrs["site"] = f"{inside[-1].region} {concept.site}" if inside else concept.site
+            # "hip pain" is leg pain at the hip: keep the narrower site the words name
+            named = [
+                x
+                for x in sites
+                if d.start <= x.start < d.end
+                and x.pain_concept == d.concept_id
+                and x.site != concept.site
+            ]
+            if inside:
+                d.attrs["site"] = f"{inside[-1].region} {concept.site}"
+            else:
+                d.attrs["site"] = named[-1].site if named else concept.site
 
 
 def _same_site(mention: anatomy.SiteMention, site: str) -> bool:

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import re
 
+# substances swallowed by accident or on purpose that no one takes as a medicine
+_NOT_MEDICINES = (
+    r"bleach|detergent|pods?|battery|batteries|coin[\s-]cells?|button[\s-]cells?|lithium[\s-]cells?|"
+    r"magnets?|poison|antifreeze|chemicals?|lejia|veneno"
+)
+
 # Two cue words in one clause that together name a concept ("vomiting ... blood").
 PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
@@ -37,7 +43,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # "haven't managed to wee for 12 hours", "no puedo orinar": acute retention of urine
         re.compile(
             r"\b(?:cant|can't|cannot|unable|havent|haven't|hasnt|hasn't|not\s+managed|couldnt|couldn't|"
-            r"not\s+been\s+able|no\s+puedo|no\s+puede)\b"
+            r"not\s+been\s+able|no\s+puedo|no\s+puede|"
+            # "has struggled to pass urine since yesterday": hesitancy as far as retention
+            r"struggl\w*|difficulty|trouble|hard\s+to|le\s+cuesta|me\s+cuesta)\b"
         ),
         re.compile(r"\b(?:wee|pee|urinate|pass\s+urine|pass\s+water|orinar|hacer\s+pis)\b"),
         "urinary_retention",
@@ -118,7 +126,12 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (
         # "found with the bottle of iron tablets open and some missing": a possible ingestion.
-        re.compile(r"\b(?:tablets?|pills?|capsules?|medicines?|gummies|pastillas)\b"),
+        re.compile(
+            r"\b(?:tablets?|pills?|capsules?|medicines?|gummies|pastillas|"
+            # a button/coin cell gone from a device a toddler was next to (NHS button batteries)
+            r"(?:coin|button|lithium|watch|hearing[\s-]aid)(?:[\s-]+shaped)?[\s-]+(?:cells?|batteries|battery)|"
+            r"coin[\s-]cells?)\b"
+        ),
         re.compile(r"\b(?:missing|gone|unaccounted|faltan)\b"),
         "overdose",
     ),
@@ -133,13 +146,22 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "cyanosis",
     ),
     (
+        # "swallowed some tablets", "got into the bleach": an ingestion. "Took" is how everyone
+        # says they had their usual medicine ("I took my tablets this morning"), so it only
+        # counts for things nobody takes as a medicine, or with a quantity (next pair).
         re.compile(
-            r"\b(?:swallowed|swallow|ate|eaten|ingested|drank|drunk|took|taken|got\s+into|trago|tomo|bebio)\b"
+            r"\b(?:swallowed|swallow|ate|eaten|ingested|drank|drunk|got\s+into|trago|bebio)\b"
         ),
         re.compile(
-            r"\b(?:tablets?|pills?|capsules?|medicines?|medications?|bleach|detergent|pods?|battery|batteries|"
-            r"magnets?|poison|antifreeze|chemicals?|pastillas|lejia|veneno)\b"
+            r"\b(?:tablets?|pills?|capsules?|medicines?|medications?|pastillas|"
+            + _NOT_MEDICINES
+            + r")\b"
         ),
+        "overdose",
+    ),
+    (
+        re.compile(r"\b(?:took|taken|tomo)\b"),
+        re.compile(r"\b(?:" + _NOT_MEDICINES + r")\b"),
         "overdose",
     ),
     (
@@ -150,6 +172,7 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(
             r"\b(?:perineal|perineum|saddle|genitals|genital|buttocks|bottom|bum|anus|back\s+passage|"
             r"between\s+(?:my\s+|her\s+|his\s+|the\s+)?legs|private\s+parts|crotch|entrepierna|"
+            r"inner\s+thighs?|groin\s+and\s+(?:bottom|buttocks)|"
             # "when I wipe I can't feel it down there": the everyday words for the saddle area
             r"down\s+there|wip(?:e|ing)\s+(?:after|myself|herself|himself)?|when\s+(?:(?:i|she|he)\s+)?wipes?)\b"
         ),
@@ -171,8 +194,11 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # a large quantity of a named medicine is an overdose even without "tablets"
         re.compile(
             r"\b(?:loads\s+of|lots\s+of|a\s+lot\s+of|too\s+many|handfuls?\s+of|dozens?\s+of|"
+            r"(?:a\s+)?bunch\s+of|heaps\s+of|a\s+(?:load|pile|stack)\s+of|"
             r"(?:a\s+|the\s+)?whole\s+(?:packet|pack|bottle|box|strip|tub)s?(?:\s+of)?|"
             r"all\s+(?:of\s+)?(?:my|his|her|their|the)|extra\s+doses?\s+of|"
+            # a child who "took some of my pills": any amount of someone else's medicine
+            r"(?:some|a\s+few|one|two|several)\s+of\s+(?:my|his|her|their|the|mum'?s|dad'?s|nan'?s|gran'?s)|"
             # "took 20 paracetamol": ten or more of a named medicine
             r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+)?"
             r"(?:[1-9]\d+|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen))\b"
@@ -181,7 +207,8 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|tramadol|"
             r"morphine|oxycodone|amitriptyline|sertraline|citalopram|fluoxetine|diazepam|zopiclone|"
             r"sleeping\s+(?:pills|tablets)|antidepressants?|painkillers?|insulin|iron\s+tablets|"
-            r"lithium|quetiapine|olanzapine|paracetamol\s+tablets)\b"
+            r"lithium|quetiapine|olanzapine|paracetamol\s+tablets|"
+            r"(?:[a-z]+\s+)?(?:tablets|pills|capsules|medicines|medication|meds))\b"
         ),
         "overdose",
     ),
@@ -190,6 +217,39 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(r"\b(?:only|just|hardly\s+any|barely\s+any|fewer|not\s+many|less)\b"),
         re.compile(r"\bwet\s+(?:nappies|nappy|diapers?)\b"),
         "decreased_urine",
+    ),
+    (
+        # "drinking constantly", "drinks litres of water": excessive thirst, with polyuria and
+        # weight loss the picture of new diabetes (NICE NG18, NG17)
+        re.compile(r"\b(?:drink\w*|drank|thirst\w*|bebe|bebiendo)\b"),
+        re.compile(
+            r"\b(?:constantly|all\s+the\s+time|non[\s-]?stop|gallons|litres|liters|jugs|"
+            r"bottles\s+of\s+water|far\s+more|much\s+more|more\s+than\s+usual|excessive\w*|"
+            r"loads\s+of\s+water|so\s+much\s+water|sin\s+parar|todo\s+el\s+tiempo)\b"
+        ),
+        "polydipsia",
+    ),
+    (
+        # "getting up twice a night to wee": passing urine at night (nocturia)
+        re.compile(r"\b(?:get(?:s|ting)?|got|wak(?:es|ing|e)|woke)\s+up\b"),
+        re.compile(
+            r"\bto\s+(?:wee|pee|urinate|pass\s+urine|go\s+to\s+the\s+(?:toilet|loo|bathroom))\b"
+        ),
+        "urinary_frequency",
+    ),
+    (
+        # "a hot, swollen right knee", "her ankle is red and swollen": a hot swollen joint
+        re.compile(
+            r"\b(?:(?:hot|warm|red|inflamed),?\s+(?:and\s+)?(?:swollen|puffy)|"
+            r"(?:swollen|puffy),?\s+(?:and\s+)?(?:hot|warm|red)|"
+            r"(?:redness|heat|warmth)\s+and\s+swelling|swelling\s+and\s+(?:redness|heat|warmth)|"
+            r"caliente\s+e\s+hinchad[oa]|hinchad[oa]\s+y\s+caliente)\b"
+        ),
+        re.compile(
+            r"\b(?:knee|ankle|wrist|elbow|hip|shoulder|joint|big\s+toe|toe\s+joint|knuckle|"
+            r"rodilla|tobillo|muneca|codo|articulacion)\b"
+        ),
+        "hot_joint",
     ),
     (
         re.compile(r"\b(?:lips|heels|knuckles)\b"),
@@ -215,6 +275,40 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"not\s+working|dragging|drags|flopping|flops)\b"
         ),
         "unilateral_weakness",
+    ),
+    (
+        # "both legs feel heavy / like jelly": weakness of both legs (NICE CKS sciatica red
+        # flags; GIRFT cauda equina pathway), not one weak limb
+        re.compile(r"\bboth\s+(?:of\s+)?(?:my\s+|his\s+|her\s+|their\s+|the\s+)?legs\b"),
+        re.compile(
+            r"\b(?:heavy|weak|weaker|wobbly|like\s+jelly|jelly|giving\s+way|gave\s+way|buckl\w*|"
+            r"won'?t\s+(?:hold|take)|floppy|useless)\b"
+        ),
+        "bilateral_leg_weakness",
+    ),
+    (
+        # "a harsh noise on breathing in": stridor, a noise of the in-breath (NICE CKS croup)
+        re.compile(
+            r"\b(?:harsh|high[\s-]pitched|squeaky|squeak\w*|crowing|rasping|raspy|noise|noises|"
+            r"sound|noisy)\b"
+        ),
+        re.compile(
+            r"\b(?:(?:breath(?:e|es|ing)|breaths)\s+in(?!\s+and\s+out)|breathing\s+inwards|"
+            r"in[\s-]breaths?|inhal\w+|on\s+inspiration|inspiratory|al\s+inspirar)\b"
+        ),
+        "stridor",
+    ),
+    (
+        # "the skin between her ribs is drawing in": chest indrawing (recession), a red feature
+        # of a child's breathing (NICE NG143 traffic light; NICE NG9 bronchiolitis)
+        re.compile(
+            r"\b(?:ribs|rib\s+cage|ribcage|chest|breastbone|sternum|tummy|belly|costillas)\b"
+        ),
+        re.compile(
+            r"\b(?:(?:drawing|drawn|draws|sucking|sucked|sucks|pulling|pulled|pulls|caving|caves|"
+            r"sinking|sinks|tugging|tugs)\s+in(?:wards?)?|se\s+hunden?)\b"
+        ),
+        "severe_breathing_difficulty",
     ),
     (
         re.compile(r"\b(?:can'?t|cannot|unable\s+to|couldn'?t)\s+see\b"),

@@ -25,6 +25,8 @@ _CONDITION_RES = [
 ]
 _DRUG_RE = re.compile(
     r"\b(?:" + "|".join(sorted(map(re.escape, DRUGS), key=len, reverse=True)) + r")\b"
+    # "a lithium coin cell", "lithium-ion battery": the metal of a battery, not the medicine
+    r"(?![\s-]+(?:coin|button|ion|cells?|batter(?:y|ies))\b)"
 )
 _ALLERGY_RE = re.compile(
     r"\b(?:allergic\s+to|allergy\s+to|allergies\s+to|allergies\s*:|allergy\s*:|alergic\s+to|alergico\s+a|alergica\s+a|"

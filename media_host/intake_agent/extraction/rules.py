@@ -45,6 +45,7 @@ from media_host.intake_agent.models import (
     Span,
 )
 from media_host.intake_agent.textnorm import (
+    Token,
     canonical_token,
     normalise,
     sentence_bounds,
@@ -57,7 +58,17 @@ MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bound
 _GENERIC = frozenset({"swelling", "bleeding"})
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
 _ABSORBABLE = frozenset(
-    {"swelling", "bleeding", "vomiting", "cough", "diarrhea", "burn", "burn_blistering"}
+    {
+        "swelling",
+        "bleeding",
+        "vomiting",
+        "cough",
+        "diarrhea",
+        "burn",
+        "burn_blistering",
+        "numbness",
+        "joint_swelling",
+    }
 )
 # single-word readings that give way to a two-cue composition containing them: "my pee is
 # burning" is dysuria, not a burn; "a shock off a cable" is an electric shock, not circulatory
@@ -65,6 +76,19 @@ _ABSORBABLE = frozenset(
 # face feels weak" is facial weakness, not generalised weakness; "his smile has gone crooked"
 # is a facial droop, not a deformed limb
 _YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possible_fracture"})
+# readings that give way only to one composition: "both legs feel heavy" is weakness of both
+# legs, not leg pain of a pressing kind
+_YIELDS_TO = {"leg_pain": frozenset({"bilateral_leg_weakness"})}
+# findings acted on when only suspected: "she thinks he swallowed a button battery" is managed
+# as an ingestion (NHS button batteries; TOXBASE: a possible ingestion is treated as one)
+_SUSPECTED_IS_ENOUGH = frozenset({"overdose"})
+# readings that give way to another finding of the same sentence: in "he snores and stops
+# breathing for a few seconds, then gasps" the pauses and the gasping are the witnessed apnoeas
+# of obstructive sleep apnoea (NICE CKS OSAHS), not an arrest or respiratory distress
+_GIVES_WAY_IN_SENTENCE: dict[str, tuple[str, re.Pattern[str] | None]] = {
+    "not_breathing": ("sleep_apnoea", re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)")),
+    "severe_breathing_difficulty": ("sleep_apnoea", re.compile(r"^gasp")),
+}
 # Reassurance is denied only by a negation right before it: in "no sickness, acting normal" the
 # "no" belongs to the sickness.
 _CLOSE_NEGATION_ONLY = frozenset({"benign_context"})
@@ -137,7 +161,7 @@ class RulesExtractor:
                 self.lexicon, context, norm, answer, drafts, demographics
             )
         bounds = sentence_bounds(norm)
-        attach_attributes(norm, bounds, drafts, self.lexicon)
+        attach_attributes(norm, bounds, drafts, self.lexicon, history_spans)
         findings = self._merge(drafts, item_id)
         interpreted = [(d.start, d.end) for d in drafts] + history_spans
         not_interpreted = find_uninterpreted(text, norm, interpreted, self.lexicon, lang)
@@ -154,6 +178,28 @@ class RulesExtractor:
         )
 
     # ------------------------------------------------------------------ concepts
+    @staticmethod
+    def _gives_way(
+        index: int,
+        spans: list[tuple[int, int]],
+        kinds: list[tuple[str, bool]],
+        keep: list[int],
+        tokens: list[Token],
+        sentence_of: list[int],
+    ) -> bool:
+        """Whether span ``index`` is read as part of another finding of its sentence."""
+        rule = _GIVES_WAY_IN_SENTENCE.get(kinds[index][0])
+        if rule is None:
+            return False
+        target, words = rule
+        start, end = spans[index]
+        text = " ".join(tokens[k].text for k in range(start, end))
+        if words is not None and not words.search(text):
+            return False
+        return any(
+            kinds[j][0] == target and sentence_of[spans[j][0]] == sentence_of[start] for j in keep
+        )
+
     def _find_concepts(self, norm: str, lang: str) -> list[FindingDraft]:
         tokens = tokenize(norm)
         if not tokens:
@@ -251,7 +297,11 @@ class RulesExtractor:
                 cid not in _YIELDING
                 or not any(a <= sp[0] < b and other != cid for a, b, other in pair_spans)
             )
+            and not any(
+                a <= sp[0] < b and other in _YIELDS_TO.get(cid, ()) for a, b, other in pair_spans
+            )
         ]
+        keep = [i for i in keep if not self._gives_way(i, spans, kinds, keep, tokens, sentence_of)]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]
         regions = {keep.index(i): r for i, r in regions.items() if i in keep}
@@ -277,7 +327,7 @@ class RulesExtractor:
                 presence = Presence.ABSENT if close & _FLIP_WORDS else Presence.PRESENT
             elif negated:
                 presence = Presence.ABSENT
-            elif scope.UNCERTAIN in kinds_here:
+            elif scope.UNCERTAIN in kinds_here and concept_id not in _SUSPECTED_IS_ENOUGH:
                 presence = Presence.UNCERTAIN
             else:
                 presence = Presence.PRESENT

@@ -211,6 +211,14 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 
+# Pain that wakes the patient or is worst at night: a red flag of serious spinal pathology
+# (NICE NG234 spinal metastases: "nocturnal spinal pain preventing sleep")
+_NOCTURNAL = re.compile(
+    r"\b(?:wak(?:es|ing|e)\s+(?:me|him|her|them)(?:\s+up)?(?:\s+(?:at\s+night|from\s+sleep|in\s+the\s+night))?|"
+    r"woken\s+(?:up\s+)?(?:at\s+night\s+)?by\s+(?:the\s+|it)|keeps?\s+(?:me|him|her|them)\s+awake|"
+    r"worse\s+at\s+night|worst\s+at\s+night|(?:at|during\s+the)\s+night\s+(?:it|the\s+pain)\s+is\s+worse|"
+    r"night\s+pain|nocturnal\s+pain|pain\s+at\s+night|me\s+despierta|peor\s+por\s+la\s+noche)\b"
+)
 _NEW = re.compile(
     r"\b(?:first\s+time|first\s+ever|never\s+had\s+(?:this|anything\s+like\s+this|one\s+like\s+this)|"
     r"new[\s-]onset|primera\s+vez|nunca\s+me\s+habia)\b"
@@ -298,6 +306,8 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
             found.append(TimeMention(m.start(), m.end(), "timing", text=label))
     for m in _NEW.finditer(norm):
         found.append(TimeMention(m.start(), m.end(), "qualifier", text="new"))
+    for m in _NOCTURNAL.finditer(norm):
+        found.append(TimeMention(m.start(), m.end(), "qualifier", text="nocturnal"))
     found.sort(key=lambda t: t.start)
     return found
 
