@@ -453,3 +453,32 @@ def test_a_suspected_ingestion_is_managed_as_one() -> None:
     summary = assess_text("I think the baby may have swallowed one of the magnets.")
     assert "overdose" in {f.concept_id for f in summary.findings_present}
     assert summary.disposition.level is Level.EMERGENCY
+
+
+# ---------------------------------------------------------------- description and notes
+def test_a_described_area_reaches_its_body_site() -> None:
+    text = "Breastfeeding, a sore, hot, red area on the lower inner right breast, temp 38.6."
+    assert "breast_pain" in _present(text)
+    assert _level(text) is Level.URGENT
+
+
+def test_a_teething_babys_drooling_is_not_the_airway_sign() -> None:
+    assert "drooling" not in _present("She's teething and drooling a lot, otherwise happy.")
+    assert "drooling" in _present("He has a sore throat, a fever and is drooling.")
+
+
+@pytest.mark.parametrize(("text", "hours"), [("Cough x2w.", 336.0), ("Snoring x1y.", 8760.0)])
+def test_note_durations_in_weeks_and_years(text: str, hours: float) -> None:
+    durations = [t.hours for t in find_time_mentions(normalise(text)) if t.hours is not None]
+    assert durations == [hours]
+
+
+@pytest.mark.parametrize("text", ["55 y/o M, chest pain.", "Woke 0500 w/ severe pain."])
+def test_y_slash_o_and_w_slash_are_not_durations(text: str) -> None:
+    assert not [t for t in find_time_mentions(normalise(text)) if t.field == "duration_hours"]
+
+
+def test_the_spouse_who_tells_is_not_the_patient() -> None:
+    summary = assess_text("Loud snoring, wife notes pauses in his breathing at night.")
+    assert summary.demographics.sex == "male"
+    assert assess_text("My wife has had a cough for a week.").demographics.sex == "female"

@@ -55,6 +55,23 @@ _MALE = re.compile(
     r"\b(?:man|men|male|gentleman|guy|boy|son|husband|he|him|his|himself|brother|"
     r"grandson|hombre|senor|nino|hijo|esposo|el\s+paciente)\b"
 )
+# "wife notes pauses in breathing", "her husband says": the spouse who tells, not the patient
+_OBSERVER_AFTER = re.compile(
+    r"\s+(?:notes|noted|noticed|notices|says|said|reports|reported|thinks|witnessed|saw|"
+    r"describes|described|states|stated|has\s+noticed|dice|nota)\b"
+)
+_SPOUSE = frozenset({"wife", "husband", "esposa", "esposo"})
+
+
+def _first_about_patient(pattern: re.Pattern[str], norm: str) -> re.Match[str] | None:
+    """The first word of ``pattern`` that describes the patient (not a spouse telling)."""
+    for m in pattern.finditer(norm):
+        if m.group(0) in _SPOUSE and _OBSERVER_AFTER.match(norm, m.end()):
+            continue
+        return m
+    return None
+
+
 _FIRST_PERSON_SEX = [
     (
         re.compile(
@@ -167,8 +184,8 @@ def extract_demographics(norm: str) -> Demographics:
                 sex = label
                 break
     if sex is None:
-        female = _FEMALE.search(norm)
-        male = _MALE.search(norm)
+        female = _first_about_patient(_FEMALE, norm)
+        male = _first_about_patient(_MALE, norm)
         if female and (not male or female.start() < male.start()):
             sex = "female"
         elif male:

@@ -79,15 +79,26 @@ _YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possib
 # readings that give way only to one composition: "both legs feel heavy" is weakness of both
 # legs, not leg pain of a pressing kind
 _YIELDS_TO = {"leg_pain": frozenset({"bilateral_leg_weakness"})}
+_FILLER_WORDS = frozenset(
+    {"the", "a", "an", "my", "his", "her", "their", "of", "on", "upper", "lower", "outer", "inner"}
+    | {"left", "right", "area", "patch", "part", "side"}
+)
 # findings acted on when only suspected: "she thinks he swallowed a button battery" is managed
 # as an ingestion (NHS button batteries; TOXBASE: a possible ingestion is treated as one)
 _SUSPECTED_IS_ENOUGH = frozenset({"overdose"})
 # readings that give way to another finding of the same sentence: in "he snores and stops
 # breathing for a few seconds, then gasps" the pauses and the gasping are the witnessed apnoeas
 # of obstructive sleep apnoea (NICE CKS OSAHS), not an arrest or respiratory distress
-_GIVES_WAY_IN_SENTENCE: dict[str, tuple[str, re.Pattern[str] | None]] = {
-    "not_breathing": ("sleep_apnoea", re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)")),
-    "severe_breathing_difficulty": ("sleep_apnoea", re.compile(r"^gasp")),
+# (NICE CKS OSAHS); a teething baby's drooling is teething (NICE CKS teething), not the
+# airway sign. Values: (the other finding, words of this reading, words of the other one).
+_GIVES_WAY_IN_SENTENCE: dict[str, tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = {
+    "not_breathing": ("sleep_apnoea", re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)"), None),
+    "severe_breathing_difficulty": ("sleep_apnoea", re.compile(r"^gasp"), None),
+    "drooling": (
+        "minor_complaint",
+        re.compile(r"\b(?:drool\w*|dribbl\w*)"),
+        re.compile(r"\b(?:teeth\w*|tooth)"),
+    ),
 }
 # Reassurance is denied only by a negation right before it: in "no sickness, acting normal" the
 # "no" belongs to the sickness.
@@ -191,13 +202,19 @@ class RulesExtractor:
         rule = _GIVES_WAY_IN_SENTENCE.get(kinds[index][0])
         if rule is None:
             return False
-        target, words = rule
-        start, end = spans[index]
-        text = " ".join(tokens[k].text for k in range(start, end))
-        if words is not None and not words.search(text):
+        target, words, target_words = rule
+
+        def text(span: tuple[int, int]) -> str:
+            return " ".join(tokens[k].text for k in range(span[0], span[1]))
+
+        start = spans[index][0]
+        if words is not None and not words.search(text(spans[index])):
             return False
         return any(
-            kinds[j][0] == target and sentence_of[spans[j][0]] == sentence_of[start] for j in keep
+            kinds[j][0] == target
+            and sentence_of[spans[j][0]] == sentence_of[start]
+            and (target_words is None or target_words.search(text(spans[j])))
+            for j in keep
         )
 
     def _find_concepts(self, norm: str, lang: str) -> list[FindingDraft]:
@@ -245,6 +262,12 @@ class RulesExtractor:
             if cid in _ABSORBABLE or cid in _YIELDING:
                 for k in range(s, e):
                     absorbable[k] = True
+        # words apart, not counting punctuation, articles and where-on-the-body words: "tender,
+        # red, wedge-shaped area on the upper outer left breast" is one description
+        filler_before = [0]
+        for token in tokens:
+            filler = token.kind == "punct" or token.text in _FILLER_WORDS
+            filler_before.append(filler_before[-1] + int(filler))
         pair_spans: list[tuple[int, int, str]] = []
         for index, (start, end, concept_id, region, cue_spans) in enumerate(site_candidates):
             st = char_to_token[start]
@@ -268,7 +291,7 @@ class RulesExtractor:
                 pt_end = char_to_token[pe - 1]
                 if pt is None or pt_end is None or cover[pt] or sentence_of[pt] != sentence_of[st]:
                     continue
-                distance = abs(pt - st)
+                distance = abs(filler_before[pt] - filler_before[st] - (pt - st))
                 if distance <= 7 and (best is None or distance < best[0]):
                     best = (distance, pt, pt_end)
             if best is None:

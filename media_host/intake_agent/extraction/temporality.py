@@ -24,6 +24,7 @@ _UNIT_HOURS = {
     "night": 24.0,
     "week": 168.0,
     "wk": 168.0,
+    "w": 168.0,  # notes: "x2w"
     "fortnight": 336.0,
     "month": 730.0,
     "mo": 730.0,
@@ -42,7 +43,7 @@ _UNIT_HOURS = {
 }
 _UNIT = (
     r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|nights?|weeks?|wks?|fortnights?|"
-    r"months?|mos?|years?|yrs?|segundos?|minutos?|horas?|dias?|noches?|semanas?|mes|meses|anos?)"
+    r"months?|mos?|years?|yrs?|y(?!/)|w(?!/)|segundos?|minutos?|horas?|dias?|noches?|semanas?|mes|meses|anos?)"
 )
 _NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty)[\s-]\w+)"
 # note shorthand "x2d", "x1 month" glues the number to the "x"
@@ -256,7 +257,7 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
         unit = m.group("unit")
         if number is None:
             continue
-        if unit in ("d", "h", "y", "mo") and not m.group("num")[0].isdigit():
+        if unit in ("d", "h", "y", "w", "mo") and not m.group("num")[0].isdigit():
             continue  # "a d..." is not "1 day"
         key = unit if unit in _UNIT_HOURS else unit.rstrip("s")
         if key not in _UNIT_HOURS:
