@@ -482,3 +482,9 @@ def test_the_spouse_who_tells_is_not_the_patient() -> None:
     summary = assess_text("Loud snoring, wife notes pauses in his breathing at night.")
     assert summary.demographics.sex == "male"
     assert assess_text("My wife has had a cough for a week.").demographics.sex == "female"
+
+
+def test_an_age_in_years_shorthand_is_not_a_duration() -> None:
+    assert not [
+        t for t in find_time_mentions(normalise("Child 6y sore throat.")) if t.hours is not None
+    ]

@@ -259,6 +259,8 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
             continue
         if unit in ("d", "h", "y", "w", "mo") and not m.group("num")[0].isdigit():
             continue  # "a d..." is not "1 day"
+        if unit in ("y", "w") and not norm[max(0, m.start() - 1) : m.start()] == "x":
+            continue  # "6y" is an age; only the note form "x1y", "x2w" is a duration
         key = unit if unit in _UNIT_HOURS else unit.rstrip("s")
         if key not in _UNIT_HOURS:
             key = key.rstrip("e")  # "meses"
