@@ -488,3 +488,37 @@ def test_an_age_in_years_shorthand_is_not_a_duration() -> None:
     assert not [
         t for t in find_time_mentions(normalise("Child 6y sore throat.")) if t.hours is not None
     ]
+
+
+# ---------------------------------------------------------------- signs named by clinicians
+def test_hutchinsons_sign_is_shingles() -> None:
+    text = "Rash on the forehead, Hutchinson's sign positive, eye watering."
+    assert "shingles" in _present(text)
+    assert _level(text) is Level.URGENT
+
+
+def test_fewer_wet_nappies_than_usual() -> None:
+    assert "decreased_urine" in _present("Baby with diarrhoea, 3 wet nappies today, usually 7.")
+
+
+def test_swelling_measured_between_joints_is_not_a_hot_joint() -> None:
+    text = "Bee sting on the shin, red and swollen from the ankle to the knee, itchy."
+    assert "hot_joint" not in _present(text)
+
+
+def test_a_red_patch_on_the_white_of_the_eye_is_a_burst_vessel_not_a_rash() -> None:
+    text = "There's a bright red spot on the white of my left eye, no pain, I can see fine."
+    present = _present(text)
+    assert "subconjunctival_haemorrhage" in present
+    assert "rash" not in present
+    assert _level(text) is Level.SELF_CARE
+
+
+def test_how_long_an_episode_lasts_is_not_how_long_the_illness_has_lasted() -> None:
+    mentions = find_time_mentions(normalise("The pain eases within five minutes of resting."))
+    assert not [t for t in mentions if t.field == "duration_hours"]
+    summary = assess_text(
+        "Tightness in my chest when I climb hills that eases within 3 minutes of rest, "
+        "on and off over the past two months, never at rest."
+    )
+    assert "acs_chest_pain" not in {f.rule_id for f in summary.red_flags}

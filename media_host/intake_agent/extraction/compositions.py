@@ -214,7 +214,11 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (
         # "only had two wet nappies today": few wet nappies, whatever the number said
-        re.compile(r"\b(?:only|just|hardly\s+any|barely\s+any|fewer|not\s+many|less)\b"),
+        # ... or compared with the usual: "2 wet nappies today (usually 6)"
+        re.compile(
+            r"\b(?:only|just|hardly\s+any|barely\s+any|fewer|not\s+many|less|usually|normally|"
+            r"down\s+from|instead\s+of|compared\s+(?:to|with))\b"
+        ),
         re.compile(r"\bwet\s+(?:nappies|nappy|diapers?)\b"),
         "decreased_urine",
     ),
@@ -246,10 +250,26 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"caliente\s+e\s+hinchad[oa]|hinchad[oa]\s+y\s+caliente)\b"
         ),
         re.compile(
+            # "swollen from wrist to elbow" measures a swelling's extent; it names no joint
+            r"(?<!from\s)(?<!to\s)(?<!from\sthe\s)(?<!to\sthe\s)(?<!from\sher\s)(?<!to\sher\s)"
+            r"(?<!from\shis\s)(?<!to\shis\s)"
             r"\b(?:knee|ankle|wrist|elbow|hip|shoulder|joint|big\s+toe|toe\s+joint|knuckle|"
             r"rodilla|tobillo|muneca|codo|articulacion)\b"
         ),
         "hot_joint",
+    ),
+    (
+        # "a bright red patch on the white of his eye": a subconjunctival haemorrhage, harmless
+        # when painless with normal vision and no injury (NICE CKS subconjunctival haemorrhage)
+        re.compile(
+            r"\b(?:(?:bright\s+|deep\s+)?(?:red|blood(?:y)?)\s+(?:patch|spot|area|blotch|mark|splodge)|"
+            r"burst\s+(?:a\s+)?blood\s+vessel|mancha\s+roja)\b"
+        ),
+        re.compile(
+            r"\b(?:whites?\s+of\s+(?:my|his|her|the|their|your)\s+(?:right\s+|left\s+)?eyes?|"
+            r"sclera|eyeball|blanco\s+del\s+ojo)\b"
+        ),
+        "subconjunctival_haemorrhage",
     ),
     (
         re.compile(r"\b(?:lips|heels|knuckles)\b"),

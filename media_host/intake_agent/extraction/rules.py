@@ -78,7 +78,11 @@ _ABSORBABLE = frozenset(
 _YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possible_fracture"})
 # readings that give way only to one composition: "both legs feel heavy" is weakness of both
 # legs, not leg pain of a pressing kind
-_YIELDS_TO = {"leg_pain": frozenset({"bilateral_leg_weakness"})}
+_YIELDS_TO = {
+    "leg_pain": frozenset({"bilateral_leg_weakness"}),
+    "rash": frozenset({"subconjunctival_haemorrhage"}),
+    "red_eye": frozenset({"subconjunctival_haemorrhage"}),
+}
 _FILLER_WORDS = frozenset(
     {"the", "a", "an", "my", "his", "her", "their", "of", "on", "upper", "lower", "outer", "inner"}
     | {"left", "right", "area", "patch", "part", "side"}
@@ -262,6 +266,12 @@ class RulesExtractor:
             if cid in _ABSORBABLE or cid in _YIELDING:
                 for k in range(s, e):
                     absorbable[k] = True
+        # tokens of readings that give way to a composition ("a red patch" is no rash when it
+        # is on the white of the eye): free for that composition's cues
+        yields_to_here: dict[str, set[int]] = {}
+        for (s, e), (cid, _neg) in zip(spans, kinds, strict=True):
+            for target in _YIELDS_TO.get(cid, ()):
+                yields_to_here.setdefault(target, set()).update(range(s, e))
         # words apart, not counting punctuation, articles and where-on-the-body words: "tender,
         # red, wedge-shaped area on the upper outer left breast" is one description
         filler_before = [0]
@@ -275,12 +285,21 @@ class RulesExtractor:
             if st is None or se is None:
                 continue
             if index in pair_first:
-                # "vomiting ... blood": may span simple concepts, never a richer phrase
-                if any(k for k in range(st, se + 1) if covered[k] and not absorbable[k]):
+                # "vomiting ... blood": may span simple concepts, never a richer phrase, and
+                # the words of a reading that gives way to this composition
+                free = yields_to_here.get(concept_id, set())
+                if any(
+                    k
+                    for k in range(st, se + 1)
+                    if covered[k] and not absorbable[k] and k not in free
+                ):
                     continue
                 if any(kc == concept_id for kc, _n in kinds):
                     continue
-                cover = [c and not a for c, a in zip(covered, absorbable, strict=True)]
+                cover = [
+                    c and not a and k not in free
+                    for k, (c, a) in enumerate(zip(covered, absorbable, strict=True))
+                ]
             else:
                 cover = covered
                 if covered[st]:

@@ -67,6 +67,15 @@ _PAST_UNIT = re.compile(
 _SLASH_DURATION = re.compile(
     r"\b(?P<n>\d{1,2})\s*/\s*(?P<base>7|52|12)\b(?!\s*(?:/|\d|[mf]\b|old\b|o\b))"
 )
+# "eases within two to three minutes of stopping", "settles after 10 minutes", "each episode
+# lasts a few minutes": the length of one episode (angina, a TIA), not how long the problem has
+# been going on
+_EPISODE_LEAD = re.compile(
+    r"\b(?:eas(?:es|ed|ing)|settl(?:es|ed|ing)|goes|went|pass(?:es|ed)|resolv(?:es|ed)|"
+    r"subsid(?:es|ed)|disappear(?:s|ed)|wears\s+off|wore\s+off|(?:each|every)\s+(?:one|episode|"
+    r"attack|time)\s+lasts?|episodes?\s+lasts?|attacks?\s+lasts?)\s+(?:off\s+|away\s+)?"
+    r"(?:within|after|in|over|for)\s+(?:about\s+|around\s+|roughly\s+)?(?:\w+\s+to\s+|\w+-)?$"
+)
 _HALF_HOUR = re.compile(r"\b(?:half\s+an?\s+hour|media\s+hora)\b")
 
 # Named points in time → hours since then (approximate, for "since"/"started" phrases).
@@ -246,6 +255,8 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
     for m in _NUM_UNIT.finditer(norm):
         if m.group("tail") or _AGE_LEAD.search(norm[max(0, m.start() - 16) : m.start()]):
             continue  # an age or gestation, not a duration
+        if _EPISODE_LEAD.search(norm[max(0, m.start() - 40) : m.start()]):
+            continue  # "eases within three minutes": how long an episode lasts, not the illness
         lead = norm[max(0, m.start() - 12) : m.start()]
         if _EVERY.search(lead[-6:]) or (
             m.group("num") in ("a", "an", "one") and _TIMES.search(lead)
@@ -259,7 +270,7 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
             continue
         if unit in ("d", "h", "y", "w", "mo") and not m.group("num")[0].isdigit():
             continue  # "a d..." is not "1 day"
-        if unit in ("y", "w") and not norm[max(0, m.start() - 1) : m.start()] == "x":
+        if unit in ("y", "w") and norm[max(0, m.start() - 1) : m.start()] != "x":
             continue  # "6y" is an age; only the note form "x1y", "x2w" is a duration
         key = unit if unit in _UNIT_HOURS else unit.rstrip("s")
         if key not in _UNIT_HOURS:
