@@ -83,6 +83,9 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"insect_bite"}),
         "a local reaction within 48 hours of a bite or sting, without fever (NICE CKS)",
     ),
+    # the spots of chickenpox are its rash; a well child with chickenpox is cared for at home
+    # (NHS chickenpox; NICE CKS chickenpox) and the red-flag rules catch the complications
+    "rash": (frozenset({"chickenpox"}), "the spots of chickenpox (NICE CKS chickenpox)"),
     # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
     "limp": (
         frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),

@@ -522,3 +522,25 @@ def test_how_long_an_episode_lasts_is_not_how_long_the_illness_has_lasted() -> N
         "on and off over the past two months, never at rest."
     )
     assert "acs_chest_pain" not in {f.rule_id for f in summary.red_flags}
+
+
+# ---------------------------------------------------------------- words that describe, not name
+@pytest.mark.parametrize(
+    "text", ["I get burning heartburn after big meals.", "A burning feeling in my stomach."]
+)
+def test_a_burning_sensation_is_not_a_burn(text: str) -> None:
+    assert "burn" not in _present(text)
+
+
+def test_a_burn_is_still_a_burn() -> None:
+    assert "burn" in _present("I was burning my hand on the kettle this morning.")
+
+
+def test_the_spots_of_chickenpox_are_its_rash() -> None:
+    text = "My 4 year old has chickenpox, spots everywhere, but he's eating and playing."
+    assert _level(text) is Level.SELF_CARE
+
+
+def test_a_denied_exertional_trigger_is_not_exertional(extract: Extract) -> None:
+    extraction = extract("Chest discomfort after a big meal. No exertional symptoms.")
+    assert finding(extraction, "chest_pain").aggravating is None

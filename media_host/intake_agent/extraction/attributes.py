@@ -28,6 +28,10 @@ _EXERTION = re.compile(
     r"\b(?:on\s+exertion|with\s+exertion|exertional|during\s+exercise|while\s+exercising|when\s+exercising|"
     r"climbing\s+stairs|walking\s+up(?:\s+\w+)?|with\s+activity|esfuerzo)\b"
 )
+_DENIED_FACTOR = re.compile(
+    r"\b(?:no|not|never|nor|without|denies|isnt|wasnt|doesnt|dont|sin)\s+(?:(?:related|linked|worse|"
+    r"brought\s+on|triggered|any|really|particularly)\s+)?(?:to\s+|by\s+|with\s+)?$"
+)
 CATEGORY_WORDS = [
     (re.compile(r"exer|stairs|walk|activity|effort|running|esfuerzo|caminar"), "exertion"),
     (re.compile(r"rest|reposo|sitting\s+still"), "rest"),
@@ -189,6 +193,8 @@ def attach_attributes(
         for d in targets(m.start(), pain_only=True):
             d.attrs.setdefault("aggravating", category(m.group("what")))
     for m in _EXERTION.finditer(norm):
+        if _DENIED_FACTOR.search(norm[max(0, m.start() - 30) : m.start()]):
+            continue  # "no exertional symptoms", "not on exertion": the factor is denied
         for d in targets(m.start(), pain_only=True):
             d.attrs.setdefault("aggravating", "exertion")
     for m in _RELIEVING.finditer(norm):

@@ -128,6 +128,23 @@ _FLIP_WORDS = frozenset(
 )
 
 
+# "a burning feeling", "burning heartburn", "burning retrosternal discomfort": the character
+# of a pain, not a burn injury
+_SENSATION_AFTER_BURNING = frozenset(
+    {"feeling", "feelings", "sensation", "sensations", "pain", "pains", "ache", "discomfort"}
+    | {"heartburn", "retrosternal", "epigastric", "chest", "stomach", "tummy", "throat", "when"}
+    | {"in", "after", "sort", "kind", "type", "quality", "and", "or", "like"}
+)
+
+
+def _is_burning_sensation(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    if end - start != 1 or tokens[start].text != "burning":
+        return False
+    following = tokens[end].text if end < len(tokens) else ""
+    return following in _SENSATION_AFTER_BURNING
+
+
 class RulesExtractor:
     """Deterministic lexicon-and-pattern extractor for English and Spanish."""
 
@@ -343,7 +360,12 @@ class RulesExtractor:
                 a <= sp[0] < b and other in _YIELDS_TO.get(cid, ()) for a, b, other in pair_spans
             )
         ]
-        keep = [i for i in keep if not self._gives_way(i, spans, kinds, keep, tokens, sentence_of)]
+        keep = [
+            i
+            for i in keep
+            if not self._gives_way(i, spans, kinds, keep, tokens, sentence_of)
+            and not (kinds[i][0] == "burn" and _is_burning_sensation(tokens, spans[i]))
+        ]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]
         regions = {keep.index(i): r for i, r in regions.items() if i in keep}
