@@ -118,6 +118,9 @@ class IntakeAgent:
             extractor=self.extractor, checkpointer=self.checkpointer, lexicon=self.lexicon
         )
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # the state a held session's last turn left (see _hold): the next turn's pre-turn state,
+        # so a turn deserialises its checkpoint once (in the graph run), not twice
+        self._kept: dict[str, IntakeState] = {}
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -151,11 +154,18 @@ class IntakeAgent:
         its only writer: the checkpointer may keep its latest checkpoint between turns, so a
         turn costs one storage write and no read. ``start_session`` drops what was kept
         first: a session resumed here after running on another host is read afresh."""
+        if not held:
+            self._kept.pop(session_id, None)
         if isinstance(self.checkpointer, ReusesLatest):
             if held:
                 self.checkpointer.hold(session_id)
             else:
                 self.checkpointer.release(session_id)
+
+    def _keep(self, session_id: str, values: IntakeState) -> None:
+        """Remember the state a held session's turn ended with (the graph's output is the
+        thread's whole state: every channel of the state schema)."""
+        self._kept[session_id] = values
 
     async def _state(self, session_id: str) -> tuple[IntakeState | None, RunnableConfig | None]:
         snapshot = await self.graph.aget_state(self._config(session_id))
@@ -217,6 +227,7 @@ class IntakeAgent:
                 if values.get("ended"):
                     return self._repeat(values, "resume")
                 self._hold(session_id, True)
+                self._keep(session_id, values)
                 if values.get("turn", 0) == 0:
                     return self._reply(values)  # nothing answered yet: the greeting again
                 return self._repeat(values, "resume")
@@ -229,6 +240,7 @@ class IntakeAgent:
                 ),
             )
             self._hold(session_id, True)
+            self._keep(session_id, result)
             return self._reply(result)
 
     def _clean_text(self, text: object, notices: list[str]) -> str:
@@ -259,7 +271,13 @@ class IntakeAgent:
         notices: list[str] = []
         cleaned = self._clean_text(text, notices)
         async with self._turn(session_id):
-            values, config = await self._state(session_id)
+            kept = self._kept.get(session_id)
+            values: IntakeState | None
+            config: RunnableConfig | None
+            if kept is not None:
+                values, config = kept, self._config(session_id)
+            else:
+                values, config = await self._state(session_id)
             if values is None or config is None:
                 raise UnknownSessionError("no such session; call start_session first")
             if values.get("ended"):
@@ -285,6 +303,8 @@ class IntakeAgent:
                 await self._restore(config, values)
                 notices.append("internal error while processing the utterance; state kept")
                 return AgentTurn(reply=self._repeat(values, "retry"), notices=notices, failed=True)
+            if kept is not None:
+                self._keep(session_id, result)
         ended_now = bool(result.get("ended"))
         return AgentTurn(
             reply=self._reply(result),
