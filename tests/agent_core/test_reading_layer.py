@@ -544,3 +544,15 @@ def test_the_spots_of_chickenpox_are_its_rash() -> None:
 def test_a_denied_exertional_trigger_is_not_exertional(extract: Extract) -> None:
     extraction = extract("Chest discomfort after a big meal. No exertional symptoms.")
     assert finding(extraction, "chest_pain").aggravating is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("My spots are leaving dark marks on my cheeks.", "en"),
+        ("Tengo granos en la cara que me dejan marcas.", "es"),
+    ],
+)
+def test_acne_that_scars_is_for_a_gp(text: str, language: str) -> None:
+    assert "acne_scarring" in _present(text, language=language)
+    assert _level(text, language=language) is Level.NON_URGENT

@@ -272,6 +272,15 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "subconjunctival_haemorrhage",
     ),
     (
+        # "spots that leave marks", "granos que dejan marca": acne that scars (NICE NG198)
+        re.compile(r"\b(?:acne|spots|pimples|zits|granos|espinillas)\b"),
+        re.compile(
+            r"\b(?:scar\w*|leav\w*\s+(?:(?:dark|red|brown)\s+)?marks?|pitted|pitting|"
+            r"dejan?\s+(?:una\s+)?marcas?|cicatri\w+)\b"
+        ),
+        "acne_scarring",
+    ),
+    (
         re.compile(r"\b(?:lips|heels|knuckles)\b"),
         re.compile(r"\b(?:chapped|cracked|cracking|split|splitting)\b"),
         "skin_minor",

@@ -80,12 +80,14 @@ _YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possib
 # legs, not leg pain of a pressing kind
 _YIELDS_TO = {
     "leg_pain": frozenset({"bilateral_leg_weakness"}),
-    "rash": frozenset({"subconjunctival_haemorrhage"}),
+    "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring"}),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
+    "skin_minor": frozenset({"acne_scarring"}),
 }
 _FILLER_WORDS = frozenset(
     {"the", "a", "an", "my", "his", "her", "their", "of", "on", "upper", "lower", "outer", "inner"}
     | {"left", "right", "area", "patch", "part", "side"}
+    | {"la", "el", "los", "las", "un", "una", "su", "sus", "mi", "mis", "de", "del", "en"}
 )
 # findings acted on when only suspected: "she thinks he swallowed a button battery" is managed
 # as an ingestion (NHS button batteries; TOXBASE: a possible ingestion is treated as one)
