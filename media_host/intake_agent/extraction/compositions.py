@@ -272,6 +272,15 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "subconjunctival_haemorrhage",
     ),
     (
+        # "an expanding red ring on his thigh": erythema migrans (NICE NG95)
+        re.compile(
+            r"\b(?:red|reddish|pink|expanding|spreading|growing|enlarging|widening|getting\s+bigger|"
+            r"roj[oa]|que\s+crece)\b"
+        ),
+        re.compile(r"\b(?:ring|rings|circle|circles|target|bull'?s[\s-]?eye|anillo|circulo)\b"),
+        "erythema_migrans",
+    ),
+    (
         # "spots that leave marks", "granos que dejan marca": acne that scars (NICE NG198)
         re.compile(r"\b(?:acne|spots|pimples|zits|granos|espinillas)\b"),
         re.compile(
