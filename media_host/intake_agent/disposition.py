@@ -58,6 +58,7 @@ _RISK_CONDITIONS = frozenset(
     }
 )
 _CHRONIC_HOURS = 336.0  # two weeks
+_CLAUDICATION_SITES = frozenset({"calf_pain", "leg_pain"})
 # Systems where a lone symptom of unknown duration/severity is raised as far as "urgent".
 _ACUTE_SYSTEMS = frozenset(
     {
@@ -130,6 +131,16 @@ def grade_finding(
         elif finding.severity >= 6 and level is Level.SELF_CARE:
             level = Level.NON_URGENT
             reason += f"; severity {finding.severity}/10"
+    if (
+        level is Level.URGENT
+        and finding.concept_id in _CLAUDICATION_SITES
+        and finding.aggravating == "exertion"
+        and finding.relieving == "rest"
+    ):
+        # calf pain brought on by walking and gone with rest is intermittent claudication:
+        # a vascular referral, not a clot (NICE CG147 peripheral arterial disease)
+        level = Level.NON_URGENT
+        reason += "; brought on by walking, relieved by rest (claudication)"
     if level is Level.URGENT and concept.is_pain and "reproducible" in finding.qualifiers:
         level = Level.NON_URGENT
         reason += "; reproduced by pressing (musculoskeletal pattern)"

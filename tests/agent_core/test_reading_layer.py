@@ -556,3 +556,17 @@ def test_a_denied_exertional_trigger_is_not_exertional(extract: Extract) -> None
 def test_acne_that_scars_is_for_a_gp(text: str, language: str) -> None:
     assert "acne_scarring" in _present(text, language=language)
     assert _level(text, language=language) is Level.NON_URGENT
+
+
+def test_calf_pain_on_walking_gone_with_rest_is_claudication() -> None:
+    text = "My calves ache when I walk to the shops and it goes when I rest, for months now."
+    assert _level(text) is Level.NON_URGENT
+    assert _level("My left calf has been painful and swollen since yesterday.") is not (
+        Level.NON_URGENT
+    )
+
+
+def test_an_eye_that_drifts_in_is_a_squint() -> None:
+    text = "Our 3 year old's right eye turns inwards when he looks at books."
+    assert "squint" in _present(text)
+    assert _level(text) is Level.NON_URGENT

@@ -21,12 +21,14 @@ _AGGRAVATING = re.compile(
     r"(?:with|when|on|by|after|during|while|if|con|al|cuando)\s+(?P<what>[a-z' ]{2,40})"
 )
 _RELIEVING = re.compile(
-    r"\b(?:better|improves|improved|eased|relieved|settles|goes\s+away|helped|mejora|alivia)\s+"
+    r"\b(?:better|improves|improved|eased|eases|relieved|settles|goes\s+away|goes|stops|"
+    r"disappears|wears\s+off|helped|mejora|alivia)\s+"
     r"(?:with|when|on|by|after|if|con|al|cuando)\s+(?P<what>[a-z' ]{2,40})"
 )
 _EXERTION = re.compile(
     r"\b(?:on\s+exertion|with\s+exertion|exertional|during\s+exercise|while\s+exercising|when\s+exercising|"
-    r"climbing\s+stairs|walking\s+up(?:\s+\w+)?|with\s+activity|esfuerzo)\b"
+    r"climbing\s+stairs|walking\s+up(?:\s+\w+)?|with\s+activity|esfuerzo|on\s+walking|"
+    r"when\s+(?:i|he|she|they|you)\s+walk(?:s|ing)?|after\s+walking|al\s+caminar)\b"
 )
 _DENIED_FACTOR = re.compile(
     r"\b(?:no|not|never|nor|without|denies|isnt|wasnt|doesnt|dont|sin)\s+(?:(?:related|linked|worse|"

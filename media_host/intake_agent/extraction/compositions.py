@@ -272,6 +272,15 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "subconjunctival_haemorrhage",
     ),
     (
+        # "his left eye drifts inwards when he's tired": a squint (NICE CKS squint)
+        re.compile(r"\b(?:eye|eyes|ojo|ojos)\b"),
+        re.compile(
+            r"\b(?:drift\w*|wander\w*|turns?\s+(?:in|out)(?:wards?)?|turning\s+(?:in|out)(?:wards?)?|"
+            r"goes\s+(?:in|out)wards?|crossing|se\s+desvia)\b"
+        ),
+        "squint",
+    ),
+    (
         # "an expanding red ring on his thigh": erythema migrans (NICE NG95)
         re.compile(
             r"\b(?:red|reddish|pink|expanding|spreading|growing|enlarging|widening|getting\s+bigger|"
