@@ -570,3 +570,14 @@ def test_an_eye_that_drifts_in_is_a_squint() -> None:
     text = "Our 3 year old's right eye turns inwards when he looks at books."
     assert "squint" in _present(text)
     assert _level(text) is Level.NON_URGENT
+
+
+def test_the_tingle_before_a_cold_sore_is_not_numbness() -> None:
+    text = "I can feel a cold sore starting on my lip, it's tingling."
+    assert "numbness" not in _present(text)
+    assert _level(text) is Level.SELF_CARE
+
+
+def test_a_small_burn_in_spanish_is_self_care() -> None:
+    text = "Me quemé el dedo con la sartén, está rojo pero sin ampollas."
+    assert _level(text, language="es") is Level.SELF_CARE

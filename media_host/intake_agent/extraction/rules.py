@@ -100,6 +100,12 @@ _SUSPECTED_IS_ENOUGH = frozenset({"overdose"})
 _GIVES_WAY_IN_SENTENCE: dict[str, tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = {
     "not_breathing": ("sleep_apnoea", re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)"), None),
     "severe_breathing_difficulty": ("sleep_apnoea", re.compile(r"^gasp"), None),
+    # the tingling before a cold sore comes up is its prodrome (NICE CKS herpes simplex, oral)
+    "numbness": (
+        "skin_minor",
+        re.compile(r"\b(?:tingl\w*|hormigueo)"),
+        re.compile(r"\b(?:cold\s+sores?|fever\s+blisters?|herpes\s+labial)"),
+    ),
     "drooling": (
         "minor_complaint",
         re.compile(r"\b(?:drool\w*|dribbl\w*)"),
