@@ -100,7 +100,17 @@ _EXPLAINED_BY_MEDICINE: dict[str, tuple[str, str]] = {
 }
 
 
-def _explained(concept_id: str, present: set[str], medication_classes: set[str]) -> str | None:
+def _explained(finding: Finding, present: set[str], medication_classes: set[str]) -> str | None:
+    concept_id = finding.concept_id
+    if (
+        concept_id == "abdominal_pain"
+        and finding.character == "cramping"
+        and (finding.severity is None or finding.severity < 7)
+        and present & {"diarrhea", "vomiting"}
+    ):
+        # NICE CKS gastroenteritis: crampy abdominal pain comes with the diarrhoea; the
+        # red-flag rules (appendicitis, bloody diarrhoea, dehydration) are checked first
+        return "the cramps of gastroenteritis (NICE CKS gastroenteritis)"
     by_finding = _EXPLAINED_BY_FINDING.get(concept_id)
     if by_finding is not None and by_finding[0] & present:
         return by_finding[1]
@@ -217,7 +227,7 @@ def decide_disposition(
     present_ids = {f.concept_id for f in present}
     medication_classes = {c for m in history.medications if (c := drug_class(m))}
     for finding in present:
-        explanation = _explained(finding.concept_id, present_ids, medication_classes)
+        explanation = _explained(finding, present_ids, medication_classes)
         if explanation is not None and "extensive" in finding.qualifiers:
             # NHS insect bites and stings: a large area (about 10 cm or more) of redness and
             # swelling is still the local reaction, but one a GP should see

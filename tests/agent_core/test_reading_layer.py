@@ -581,3 +581,14 @@ def test_the_tingle_before_a_cold_sore_is_not_numbness() -> None:
 def test_a_small_burn_in_spanish_is_self_care() -> None:
     text = "Me quemé el dedo con la sartén, está rojo pero sin ampollas."
     assert _level(text, language="es") is Level.SELF_CARE
+
+
+def test_crampy_tummy_ache_with_diarrhoea_is_gastroenteritis() -> None:
+    text = "Diarrhoea six times since last night with crampy tummy ache, drinking fine, no blood."
+    assert _level(text) is Level.SELF_CARE
+
+
+def test_a_rash_over_the_nappy_area_is_nappy_rash_even_after_denied_blisters() -> None:
+    text = "No fever, no blisters. My baby has a sore red rash over the nappy area."
+    assert "skin_minor" in _present(text)
+    assert _level(text) is Level.SELF_CARE

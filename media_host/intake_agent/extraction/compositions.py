@@ -272,6 +272,13 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "subconjunctival_haemorrhage",
     ),
     (
+        # "a red, sore rash over the nappy area": nappy rash (NICE CKS nappy rash), self-care
+        # unless the red-flag rules see fever, blisters or a non-blanching rash
+        re.compile(r"\b(?:rash|redness|red|sore)\b"),
+        re.compile(r"\b(?:nappy|diaper|panal)\s+(?:area|region|zone|zona)\b"),
+        "skin_minor",
+    ),
+    (
         # "his left eye drifts inwards when he's tired": a squint (NICE CKS squint)
         re.compile(r"\b(?:eye|eyes|ojo|ojos)\b"),
         re.compile(

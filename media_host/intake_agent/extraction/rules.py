@@ -80,7 +80,7 @@ _YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possib
 # legs, not leg pain of a pressing kind
 _YIELDS_TO = {
     "leg_pain": frozenset({"bilateral_leg_weakness"}),
-    "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring"}),
+    "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring", "skin_minor"}),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
     "skin_minor": frozenset({"acne_scarring"}),
 }
@@ -319,8 +319,11 @@ class RulesExtractor:
                     if covered[k] and not absorbable[k] and k not in free
                 ):
                     continue
-                if any(kc == concept_id for kc, _n in kinds):
-                    continue
+                if any(
+                    kc == concept_id and sentence_of[spans[j][0]] == sentence_of[st]
+                    for j, (kc, _n) in enumerate(kinds)
+                ):
+                    continue  # already read in this sentence ("no blisters. … a nappy rash")
                 cover = [
                     c and not a and k not in free
                     for k, (c, a) in enumerate(zip(covered, absorbable, strict=True))
