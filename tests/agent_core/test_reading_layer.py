@@ -592,3 +592,9 @@ def test_a_rash_over_the_nappy_area_is_nappy_rash_even_after_denied_blisters() -
     text = "No fever, no blisters. My baby has a sore red rash over the nappy area."
     assert "skin_minor" in _present(text)
     assert _level(text) is Level.SELF_CARE
+
+
+def test_a_mole_that_has_grown_and_changed_colour_is_a_changing_mole() -> None:
+    assert "mole_change" in _present("The mole on my shoulder has got bigger and darker.")
+    assert "mole_change" not in _present("I have lots of moles but none have changed.")
+    assert "facial_droop" not in _present("Her face is not drooping at all.")

@@ -272,6 +272,17 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "subconjunctival_haemorrhage",
     ),
     (
+        # "a mole on her back ... has grown and now has an irregular edge": the 7-point checklist
+        # of a changing mole (NICE NG12 suspected melanoma)
+        re.compile(r"\b(?:mole|moles|lunar|lunares)\b"),
+        re.compile(
+            r"\b(?:grown|grow(?:s|ing)?|bigger|larger|enlarg\w*|chang\w*|irregular|ragged|notched|"
+            r"blurred\s+edges?|uneven|bleed\w*|bled|crust\w*|ooz\w*|darker|darkened|"
+            r"(?:two|several|different|mixed)\s+(?:shades|colou?rs)|crece|cambiado|sangra)\b"
+        ),
+        "mole_change",
+    ),
+    (
         # "a red, sore rash over the nappy area": nappy rash (NICE CKS nappy rash), self-care
         # unless the red-flag rules see fever, blisters or a non-blanching rash
         re.compile(r"\b(?:rash|redness|red|sore)\b"),
@@ -451,7 +462,10 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
 
 # A second cue straight after a negation is the reassuring negative ("vomiting, no blood"), not
 # the finding; the pair must not assert what the patient denies.
-_NEGATED_CUE = re.compile(r"\b(?:no|without|nor|never|sin|not\s+any)\s+$")
+_NEGATED_CUE = re.compile(
+    r"\b(?:no|without|nor|never|sin|not\s+any|not|isn'?t|aren'?t|wasn'?t|hasn'?t|haven'?t|"
+    r"has\s+not|have\s+not|none\s+(?:of\s+them\s+)?(?:have|has|had|are|is))(?:\s+been)?\s+$"
+)
 
 
 def find_pairs(norm: str) -> list[tuple[tuple[int, int], list[tuple[int, int]], str]]:
