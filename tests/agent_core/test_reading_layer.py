@@ -598,3 +598,10 @@ def test_a_mole_that_has_grown_and_changed_colour_is_a_changing_mole() -> None:
     assert "mole_change" in _present("The mole on my shoulder has got bigger and darker.")
     assert "mole_change" not in _present("I have lots of moles but none have changed.")
     assert "facial_droop" not in _present("Her face is not drooping at all.")
+
+
+def test_a_spot_pressed_on_is_a_place_not_a_skin_spot() -> None:
+    text = "Sore chest since lifting boxes, it hurts when I press on one spot."
+    present = _present(text)
+    assert "rash" not in present and "skin_minor" not in present
+    assert "skin_minor" in _present("I have a spot on my chin.")

@@ -153,6 +153,31 @@ def _is_burning_sensation(tokens: list[Token], span: tuple[int, int]) -> bool:
     return following in _SENSATION_AFTER_BURNING
 
 
+# "sore when I press one spot", "tender in a particular spot": a place on the body, not a
+# spot on the skin
+_SKIN_SPOT = frozenset({"rash", "skin_minor"})
+_SPOT_DETERMINERS = frozenset(
+    {"one", "a", "that", "this", "same", "particular", "specific", "certain", "single", "exact"}
+)
+_SPOT_PLACE_LEAD = frozenset(
+    {"press", "pressed", "presses", "pressing", "push", "pushed", "pushing", "touch", "touched"}
+    | {"touching", "in", "at", "to", "point", "points", "on"}
+)
+
+
+def _is_spot_as_place(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    if end - start != 1 or tokens[start].text != "spot" or start < 2:
+        return False
+    before = tokens[start - 1].text
+    if before not in _SPOT_DETERMINERS:
+        return False
+    lead = tokens[start - 2].text
+    if lead == "the" and start >= 3:  # "in the same spot"
+        lead = tokens[start - 3].text
+    return lead in _SPOT_PLACE_LEAD
+
+
 class RulesExtractor:
     """Deterministic lexicon-and-pattern extractor for English and Spanish."""
 
@@ -376,6 +401,7 @@ class RulesExtractor:
             for i in keep
             if not self._gives_way(i, spans, kinds, keep, tokens, sentence_of)
             and not (kinds[i][0] == "burn" and _is_burning_sensation(tokens, spans[i]))
+            and not (kinds[i][0] in _SKIN_SPOT and _is_spot_as_place(tokens, spans[i]))
         ]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]
