@@ -605,3 +605,53 @@ def test_a_spot_pressed_on_is_a_place_not_a_skin_spot() -> None:
     present = _present(text)
     assert "rash" not in present and "skin_minor" not in present
     assert "skin_minor" in _present("I have a spot on my chin.")
+
+
+# ---------------------------------------------------------------- from the sixth/seventh batches
+def test_a_quantity_must_govern_the_medicine() -> None:
+    text = (
+        "Killer headache after a day at the screen; had loads of these before and painkillers help."
+    )
+    assert "overdose" not in _present(text)
+    assert "overdose" in _present("She swallowed loads of her sleeping tablets.")
+
+
+def test_a_coughing_fit_is_not_a_seizure() -> None:
+    assert "seizure" not in _present("Red blotch on the white of my eye after a coughing fit.")
+    assert "seizure" in _present("He had a fit this morning and was shaking all over.")
+
+
+def test_raynauds_colour_change_is_not_a_skin_infection() -> None:
+    text = "In the cold my fingers go white, then blue, then red and warm again."
+    present = _present(text)
+    assert "raynaud" in present and "cellulitis" not in present
+
+
+def test_a_head_knocked_on_a_cupboard_on_warfarin() -> None:
+    text = "My mum is 84, on warfarin, and knocked her head on a cupboard yesterday."
+    assert "head_injury" in _present(text)
+    assert _level(text) is Level.EMERGENCY
+
+
+def test_jolting_pain_with_migrating_right_lower_pain_is_appendicitis() -> None:
+    text = (
+        "Her tummy ache started round her belly button and moved to the lower right side; "
+        "she doesn't want to eat and it hurts when the car goes over bumps."
+    )
+    assert "peritonism" in _present(text)
+    assert _level(text) is Level.EMERGENCY
+    assert "peritonism" not in _present("I have a bump on my arm that hurts.")
+
+
+def test_spanish_asthma_attack_with_a_failing_reliever() -> None:
+    text = "Le di el inhalador azul y no le hace nada, no puede terminar una frase."
+    assert _level(text, language="es") is Level.EMERGENCY
+
+
+def test_a_new_clause_after_and_is_outside_a_negation() -> None:
+    text = "Grinding metal without goggles and something flew in my eye, it's sore."
+    assert "eye_injury" in _present(text)
+
+
+def test_weight_lost_in_stones_or_kilos() -> None:
+    assert "weight_loss" in _present("I've lost nearly a stone without trying.")

@@ -17,6 +17,15 @@ _NOT_MEDICINES = (
     r"magnets?|poison|antifreeze|chemicals?|lejia|veneno"
 )
 
+# medicines a quantity can be "of" ("loads of painkillers", "took 20 paracetamol")
+_NAMED_MEDICINES = (
+    r"paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|tramadol|"
+    r"morphine|oxycodone|amitriptyline|sertraline|citalopram|fluoxetine|diazepam|zopiclone|"
+    r"sleeping\s+(?:pills|tablets)|antidepressants?|painkillers?|insulin|iron\s+tablets|"
+    r"lithium|quetiapine|olanzapine|paracetamol\s+tablets|"
+    r"(?:[a-z]+\s+)?(?:tablets|pills|capsules|medicines|medication|meds)"
+)
+
 # Two cue words in one clause that together name a concept ("vomiting ... blood").
 PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
@@ -142,7 +151,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (
         re.compile(r"\b(?:lips|face|skin|fingers|labios)\b"),
-        re.compile(r"\b(?:blue|bluish|purple|grey|gray|greyish|grayish|azul|azules|morados?)\b"),
+        re.compile(
+            r"\b(?:blue|bluish|purple|grey|gray|greyish|grayish|azul\w*|morad\w*|amoratad\w*)\b"
+        ),
         "cyanosis",
     ),
     (
@@ -191,7 +202,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "palpitations",
     ),
     (
-        # a large quantity of a named medicine is an overdose even without "tablets"
+        # a large quantity of a named medicine is an overdose even without "tablets"; the amount
+        # must govern the medicine ("loads of painkillers", not "loads of these before, and
+        # painkillers usually sort it"): at most two words between them
         re.compile(
             r"\b(?:loads\s+of|lots\s+of|a\s+lot\s+of|too\s+many|handfuls?\s+of|dozens?\s+of|"
             r"(?:a\s+)?bunch\s+of|heaps\s+of|a\s+(?:load|pile|stack)\s+of|"
@@ -202,14 +215,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             # "took 20 paracetamol": ten or more of a named medicine
             r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+)?"
             r"(?:[1-9]\d+|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen))\b"
+            r"(?=(?:\s+[\w'-]+){0,2}?\s+(?:" + _NAMED_MEDICINES + r")\b)"
         ),
-        re.compile(
-            r"\b(?:paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|tramadol|"
-            r"morphine|oxycodone|amitriptyline|sertraline|citalopram|fluoxetine|diazepam|zopiclone|"
-            r"sleeping\s+(?:pills|tablets)|antidepressants?|painkillers?|insulin|iron\s+tablets|"
-            r"lithium|quetiapine|olanzapine|paracetamol\s+tablets|"
-            r"(?:[a-z]+\s+)?(?:tablets|pills|capsules|medicines|medication|meds))\b"
-        ),
+        re.compile(r"\b(?:" + _NAMED_MEDICINES + r")\b"),
         "overdose",
     ),
     (
@@ -297,6 +305,51 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"goes\s+(?:in|out)wards?|crossing|se\s+desvia)\b"
         ),
         "squint",
+    ),
+    (
+        # "le di el inhalador azul y no le hace nada": the reliever is not working (BTS/SIGN)
+        re.compile(r"\b(?:inhalador\w*|bombita|bomba|puff|puffs|salbutamol|ventolin\w*)\b"),
+        re.compile(
+            r"\b(?:no\s+(?:le|me)\s+(?:hace|hizo)\s+(?:nada|efecto)|no\s+(?:le|me)\s+(?:ayuda|ayudo|sirve|sirvio)|"
+            r"not\s+(?:helping|working|touching\s+it)|isn'?t\s+(?:helping|working)|made\s+no\s+difference)\b"
+        ),
+        "reliever_not_helping",
+    ),
+    (
+        # metal or stone flying into an eye (grinding, hammering, strimming): a high-velocity
+        # injury for the eye clinic the same day (NICE CKS corneal superficial injury)
+        re.compile(
+            r"\b(?:grinding|drilling|hammering|chiselling|chiseling|strimming|angle\s+grinder|"
+            r"metal\s+(?:bit|piece|fragment|filing|shard|splinter|chip)s?|bits?\s+of\s+metal|"
+            r"flew\s+(?:in|into)|flying\s+(?:bit|piece|chip))\b"
+        ),
+        re.compile(r"\b(?:eye|eyes|ojo|ojos)\b"),
+        "eye_injury",
+    ),
+    (
+        # "it hurts when the car goes over bumps": pain on jolting, a sign of peritonism
+        # (RCEM/WSES appendicitis assessment)
+        re.compile(
+            r"\b(?:over\s+(?:the\s+|any\s+|a\s+)?(?:bumps?|pothole\w*|speed\s+bumps?)|"
+            r"every\s+(?:bump|pothole)|speed\s+bumps?|potholes|(?:por\s+)?(?:los\s+)?baches|tumbos)\b"
+        ),
+        re.compile(r"\b(?:hurts?|hurting|pain\w*|agony|sore|ow|duele|dolor)\b"),
+        "peritonism",
+    ),
+    (
+        # "knocked her head on a cupboard", "se golpeo la cabeza": a head injury
+        re.compile(
+            r"\b(?:knock\w*|bang\w*|hit|hits|bump\w*|struck|smack\w*|whack\w*|clonk\w*|"
+            r"golpe\w*|pego)\b"
+        ),
+        re.compile(r"\b(?:head|forehead|cabeza|frente)\b"),
+        "head_injury",
+    ),
+    (
+        # "lost nearly a stone without trying", "down 6 kg": weight loss
+        re.compile(r"\b(?:lost|losing|dropped|down|baje|bajado|perdi|perdido)\b"),
+        re.compile(r"\b(?:stones?|kg|kgs|kilos?|pounds|lbs?|dress\s+sizes?|weight|peso)\b"),
+        "weight_loss",
     ),
     (
         # "an expanding red ring on his thigh": erythema migrans (NICE NG95)

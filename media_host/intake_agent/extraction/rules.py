@@ -83,6 +83,7 @@ _YIELDS_TO = {
     "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring", "skin_minor"}),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
     "skin_minor": frozenset({"acne_scarring"}),
+    "lump": frozenset({"peritonism"}),
 }
 _FILLER_WORDS = frozenset(
     {"the", "a", "an", "my", "his", "her", "their", "of", "on", "upper", "lower", "outer", "inner"}
@@ -100,6 +101,9 @@ _SUSPECTED_IS_ENOUGH = frozenset({"overdose"})
 _GIVES_WAY_IN_SENTENCE: dict[str, tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = {
     "not_breathing": ("sleep_apnoea", re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)"), None),
     "severe_breathing_difficulty": ("sleep_apnoea", re.compile(r"^gasp"), None),
+    # fingers that go white, blue, then red and warm in the cold are Raynaud's phenomenon
+    # (NICE CKS Raynaud's), not a spreading skin infection
+    "cellulitis": ("raynaud", None, None),
     # the tingling before a cold sore comes up is its prodrome (NICE CKS herpes simplex, oral)
     "numbness": (
         "skin_minor",
@@ -151,6 +155,22 @@ def _is_burning_sensation(tokens: list[Token], span: tuple[int, int]) -> bool:
         return False
     following = tokens[end].text if end < len(tokens) else ""
     return following in _SENSATION_AFTER_BURNING
+
+
+# "a coughing fit", "fits of laughing": a bout, not a seizure
+_BOUT_OF = frozenset(
+    {"coughing", "cough", "sneezing", "sneeze", "laughing", "laughter", "giggling", "giggles"}
+    | {"crying", "panic", "temper", "hissy", "rage", "anger", "jealousy", "hiccups", "hiccuping"}
+)
+
+
+def _is_fit_of(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    if end - start != 1 or tokens[start].text not in ("fit", "fits"):
+        return False
+    before = tokens[start - 1].text if start else ""
+    after = tokens[end + 1].text if end + 1 < len(tokens) and tokens[end].text == "of" else ""
+    return before in _BOUT_OF or after in _BOUT_OF
 
 
 # "sore when I press one spot", "tender in a particular spot": a place on the body, not a
@@ -402,6 +422,7 @@ class RulesExtractor:
             if not self._gives_way(i, spans, kinds, keep, tokens, sentence_of)
             and not (kinds[i][0] == "burn" and _is_burning_sensation(tokens, spans[i]))
             and not (kinds[i][0] in _SKIN_SPOT and _is_spot_as_place(tokens, spans[i]))
+            and not (kinds[i][0] == "seizure" and _is_fit_of(tokens, spans[i]))
         ]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]

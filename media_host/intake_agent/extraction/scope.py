@@ -44,6 +44,11 @@ _PRE_TRIGGERS: dict[str, dict[str, tuple[str, ...]]] = {
     lang: {kind: tuple(phrases) for kind, phrases in table.items()}
     for lang, table in _RAW["pre"].items()
 }
+# after "and": the subject of a new clause, which a negation does not reach
+_CLAUSE_SUBJECTS = frozenset(
+    {"something", "someone", "somebody", "it", "i", "he", "she", "they", "we", "now", "then"}
+    | {"suddenly", "algo", "ahora", "luego"}
+)
 _TERMINATORS: dict[str, frozenset[str]] = {
     lang: frozenset(words) for lang, words in _RAW["terminators"].items()
 }
@@ -186,6 +191,12 @@ def scope_of_matches(
             if not inside_match[pos]:
                 if word in terminators and pos > trig.end:
                     break
+                if (
+                    word in ("and", "then", "y")
+                    and pos + 1 < len(words)
+                    and words[pos + 1] in _CLAUSE_SUBJECTS
+                ):
+                    break  # "without goggles and something flew in my eye": a new clause
                 # an ordinal's suffix is no word of its own ("5th" is tokenized "5", "th")
                 ordinal = word in _ORDINAL_SUFFIXES and pos > 0 and words[pos - 1].isdigit()
                 if word and word not in _LIST_WORDS and not ordinal:
