@@ -655,3 +655,8 @@ def test_a_new_clause_after_and_is_outside_a_negation() -> None:
 
 def test_weight_lost_in_stones_or_kilos() -> None:
     assert "weight_loss" in _present("I've lost nearly a stone without trying.")
+
+
+def test_light_spotting_with_mild_central_cramps_is_the_early_pregnancy_unit() -> None:
+    text = "Nine weeks pregnant, light spotting when I wipe and mild cramps low in the middle."
+    assert _level(text) is Level.URGENT
