@@ -660,3 +660,11 @@ def test_weight_lost_in_stones_or_kilos() -> None:
 def test_light_spotting_with_mild_central_cramps_is_the_early_pregnancy_unit() -> None:
     text = "Nine weeks pregnant, light spotting when I wipe and mild cramps low in the middle."
     assert _level(text) is Level.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "prolonged"),
+    [("Alert, CRT 2s, HR 120.", False), ("CRT 4 seconds, cool hands.", True)],
+)
+def test_capillary_refill_counts_only_when_prolonged(text: str, prolonged: bool) -> None:
+    assert ("mottled_skin" in _present(text, age=3)) is prolonged

@@ -307,6 +307,16 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "squint",
     ),
     (
+        # a capillary refill time of 3 s or more is prolonged (NICE NG143: amber at >= 3 s);
+        # "CRT 2s" is normal and says nothing
+        re.compile(r"\b(?:crt|cap(?:illary)?\s+refill(?:\s+time)?|relleno\s+capilar)\b"),
+        re.compile(
+            r"(?:>\s*|over\s+|more\s+than\s+|mas\s+de\s+)?\b(?:[3-9]|1\d)(?:[.,]\d)?\s*"
+            r"(?:s|sec|secs|seconds|segundos)\b"
+        ),
+        "mottled_skin",
+    ),
+    (
         # "le di el inhalador azul y no le hace nada": the reliever is not working (BTS/SIGN)
         re.compile(r"\b(?:inhalador\w*|bombita|bomba|puff|puffs|salbutamol|ventolin\w*)\b"),
         re.compile(
