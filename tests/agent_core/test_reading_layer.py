@@ -668,3 +668,8 @@ def test_light_spotting_with_mild_central_cramps_is_the_early_pregnancy_unit() -
 )
 def test_capillary_refill_counts_only_when_prolonged(text: str, prolonged: bool) -> None:
     assert ("mottled_skin" in _present(text, age=3)) is prolonged
+
+
+def test_spanish_no_veo_sangre_denies_blood_and_no_veo_nada_is_vision_loss() -> None:
+    assert "bleeding" not in _present("No veo sangre en la orina.", language="es")
+    assert "vision_loss" in _present("De repente no veo nada del ojo derecho.", language="es")
