@@ -673,3 +673,9 @@ def test_capillary_refill_counts_only_when_prolonged(text: str, prolonged: bool)
 def test_spanish_no_veo_sangre_denies_blood_and_no_veo_nada_is_vision_loss() -> None:
     assert "bleeding" not in _present("No veo sangre en la orina.", language="es")
     assert "vision_loss" in _present("De repente no veo nada del ojo derecho.", language="es")
+
+
+def test_bumps_from_mosquitoes_are_bites() -> None:
+    text = "Itchy red bumps on his legs from mosquitoes on holiday, no fever, eating well."
+    assert "insect_bite" in _present(text)
+    assert _level(text, age=6) is Level.SELF_CARE
