@@ -67,12 +67,14 @@ async def screenshot(page, name: str) -> None:
     print(f"browser test artefact: {target}")
 
 
-async def answer_typed(page, limit: int) -> str:
+async def answer_typed(page, limit: int, answered: int | None = None) -> str:
     """Answer the agent's questions through the typed-text fallback, as the headache patient,
     each once the agent has finished saying it; "done" when the disposition is shown, else
-    "answered" after `limit` answers."""
+    "answered" after `limit` answers. `answered`: how many agent lines were already answered
+    (default: all shown now) — after a reload the question to answer may already be shown."""
     agent_lines = page.locator("#transcript li.agent:not(.partial)")
-    answered = await agent_lines.count()
+    if answered is None:
+        answered = await agent_lines.count()
     for _ in range(limit):
         # A new question, and the agent has finished saying it (typing over it would barge in).
         await page.wait_for_function(
