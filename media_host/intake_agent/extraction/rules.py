@@ -175,7 +175,6 @@ def _is_fit_of(tokens: list[Token], span: tuple[int, int]) -> bool:
 
 # "sore when I press one spot", "tender in a particular spot": a place on the body, not a
 # spot on the skin
-_SKIN_SPOT = frozenset({"rash", "skin_minor"})
 _SPOT_DETERMINERS = frozenset(
     {"one", "a", "that", "this", "same", "particular", "specific", "certain", "single", "exact"}
 )
@@ -196,6 +195,19 @@ def _is_spot_as_place(tokens: list[Token], span: tuple[int, int]) -> bool:
     if lead == "the" and start >= 3:  # "in the same spot"
         lead = tokens[start - 3].text
     return lead in _SPOT_PLACE_LEAD
+
+
+def _never(tokens: list[Token], span: tuple[int, int]) -> bool:
+    return False
+
+
+# one-word readings whose neighbouring words show they are not the finding
+_NOT_THE_FINDING = {
+    "burn": _is_burning_sensation,
+    "rash": _is_spot_as_place,
+    "skin_minor": _is_spot_as_place,
+    "seizure": _is_fit_of,
+}
 
 
 class RulesExtractor:
@@ -420,9 +432,7 @@ class RulesExtractor:
             i
             for i in keep
             if not self._gives_way(i, spans, kinds, keep, tokens, sentence_of)
-            and not (kinds[i][0] == "burn" and _is_burning_sensation(tokens, spans[i]))
-            and not (kinds[i][0] in _SKIN_SPOT and _is_spot_as_place(tokens, spans[i]))
-            and not (kinds[i][0] == "seizure" and _is_fit_of(tokens, spans[i]))
+            and not _NOT_THE_FINDING.get(kinds[i][0], _never)(tokens, spans[i])
         ]
         spans = [spans[i] for i in keep]
         kinds = [kinds[i] for i in keep]
