@@ -92,7 +92,16 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),
         "graded with the injury or pain that causes it",
     ),
+    # NHS "Hangover cures": these are the hangover, looked after at home; the red-flag rules
+    # (confusion, vomiting that will not stop, a seizure) are checked first
+    **{
+        symptom: (frozenset({"hangover"}), "symptoms of a hangover after drinking (NHS)")
+        for symptom in ("headache", "nausea", "vomiting", "dizziness", "tremor", "fatigue")
+    },
 }
+# ... but not where something else explains it better: shakiness in someone who drinks every day
+# may be alcohol withdrawal (NICE CG100), which a clinician should assess
+_NOT_EXPLAINED_WITH: dict[str, frozenset[str]] = {"hangover": frozenset({"alcohol_misuse"})}
 _EXPLAINED_BY_MEDICINE: dict[str, tuple[str, str]] = {
     # BNF ferrous salts: dark stools are expected; the red-flag rule still fires on any sign
     # of bleeding
@@ -112,8 +121,14 @@ def _explained(finding: Finding, present: set[str], medication_classes: set[str]
         # red-flag rules (appendicitis, bloody diarrhoea, dehydration) are checked first
         return "the cramps of gastroenteritis (NICE CKS gastroenteritis)"
     by_finding = _EXPLAINED_BY_FINDING.get(concept_id)
-    if by_finding is not None and by_finding[0] & present:
-        return by_finding[1]
+    if by_finding is not None:
+        explainers = {
+            e
+            for e in by_finding[0] & present
+            if not _NOT_EXPLAINED_WITH.get(e, frozenset()) & present
+        }
+        if explainers:
+            return by_finding[1]
     by_medicine = _EXPLAINED_BY_MEDICINE.get(concept_id)
     if by_medicine is not None and by_medicine[0] in medication_classes:
         return by_medicine[1]

@@ -215,7 +215,14 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
         re.compile(
             r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
             r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual|"
-            r"normal\s+for\s+me|as\s+usual|always\s+(?:get|have)\s+(?:this|that))\b"
+            r"normal\s+for\s+me|as\s+usual|always\s+(?:get|have)\s+(?:this|that)|"
+            # a familiar episode told by its count: "had loads of these before", "I get these
+            # all the time", "had it many times before"
+            r"(?:had|get|gets|getting)\s+(?:loads|lots|plenty|dozens|hundreds|a\s+lot|so\s+many|many)\s+"
+            r"of\s+(?:these|them|those)|"
+            r"(?:had|get|gets)\s+(?:these|this|it|them|those)\s+(?:many|loads\s+of|lots\s+of|so\s+many|"
+            r"countless|plenty\s+of)\s+times|"
+            r"(?:get|gets)\s+(?:these|them|those)\s+(?:all\s+the\s+time|often|regularly|a\s+lot|every\s+so\s+often))\b"
         ),
         "recurrent",
     ),

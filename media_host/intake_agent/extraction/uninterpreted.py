@@ -147,6 +147,11 @@ _KNOWN_CAPS = frozenset(
 _DENIED = re.compile(
     r"\b(?:no|not|without|denies|negative\s+for|nil|free\s+of|absent|sin|niega)\b(?:[\s,]+[\w/-]+){0,6}[\s,]*$"
 )
+# "VA normal", "JVP not raised", "CVS NAD": an unknown term the note itself reports as normal
+_REPORTED_NORMAL = re.compile(
+    r"[\s:]*(?:(?:is|was|are|were)\s+)?(?:normal|nad|unremarkable|intact|clear|equal|"
+    r"not\s+(?:raised|elevated|present|seen|found)|nil|negative|within\s+normal\s+limits|wnl)\b"
+)
 _MAX_TERMS = 20
 _MAX_TERM_CHARS = 40
 
@@ -181,7 +186,12 @@ def find_uninterpreted(
     for pattern, source in ((_CLINICAL_FORM, norm), (_EXAM_WORDS, norm), (_ABBREVIATION, text)):
         for m in pattern.finditer(source):
             word = m.group()
-            if inside(m.start(), m.end()) or word.lower() in vocabulary or denied(m.start()):
+            if (
+                inside(m.start(), m.end())
+                or word.lower() in vocabulary
+                or denied(m.start())
+                or _REPORTED_NORMAL.match(norm, m.end())
+            ):
                 continue
             if pattern is _ABBREVIATION and (
                 word in _KNOWN_CAPS or any(ch.isdigit() for ch in word)
