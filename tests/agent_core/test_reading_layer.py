@@ -726,3 +726,78 @@ def test_an_unknown_term_the_note_reports_as_normal_is_interpreted() -> None:
 def test_a_toddler_chewing_everything_with_red_cheeks_is_teething() -> None:
     text = "Our 14-month-old has rosy cheeks and is chewing on everything, no temperature."
     assert "minor_complaint" in _present(text, age=1.2)
+
+
+def test_the_arm_and_leg_of_one_side_weak_together_is_a_stroke_sign() -> None:
+    text = "57M. His left arm and leg have felt weak and clumsy for an hour, thinks he slept funny."
+    assert "unilateral_weakness" in _present(text)
+    assert _level(text) is Level.EMERGENCY
+
+
+def test_pain_that_moved_down_to_the_right_side_is_in_the_lower_right() -> None:
+    text = (
+        "Pain started round her belly button this morning and has gone down to the right side,"
+        " she threw up."
+    )
+    assert _level(text, age=19) is Level.EMERGENCY
+
+
+def test_pain_going_over_speed_bumps_is_the_jolt_of_peritonism() -> None:
+    assert "peritonism" in _present(
+        "Tummy pain, and every speed bump on the drive in made it worse."
+    )
+
+
+def test_an_elephant_sat_on_the_chest_is_chest_pain() -> None:
+    assert "chest_pain" in _present("It feels like an elephant sat on my chest and I'm clammy.")
+
+
+@pytest.mark.parametrize("amount", ["~40", "approx 40"])
+def test_a_note_written_approximate_count_of_tablets_is_an_overdose(amount: str) -> None:
+    assert "overdose" in _present(f"19M. Took {amount} ibuprofen 200mg this evening.")
+
+
+def test_a_household_unwell_since_a_heater_went_on_is_carbon_monoxide() -> None:
+    text = "Since we switched the old gas fire on we all have headaches and the cat is lethargic."
+    assert _level(text, age=35) is Level.EMERGENCY
+    assert "carbon_monoxide" not in _present("We all have colds and the boiler is fine.")
+    spanish = "Desde que prendimos el brasero todos tenemos dolor de cabeza y mareo."
+    assert "carbon_monoxide" in _present(spanish, language="es")
+
+
+def test_spanish_hip_fracture_after_a_fall() -> None:
+    text = "Mi abuelo se ha caído y no se puede levantar; la pierna está girada hacia afuera."
+    assert _level(text, age=83, language="es") is Level.EMERGENCY
+
+
+def test_the_cause_of_a_fall_being_unknown_does_not_make_the_fall_uncertain() -> None:
+    summary = assess_text("82F, found by son, unsure how she fell in the garden.", age=82)
+    assert "fall" in {f.concept_id for f in summary.findings_present}
+
+
+def test_an_older_person_found_on_the_floor_had_a_long_lie() -> None:
+    text = "81M, found on bedroom floor by carer, cannot say how long, now sitting in a chair."
+    assert "long_lie" in _present(text)
+    assert _level(text) is Level.URGENT
+
+
+def test_going_loads_is_how_often_not_how_much_blood() -> None:
+    text = "Burning when I wee and going loads, a little pink blood on the tissue."
+    assert "severe_bleeding" not in _present(text, age=30)
+
+
+def test_burning_behind_the_breastbone_is_a_sensation_not_a_burn() -> None:
+    assert "burn" not in _present("Burning behind my breastbone after a big dinner, Rennie helped.")
+
+
+def test_a_child_reluctant_to_bear_weight_cannot_bear_weight() -> None:
+    assert "unable_to_bear_weight" in _present("He's reluctant to put any weight on his left leg.")
+
+
+def test_spanish_thirst_and_passing_urine_all_the_time_in_a_child() -> None:
+    text = "Mi hijo tiene muchísima sed, hace pis a todas horas y ha perdido peso."
+    assert _level(text, age=7, language="es") is Level.URGENT
+
+
+def test_eyesight_gone_misty_is_blurred_vision() -> None:
+    assert "blurred_vision" in _present("Her eyesight in the left eye has gone misty since lunch.")

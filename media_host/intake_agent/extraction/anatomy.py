@@ -200,6 +200,12 @@ _RADIATION_RE = re.compile(
 )
 
 
+_MOVED_DOWN = re.compile(
+    r"\b(?:moved|moving|moves|shifted|gone|went|travelled|traveled|spread)\s+down\s+"
+    r"(?:to|into|towards?)\s+(?:the\s+|my\s+|his\s+|her\s+)?(?:right|left)\s*$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SiteMention:
     start: int
@@ -225,6 +231,10 @@ def find_sites(norm: str) -> list[SiteMention]:
                     if w not in words:
                         words.append(w)
             region = " ".join(sorted(words, key=lambda w: w not in ("lower", "upper")))
+        if region in ("right", "left") and _MOVED_DOWN.search(before):
+            # pain that "moved down to the right side" went to the lower quadrant (the
+            # migration of appendicitis, WSES 2020 / Alvarado)
+            region = f"lower {region}"
         after = norm[m.end() : m.end() + 15]
         if re.match(r"\s*,?\s*(?:low\s+down|lower\s+down|down\s+low)", after):
             region = f"lower {region}" if region and "lower" not in region else (region or "lower")

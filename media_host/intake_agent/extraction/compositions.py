@@ -213,7 +213,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             # a child who "took some of my pills": any amount of someone else's medicine
             r"(?:some|a\s+few|one|two|several)\s+of\s+(?:my|his|her|their|the|mum'?s|dad'?s|nan'?s|gran'?s)|"
             # "took 20 paracetamol": ten or more of a named medicine
-            r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+)?"
+            # ... "about" as notes write it: "~30", "approx 30"
+            r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+|"
+            r"approx(?:imately|\.)?\s*|~\s*)?"
             r"(?:[1-9]\d+|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen))\b"
             r"(?=(?:\s+[\w'-]+){0,2}?\s+(?:" + _NAMED_MEDICINES + r")\b)"
         ),
@@ -405,6 +407,56 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "unilateral_weakness",
     ),
     (
+        # a lump that is hot, throbbing or full of pus is an abscess (NICE CKS skin abscess;
+        # perianal abscess: urgent surgical drainage)
+        re.compile(r"\b(?:lump|bump|swelling|swollen\s+area|bulto)\b"),
+        re.compile(r"\b(?:hot|throbbing|pus|oozing|warm\s+to\s+(?:the\s+)?touch|caliente)\b"),
+        "cellulitis",
+    ),
+    (
+        # the jaw aching as it chews, the scalp sore as the hair is brushed: the two ischaemic
+        # symptoms of giant cell arteritis, in whatever words (BSR 2020 GCA guideline)
+        re.compile(r"\b(?:jaw|mandibula)\b"),
+        re.compile(
+            r"\b(?:(?:when|while|on|after|with)\s+(?:(?:she|he|i|they)\s+)?(?:chew\w*|eat\w*)|"
+            r"al\s+(?:masticar|comer))\b"
+        ),
+        "jaw_claudication",
+    ),
+    (
+        re.compile(r"\b(?:scalp|cuero\s+cabelludo)\b"),
+        re.compile(r"\b(?:tender\w*|sore|hurts?|painful|sensitive|sensible|duele)\b"),
+        "scalp_tenderness",
+    ),
+    (
+        # a fuel-burning appliance and the whole household (pets too) unwell together is
+        # carbon monoxide until proven otherwise (NICE CKS carbon monoxide poisoning)
+        # ... an appliance in use: "since we turned the heater on", "encendimos la estufa"
+        re.compile(
+            r"\b(?:(?:turn\w*|put|switch\w*|lit|light\w*|us(?:e|ed|ing)|run\w*|ran|started|"
+            r"encend\w*|prend\w*|pusimos|usamos|usando)\s+(?:[\w']+\s+){0,3}?)"
+            r"(?:heater|boiler|gas\s+fire|gas\s+stove|stove|log\s+burner|wood\s+burner|"
+            r"generator|fireplace|estufa|calentador|caldera|brasero|chimenea|calefaccion)\b"
+        ),
+        re.compile(
+            r"\b(?:every\s?one(?:\s+else)?\s+(?:in\s+the\s+(?:house|family|flat)\s+)?(?:has|have|is|are|feels?|got)|"
+            r"we\s+(?:all|both)|all\s+of\s+us|the\s+whole\s+(?:family|house(?:hold)?)|"
+            r"the\s+(?:dog|cat)\s+(?:too|as\s+well|also|is|seems)|"
+            r"todos\s+(?:tenemos|estamos|nos)|toda\s+la\s+familia|(?:el\s+perro|el\s+gato)\s+tambien)"
+        ),
+        "carbon_monoxide",
+    ),
+    (
+        # the arm and the leg of one side weak or clumsy together is a hemiparesis, a stroke
+        # until proven otherwise (NICE NG128; FAST) — whatever the caller blames it on
+        re.compile(
+            r"\b(?:(?:left|right|one)\s+(?:arm|hand)\s+and\s+(?:\w+\s+)?leg|"
+            r"(?:arm|hand)\s+and\s+leg\s+on\s+(?:the\s+|one\s+|his\s+|her\s+|my\s+)?(?:left|right|same|one))\b"
+        ),
+        re.compile(r"\b(?:weak\w*|clumsy|heavy|numb|dead|floppy|useless|not\s+working)\b"),
+        "unilateral_weakness",
+    ),
+    (
         # "both legs feel heavy / like jelly": weakness of both legs (NICE CKS sciatica red
         # flags; GIRFT cauda equina pathway), not one weak limb
         re.compile(r"\bboth\s+(?:of\s+)?(?:my\s+|his\s+|her\s+|their\s+|the\s+)?legs\b"),
@@ -437,6 +489,12 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"sinking|sinks|tugging|tugs)\s+in(?:wards?)?|se\s+hunden?)\b"
         ),
         "severe_breathing_difficulty",
+    ),
+    (
+        # "the vision in one eye went blurry", "her eyesight has gone misty"
+        re.compile(r"\b(?:vision|eyesight|sight)\b"),
+        re.compile(r"\b(?:blurry|blurred|blurring|fuzzy|misty|hazy|cloudy|foggy|borrosa)\b"),
+        "blurred_vision",
     ),
     (
         re.compile(r"\b(?:can'?t|cannot|unable\s+to|couldn'?t)\s+see\b"),
@@ -510,7 +568,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
         re.compile(r"\b(?:bleed\w*|blood)\b"),
         re.compile(
-            r"\b(?:loads(?!\s+of)|heavily|profusely|everywhere|pouring|gushing|spurting|soaked|soaking|"
+            # ... but "going loads" / "weeing loads" is how often, not how much blood
+            r"\b(?:(?<!going\s)(?<!peeing\s)(?<!weeing\s)(?<!pee\s)(?<!wee\s)loads(?!\s+of)|"
+            r"heavily|profusely|everywhere|pouring|gushing|spurting|soaked|soaking|"
             r"won'?t\s+stop|not\s+stopping|will\s+not\s+stop)\b"
         ),
         "severe_bleeding",

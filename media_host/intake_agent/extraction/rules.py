@@ -83,7 +83,9 @@ _YIELDS_TO = {
     "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring", "skin_minor"}),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
     "skin_minor": frozenset({"acne_scarring"}),
-    "lump": frozenset({"peritonism"}),
+    "lump": frozenset({"peritonism", "cellulitis"}),
+    # the jaw that aches as it chews is jaw claudication (BSR 2020 giant cell arteritis)
+    "jaw_pain": frozenset({"jaw_claudication"}),
 }
 _FILLER_WORDS = frozenset(
     {"the", "a", "an", "my", "his", "her", "their", "of", "on", "upper", "lower", "outer", "inner"}
@@ -146,6 +148,11 @@ _SENSATION_AFTER_BURNING = frozenset(
     {"feeling", "feelings", "sensation", "sensations", "pain", "pains", "ache", "discomfort"}
     | {"heartburn", "retrosternal", "epigastric", "chest", "stomach", "tummy", "throat", "when"}
     | {"in", "after", "sort", "kind", "type", "quality", "and", "or", "like"}
+    # where it is felt or when: "burning behind my breastbone", "burning when I pee"
+    | {"behind", "under", "across", "around", "inside", "at", "up", "down", "on", "into"}
+    | {"through", "while", "during", "going", "pee", "wee", "urine", "sensacion"}
+    # one of a list of sensations: "burning, going loads"
+    | {",", ";"}
 )
 
 
