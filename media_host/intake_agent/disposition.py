@@ -74,28 +74,35 @@ _ACUTE_SYSTEMS = frozenset(
 
 # A finding another one explains is graded as part of it, not on its own (only without red
 # flags: a red-flag rule is checked before any of this). Finding → (explained by, why, source).
-_EXPLAINED_BY_FINDING: dict[str, tuple[frozenset[str], str]] = {
+_BITE_REACTION = "the local reaction to a bite or sting (NICE CKS)"
+# the bump of a knock to the head is graded with the head injury (NICE NG232 rules there)
+_HEAD_BUMP = (frozenset({"head_injury"}), "the bump of the knock, graded with the head injury")
+_EXPLAINED_BY_FINDING: dict[str, tuple[tuple[frozenset[str], str], ...]] = {
     # NICE CKS insect bites and stings: a local lump and swelling is the usual reaction
-    "lump": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
-    "swelling": (frozenset({"insect_bite"}), "the local reaction to a bite or sting (NICE CKS)"),
+    "lump": ((frozenset({"insect_bite"}), _BITE_REACTION), _HEAD_BUMP),
+    "swelling": ((frozenset({"insect_bite"}), _BITE_REACTION), _HEAD_BUMP),
     # ... and so is redness within 48 hours without fever; later, or with fever, the
     # serious_infection_urgent rule has already fired
     "cellulitis": (
-        frozenset({"insect_bite"}),
-        "a local reaction within 48 hours of a bite or sting, without fever (NICE CKS)",
+        (
+            frozenset({"insect_bite"}),
+            "a local reaction within 48 hours of a bite or sting, without fever (NICE CKS)",
+        ),
     ),
     # the spots of chickenpox are its rash; a well child with chickenpox is cared for at home
     # (NHS chickenpox; NICE CKS chickenpox) and the red-flag rules catch the complications
-    "rash": (frozenset({"chickenpox"}), "the spots of chickenpox (NICE CKS chickenpox)"),
+    "rash": ((frozenset({"chickenpox"}), "the spots of chickenpox (NICE CKS chickenpox)"),),
     # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
     "limp": (
-        frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),
-        "graded with the injury or pain that causes it",
+        (
+            frozenset({"sprain", "ankle_pain", "knee_pain", "leg_pain"}),
+            "graded with the injury or pain that causes it",
+        ),
     ),
     # NHS "Hangover cures": these are the hangover, looked after at home; the red-flag rules
     # (confusion, vomiting that will not stop, a seizure) are checked first
     **{
-        symptom: (frozenset({"hangover"}), "symptoms of a hangover after drinking (NHS)")
+        symptom: ((frozenset({"hangover"}), "symptoms of a hangover after drinking (NHS)"),)
         for symptom in ("headache", "nausea", "vomiting", "dizziness", "tremor", "fatigue")
     },
 }
@@ -109,6 +116,35 @@ _EXPLAINED_BY_MEDICINE: dict[str, tuple[str, str]] = {
 }
 
 
+# NICE NG232 head injury: the risk factors a caller is asked about. A knock to the head where
+# they were checked and denied (or the child is said to be their usual self) is a minor head
+# injury cared for at home (NHS head injury and concussion); the red-flag rules have already
+# caught any that is present, and the infant and older-adult thresholds stay with them.
+_HEAD_INJURY_CHECKS = frozenset(
+    {"vomiting", "drowsiness", "unresponsive", "syncope", "confusion", "memory_loss", "seizure"}
+)
+
+
+def _minor_head_injury(
+    finding: Finding, findings: Sequence[Finding], demographics: Demographics
+) -> bool:
+    if finding.concept_id != "head_injury":
+        return False
+    age = demographics.age_years
+    if age is not None and not 1 <= age < 65:
+        return False
+    headache = [
+        f for f in findings if f.presence is Presence.PRESENT and f.concept_id == "headache"
+    ]
+    if headache and max((f.duration_hours or 0) for f in (*headache, finding)) >= 24:
+        return False  # a headache that goes on after the knock is for a GP (NHS concussion)
+    return any(
+        (f.presence is Presence.ABSENT and f.concept_id in _HEAD_INJURY_CHECKS)
+        or (f.presence is Presence.PRESENT and f.concept_id == "benign_context")
+        for f in findings
+    )
+
+
 def _explained(finding: Finding, present: set[str], medication_classes: set[str]) -> str | None:
     concept_id = finding.concept_id
     if (
@@ -120,15 +156,9 @@ def _explained(finding: Finding, present: set[str], medication_classes: set[str]
         # NICE CKS gastroenteritis: crampy abdominal pain comes with the diarrhoea; the
         # red-flag rules (appendicitis, bloody diarrhoea, dehydration) are checked first
         return "the cramps of gastroenteritis (NICE CKS gastroenteritis)"
-    by_finding = _EXPLAINED_BY_FINDING.get(concept_id)
-    if by_finding is not None:
-        explainers = {
-            e
-            for e in by_finding[0] & present
-            if not _NOT_EXPLAINED_WITH.get(e, frozenset()) & present
-        }
-        if explainers:
-            return by_finding[1]
+    for explainers, why in _EXPLAINED_BY_FINDING.get(concept_id, ()):
+        if any(not _NOT_EXPLAINED_WITH.get(e, frozenset()) & present for e in explainers & present):
+            return why
     by_medicine = _EXPLAINED_BY_MEDICINE.get(concept_id)
     if by_medicine is not None and by_medicine[0] in medication_classes:
         return by_medicine[1]
@@ -256,6 +286,9 @@ def decide_disposition(
             rationale.append(f"{lexicon.concept(finding.concept_id).label}: {explanation}.")
             continue
         graded, reason = grade_finding(finding, demographics, history, lexicon)
+        if graded is Level.NON_URGENT and _minor_head_injury(finding, findings, demographics):
+            graded = Level.SELF_CARE
+            reason += "; minor, NICE NG232 risk factors checked and absent (home care)"
         rationale.append(reason + ".")
         level = Level.most_urgent(level, graded)
 

@@ -801,3 +801,39 @@ def test_spanish_thirst_and_passing_urine_all_the_time_in_a_child() -> None:
 
 def test_eyesight_gone_misty_is_blurred_vision() -> None:
     assert "blurred_vision" in _present("Her eyesight in the left eye has gone misty since lunch.")
+
+
+def test_a_burn_the_size_of_a_coin_is_small() -> None:
+    text = "Caught my wrist on the oven shelf, red patch the size of a 10p coin, no blisters."
+    assert _level(text, age=33) is Level.SELF_CARE
+
+
+def test_flaky_crusts_on_a_babys_scalp_are_a_minor_skin_problem() -> None:
+    assert "skin_minor" in _present("Greasy yellow crusts on his scalp, feeding fine.", age=0.4)
+
+
+def test_a_knock_to_the_head_with_the_risk_factors_denied_is_cared_for_at_home() -> None:
+    text = "Our 6-year-old banged his head on a lamp post, has a bump, no vomiting, not drowsy."
+    assert _level(text, age=6) is Level.SELF_CARE
+    # ... but not a headache that has gone on for days since (NHS concussion: see a GP)
+    lasting = "Bumped my head on a shelf 4 days ago, headache ever since, no vomiting."
+    assert _level(lasting, age=30) is not Level.SELF_CARE
+    # ... and the NICE NG232 thresholds for infants and older adults stay with the rules
+    assert _level("Bumped his head on the cot, no vomiting.", age=0.5) is not Level.SELF_CARE
+
+
+def test_itchy_raised_bumps_are_a_skin_problem_not_a_lump_to_examine() -> None:
+    text = "Three small itchy raised bumps on my shin since the barbecue."
+    assert "lump" not in _present(text, age=40)
+    assert _level(text, age=40) is Level.SELF_CARE
+
+
+def test_a_stubbed_little_toe_on_the_bed_frame_is_no_immobility() -> None:
+    summary = assess_text("Stubbed my little toe on the bed frame, bruised, can walk.", age=36)
+    assert "immobility" not in summary.history.conditions
+    assert summary.disposition.level is Level.SELF_CARE
+
+
+def test_blurring_of_vision_over_a_year_is_not_same_day() -> None:
+    text = "Over the past year my vision has got blurry, especially reading, no pain."
+    assert _level(text, age=70) is Level.NON_URGENT

@@ -429,6 +429,20 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "scalp_tenderness",
     ),
     (
+        # raised bumps that itch are a skin lesion (bites, hives, spots), not a lump to examine
+        # (NICE CKS insect bites and stings; urticaria)
+        re.compile(r"\b(?:bumps|lumps|welts|ronchas)\b"),
+        re.compile(r"\b(?:itch\w*|pica\w*)\b"),
+        "skin_minor",
+    ),
+    (
+        # crusts or flakes on the scalp: cradle cap in a baby, dandruff later (NICE CKS
+        # seborrhoeic dermatitis): looked after at home
+        re.compile(r"\b(?:scalp|cuero\s+cabelludo)\b"),
+        re.compile(r"\b(?:crust\w*|flak\w*|scaly|scales|greasy|costras?|escamas)\b"),
+        "skin_minor",
+    ),
+    (
         # a fuel-burning appliance and the whole household (pets too) unwell together is
         # carbon monoxide until proven otherwise (NICE CKS carbon monoxide poisoning)
         # ... an appliance in use: "since we turned the heater on", "encendimos la estufa"

@@ -83,7 +83,8 @@ _YIELDS_TO = {
     "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring", "skin_minor"}),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
     "skin_minor": frozenset({"acne_scarring"}),
-    "lump": frozenset({"peritonism", "cellulitis"}),
+    "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
+    "itching": frozenset({"skin_minor"}),
     # the jaw that aches as it chews is jaw claudication (BSR 2020 giant cell arteritis)
     "jaw_pain": frozenset({"jaw_claudication"}),
 }
