@@ -91,7 +91,12 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[tuple[frozenset[str], str], ...]] = {
     ),
     # the spots of chickenpox are its rash; a well child with chickenpox is cared for at home
     # (NHS chickenpox; NICE CKS chickenpox) and the red-flag rules catch the complications
-    "rash": ((frozenset({"chickenpox"}), "the spots of chickenpox (NICE CKS chickenpox)"),),
+    "rash": (
+        (frozenset({"chickenpox"}), "the spots of chickenpox (NICE CKS chickenpox)"),
+        # spots from bites are the bites (NICE CKS insect bites and stings); a spreading or
+        # target-shaped rash after a bite is a red-flag rule, checked before this
+        (frozenset({"insect_bite"}), _BITE_REACTION),
+    ),
     # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
     "limp": (
         (
@@ -210,6 +215,17 @@ def grade_finding(
     ):
         level = Level.SELF_CARE
         reason += "; small / mild skin problem"
+    age = demographics.age_years
+    if (
+        finding.concept_id == "poor_feeding"
+        and level is Level.NON_URGENT
+        and age is not None
+        and 16 <= age < 65
+    ):
+        # a paediatric sign (NICE NG143): an adult who has not drunk enough is advised to drink
+        # more (NHS dehydration); their other findings carry any urgency
+        level = Level.SELF_CARE
+        reason += "; an adult drinking or eating less (NHS dehydration: drink more)"
     if level is Level.URGENT and finding.timing == "recurrent":
         level = Level.NON_URGENT
         reason += "; a familiar, recurring problem"

@@ -837,3 +837,27 @@ def test_a_stubbed_little_toe_on_the_bed_frame_is_no_immobility() -> None:
 def test_blurring_of_vision_over_a_year_is_not_same_day() -> None:
     text = "Over the past year my vision has got blurry, especially reading, no pain."
     assert _level(text, age=70) is Level.NON_URGENT
+
+
+def test_sunburnt_skin_that_is_red_and_hot_is_the_sunburn_not_an_infection() -> None:
+    text = "Got sunburnt on my shoulders at the beach, the skin is red and hot, no blisters."
+    assert "cellulitis" not in _present(text, age=25)
+    assert _level(text, age=25) is Level.SELF_CARE
+
+
+def test_spots_from_bites_are_the_bites() -> None:
+    assert _level("Itchy spots on both ankles from mosquito bites last night.", age=9) is (
+        Level.SELF_CARE
+    )
+
+
+def test_a_hot_day_is_the_weather_not_a_scald() -> None:
+    assert "burn" not in _present("Felt faint on a hot day after not drinking much water.")
+    assert "burn" in _present("Knocked a mug of hot tea over her hand.")
+
+
+def test_an_adult_not_drinking_enough_is_advised_to_drink_more() -> None:
+    text = "Mild headache, I've not been drinking enough water at work this week."
+    assert _level(text, age=28) is Level.SELF_CARE
+    # in a baby poor feeding keeps its paediatric weight (NICE NG143)
+    assert _level("She's feeding less than usual today.", age=0.5) is not Level.SELF_CARE

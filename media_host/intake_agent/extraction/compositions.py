@@ -94,8 +94,12 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "cellulitis",
     ),
     (
-        # "splashed boiling water on his hand": a scald is a burn, whatever the verb
-        re.compile(r"\b(?:boiling|hot|scalding|steaming|hirviendo|caliente)\b"),
+        # "splashed boiling water on his hand": a scald is a burn, whatever the verb (a hot
+        # day is the weather: "not drinking enough water on a hot day")
+        re.compile(
+            r"\b(?:boiling|hot(?!\s+(?:days?|weather|summer|spell|sun|afternoon|morning|"
+            r"evening|night|climate|country|holiday))|scalding|steaming|hirviendo|caliente)\b"
+        ),
         re.compile(r"\b(?:water|oil|tea|coffee|kettle|pan|soup|steam|fat|agua|aceite|cafe)\b"),
         "burn",
     ),

@@ -101,20 +101,27 @@ _SUSPECTED_IS_ENOUGH = frozenset({"overdose"})
 # of obstructive sleep apnoea (NICE CKS OSAHS), not an arrest or respiratory distress
 # (NICE CKS OSAHS); a teething baby's drooling is teething (NICE CKS teething), not the
 # airway sign. Values: (the other finding, words of this reading, words of the other one).
-_GIVES_WAY_IN_SENTENCE: dict[str, tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]] = {
-    "not_breathing": ("sleep_apnoea", re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)"), None),
-    "severe_breathing_difficulty": ("sleep_apnoea", re.compile(r"^gasp"), None),
+_GIVES_WAY_IN_SENTENCE: dict[
+    str, tuple[frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]
+] = {
+    "not_breathing": (
+        frozenset({"sleep_apnoea"}),
+        re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)"),
+        None,
+    ),
+    "severe_breathing_difficulty": (frozenset({"sleep_apnoea"}), re.compile(r"^gasp"), None),
     # fingers that go white, blue, then red and warm in the cold are Raynaud's phenomenon
-    # (NICE CKS Raynaud's), not a spreading skin infection
-    "cellulitis": ("raynaud", None, None),
+    # (NICE CKS Raynaud's), not a spreading skin infection; nor is sunburnt skin that is red,
+    # hot and sore (NHS sunburn)
+    "cellulitis": (frozenset({"raynaud", "sunburn"}), None, None),
     # the tingling before a cold sore comes up is its prodrome (NICE CKS herpes simplex, oral)
     "numbness": (
-        "skin_minor",
+        frozenset({"skin_minor"}),
         re.compile(r"\b(?:tingl\w*|hormigueo)"),
         re.compile(r"\b(?:cold\s+sores?|fever\s+blisters?|herpes\s+labial)"),
     ),
     "drooling": (
-        "minor_complaint",
+        frozenset({"minor_complaint"}),
         re.compile(r"\b(?:drool\w*|dribbl\w*)"),
         re.compile(r"\b(?:teeth\w*|tooth)"),
     ),
@@ -296,7 +303,7 @@ class RulesExtractor:
         rule = _GIVES_WAY_IN_SENTENCE.get(kinds[index][0])
         if rule is None:
             return False
-        target, words, target_words = rule
+        targets, words, target_words = rule
 
         def text(span: tuple[int, int]) -> str:
             return " ".join(tokens[k].text for k in range(span[0], span[1]))
@@ -305,7 +312,7 @@ class RulesExtractor:
         if words is not None and not words.search(text(spans[index])):
             return False
         return any(
-            kinds[j][0] == target
+            kinds[j][0] in targets
             and sentence_of[spans[j][0]] == sentence_of[start]
             and (target_words is None or target_words.search(text(spans[j])))
             for j in keep
