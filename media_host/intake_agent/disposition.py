@@ -74,6 +74,11 @@ _ACUTE_SYSTEMS = frozenset(
 
 # A finding another one explains is graded as part of it, not on its own (only without red
 # flags: a red-flag rule is checked before any of this). Finding → (explained by, why, source).
+# NICE CG109 1.1.2.3: the prodrome of an uncomplicated faint (sweating, feeling hot or sick,
+# light-headedness, the vision going grey)
+_FAINT_PRODROME = frozenset(
+    {"sweating", "diaphoresis", "nausea", "dizziness", "presyncope", "blurred_vision"}
+)
 _BITE_REACTION = "the local reaction to a bite or sting (NICE CKS)"
 # the bump of a knock to the head is graded with the head injury (NICE NG232 rules there)
 _HEAD_BUMP = (frozenset({"head_injury"}), "the bump of the knock, graded with the head injury")
@@ -226,6 +231,11 @@ def grade_finding(
         # more (NHS dehydration); their other findings carry any urgency
         level = Level.SELF_CARE
         reason += "; an adult drinking or eating less (NHS dehydration: drink more)"
+    if finding.concept_id == "syncope" and "vasovagal" in finding.qualifiers:
+        # NICE CG109 1.1.3.2: an uncomplicated faint needs no further assessment (the red-flag
+        # rule has already sent any faint with another feature, or at 65 or over, for one)
+        level = Level.SELF_CARE
+        reason += "; an uncomplicated vasovagal faint (NICE CG109)"
     if level is Level.URGENT and finding.timing == "recurrent":
         level = Level.NON_URGENT
         reason += "; a familiar, recurring problem"
@@ -287,8 +297,11 @@ def decide_disposition(
     level = Level.SELF_CARE
     present_ids = {f.concept_id for f in present}
     medication_classes = {c for m in history.medications if (c := drug_class(m))}
+    vasovagal = any(f.concept_id == "syncope" and "vasovagal" in f.qualifiers for f in present)
     for finding in present:
         explanation = _explained(finding, present_ids, medication_classes)
+        if explanation is None and vasovagal and finding.concept_id in _FAINT_PRODROME:
+            explanation = "the warning signs of a vasovagal faint (NICE CG109)"
         if explanation is not None and "extensive" in finding.qualifiers:
             # NHS insect bites and stings: a large area (about 10 cm or more) of redness and
             # swelling is still the local reaction, but one a GP should see

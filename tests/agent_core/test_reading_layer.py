@@ -861,3 +861,87 @@ def test_an_adult_not_drinking_enough_is_advised_to_drink_more() -> None:
     assert _level(text, age=28) is Level.SELF_CARE
     # in a baby poor feeding keeps its paediatric weight (NICE NG143)
     assert _level("She's feeding less than usual today.", age=0.5) is not Level.SELF_CARE
+
+
+def test_an_uncomplicated_faint_needs_no_same_day_assessment() -> None:
+    text = (
+        "Fainted at the bus stop after standing for ages in the heat, felt clammy and sick"
+        " first, fine now."
+    )
+    assert _level(text, age=24) is Level.SELF_CARE
+    # ... unlike a faint on exertion, or with another feature
+    assert _level("Collapsed while jogging, came round quickly.", age=24) is not Level.SELF_CARE
+    with_chest_pain = "Fainted in a hot crowded room after chest pain, felt sick first."
+    assert _level(with_chest_pain, age=24) is Level.EMERGENCY
+
+
+def test_a_sunken_or_bulging_soft_spot_is_read() -> None:
+    assert "dehydration" in _present("The soft spot on her head looks sunken.", age=0.3)
+    assert "bulging_fontanelle" in _present("His soft spot is raised and tense.", age=0.5)
+    assert "rash" not in _present("The soft spot on her head looks sunken.", age=0.3)
+
+
+def test_a_carer_who_cannot_find_a_fever_denies_it() -> None:
+    summary = assess_text("She's off her food and I can't find a fever.", age=80)
+    assert "fever" not in {f.concept_id for f in summary.findings_present}
+
+
+def test_his_wee_is_the_noun_not_an_attempt_to_pass_it() -> None:
+    text = "He couldn't manage the stairs today and his wee smells strong."
+    assert "urinary_retention" not in _present(text, age=80)
+    assert "urinary_retention" in _present("He can't wee at all since last night.", age=80)
+
+
+def test_confusion_over_days_without_other_signs_is_same_day_delirium() -> None:
+    text = "Mum, 84, has been a bit more confused for three days, eating and walking as usual."
+    assert _level(text) is Level.URGENT
+    assert _level("Mum, 84, suddenly confused this afternoon.") is Level.EMERGENCY
+    febrile = "Mum, 84, more confused for three days and now has a fever of 38.6."
+    assert _level(febrile) is Level.EMERGENCY
+
+
+def test_soaking_pads_after_a_birth_is_a_postpartum_haemorrhage() -> None:
+    text = "Had my baby a week ago, now soaking a maternity pad every half an hour."
+    assert _level(text, age=29) is Level.EMERGENCY
+
+
+def test_weakness_of_both_legs_with_tingling_is_an_emergency() -> None:
+    text = "Tingling in my hands and feet for two days and now my legs are weak on the stairs."
+    assert _level(text, age=40) is Level.EMERGENCY
+
+
+def test_pain_on_passive_stretch_after_a_fracture_is_compartment_syndrome() -> None:
+    text = "Forearm fracture in a cast since this morning; pain on passive stretch of the fingers."
+    assert _level(text, age=22) is Level.EMERGENCY
+
+
+def test_a_felt_irregular_pulse_is_same_day_and_a_watch_alert_is_for_the_gp() -> None:
+    felt = "Heart fluttering since yesterday, pulse irregularly irregular at 118."
+    assert _level(felt, age=60) is Level.URGENT
+    watch = (
+        "My smartwatch flagged an irregular heart rhythm twice this week; I feel completely well."
+    )
+    assert _level(watch, age=60) is Level.NON_URGENT
+
+
+def test_a_habit_rate_is_not_a_duration() -> None:
+    summary = assess_text("He smokes 20 a day and has had a hoarse voice for five weeks.", age=58)
+    hoarse = [f for f in summary.findings_present if f.concept_id == "hoarseness"]
+    assert hoarse and hoarse[0].duration_hours == 5 * 168
+
+
+def test_an_infected_wound_is_read_from_its_signs() -> None:
+    text = "Her caesarean scar is oozing and has gone red along one edge, temperature 37.9."
+    assert "cellulitis" in _present(text, age=30)
+
+
+def test_spots_turning_into_blisters_are_chickenpox() -> None:
+    text = "Itchy spots turning into blisters on his tummy since Sunday, playing happily."
+    assert "chickenpox" in _present(text, age=4)
+
+
+def test_a_denied_excess_of_drinking_opens_a_denied_list() -> None:
+    summary = assess_text("Wets the bed most nights; not drinking loads or losing weight.", age=8)
+    present = {f.concept_id for f in summary.findings_present}
+    assert "poor_feeding" not in present and "weight_loss" not in present
+    assert "bedwetting" in present

@@ -186,6 +186,13 @@ def attach_attributes(
             for d in targets(sm.start, pain_only=True):
                 d.qualifiers.append(sm.text)
 
+    for m in _FAINT_TRIGGER.finditer(norm):
+        # NICE CG109: a faint with the posture, the provoking factor or the prodrome of a
+        # vasovagal episode is an "uncomplicated faint" (graded by the rules with the rest)
+        for d in targets(m.start(), nearest=False):
+            if d.concept_id == "syncope" and "vasovagal" not in d.qualifiers:
+                d.qualifiers.append("vasovagal")
+
     for start, _end, target in anatomy.find_radiation(norm):
         for d in targets(start, pain_only=True):
             if is_pain(d.concept_id):
@@ -239,6 +246,19 @@ def attach_attributes(
                 d.attrs["site"] = f"{inside[-1].region} {concept.site}"
             else:
                 d.attrs["site"] = named[-1].site if named else concept.site
+
+
+# NICE CG109 (transient loss of consciousness) 1.1.2.3: the 3 Ps of an uncomplicated faint —
+# posture (prolonged standing), provoking factors (heat, pain, the sight of blood, a needle) and
+# prodromal symptoms (sweating, feeling warm or sick, the vision going grey before it)
+_FAINT_TRIGGER = re.compile(
+    r"\b(?:stand(?:ing)?\s+(?:up\s+)?for\s+(?:ages|hours|a\s+long\s+time|too\s+long|over\s+an\s+hour)|"
+    r"(?:hot|stuffy|crowded)\s+(?:queue|room|church|bus|train|shop|assembly|hall|concert)|"
+    r"sight\s+of\s+(?:blood|a\s+needle)|(?:having|had|giving|gave)\s+(?:blood\s+taken|blood|an?\s+injection|a\s+jab|"
+    r"(?:his|her|my)\s+(?:jab|injection|vaccine|vaccination))|tunnel\s+vision|"
+    r"(?:vision|everything)\s+went\s+(?:grey|gray|black|fuzzy|white)|"
+    r"felt\s+(?:hot|warm|clammy|sweaty)\s+and\s+(?:sick|nauseous|queasy|faint|light[\s-]?headed))\b"
+)
 
 
 def _same_site(mention: anatomy.SiteMention, site: str) -> bool:

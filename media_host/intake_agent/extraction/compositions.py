@@ -56,7 +56,11 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             # "has struggled to pass urine since yesterday": hesitancy as far as retention
             r"struggl\w*|difficulty|trouble|hard\s+to|le\s+cuesta|me\s+cuesta)\b"
         ),
-        re.compile(r"\b(?:wee|pee|urinate|pass\s+urine|pass\s+water|orinar|hacer\s+pis)\b"),
+        # ... the verb, not the noun: "his wee smells strong" is no attempt to pass it
+        re.compile(
+            r"\b(?<!his\s)(?<!her\s)(?<!my\s)(?<!the\s)(?<!their\s)(?<!your\s)"
+            r"(?:wee|pee|urinate|pass\s+urine|pass\s+water|orinar|hacer\s+pis)\b"
+        ),
         "urinary_retention",
     ),
     (
@@ -411,11 +415,35 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "unilateral_weakness",
     ),
     (
+        # a wound or scar that oozes, weeps pus or has gone red and angry is infected (NICE
+        # NG125 surgical site infection; NICE CKS cellulitis)
+        re.compile(
+            r"\b(?:wound|scar|incision|stitches|staples|cut|graze|herida|cicatriz|puntos)\b"
+        ),
+        re.compile(
+            r"\b(?:oozing|oozes|pus|weeping|discharging|gone\s+red|red\s+and\s+(?:hot|angry|swollen)|"
+            r"angry|inflamed|smelly|smells|supura\w*)\b"
+        ),
+        "cellulitis",
+    ),
+    (
         # a lump that is hot, throbbing or full of pus is an abscess (NICE CKS skin abscess;
         # perianal abscess: urgent surgical drainage)
         re.compile(r"\b(?:lump|bump|swelling|swollen\s+area|bulto)\b"),
         re.compile(r"\b(?:hot|throbbing|pus|oozing|warm\s+to\s+(?:the\s+)?touch|caliente)\b"),
         "cellulitis",
+    ),
+    (
+        # "the soft spot on his head looks sunken": a sunken fontanelle is dehydration, a bulging
+        # one raised pressure (NICE NG143 traffic light; NICE CG84)
+        re.compile(r"\b(?:soft\s+spot|fontanelle?|mollera|fontanela)\b"),
+        re.compile(r"\b(?:sunken|sunk|sinking|dipped|dipping|hollow|caved|hundida|sumida)\b"),
+        "dehydration",
+    ),
+    (
+        re.compile(r"\b(?:soft\s+spot|fontanelle?|mollera|fontanela)\b"),
+        re.compile(r"\b(?:bulging|bulges|bulge|raised|tense|tight|swollen|puffed\s+up|abombada)\b"),
+        "bulging_fontanelle",
     ),
     (
         # the jaw aching as it chews, the scalp sore as the hair is brushed: the two ischaemic
@@ -476,8 +504,12 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (
         # "both legs feel heavy / like jelly": weakness of both legs (NICE CKS sciatica red
-        # flags; GIRFT cauda equina pathway), not one weak limb
-        re.compile(r"\bboth\s+(?:of\s+)?(?:my\s+|his\s+|her\s+|their\s+|the\s+)?legs\b"),
+        # flags; GIRFT cauda equina pathway), not one weak limb; "his legs have become weak"
+        # (the plural) says the same
+        re.compile(
+            r"\b(?:both\s+(?:of\s+)?(?:my\s+|his\s+|her\s+|their\s+|the\s+)?legs|"
+            r"(?:my|his|her|their)\s+legs)\b"
+        ),
         re.compile(
             r"\b(?:heavy|weak|weaker|wobbly|like\s+jelly|jelly|giving\s+way|gave\s+way|buckl\w*|"
             r"won'?t\s+(?:hold|take)|floppy|useless)\b"

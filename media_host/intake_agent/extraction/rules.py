@@ -80,7 +80,11 @@ _YIELDING = frozenset({"burn", "hypotension", "insect_bite", "weakness", "possib
 # legs, not leg pain of a pressing kind
 _YIELDS_TO = {
     "leg_pain": frozenset({"bilateral_leg_weakness"}),
-    "rash": frozenset({"subconjunctival_haemorrhage", "acne_scarring", "skin_minor"}),
+    "rash": frozenset(
+        # ... and a baby's "soft spot" is the fontanelle (sunken or bulging)
+        {"subconjunctival_haemorrhage", "acne_scarring", "skin_minor", "dehydration"}
+        | {"bulging_fontanelle"}
+    ),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
     "skin_minor": frozenset({"acne_scarring"}),
     "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
@@ -201,6 +205,9 @@ _SPOT_PLACE_LEAD = frozenset(
 
 def _is_spot_as_place(tokens: list[Token], span: tuple[int, int]) -> bool:
     start, end = span
+    if end - start == 1 and tokens[start].text == "spot" and start >= 1:
+        if tokens[start - 1].text == "soft":
+            return True  # a baby's "soft spot" is the fontanelle
     if end - start != 1 or tokens[start].text != "spot" or start < 2:
         return False
     before = tokens[start - 1].text
@@ -217,7 +224,20 @@ def _never(tokens: list[Token], span: tuple[int, int]) -> bool:
 
 
 # one-word readings whose neighbouring words show they are not the finding
+# "not drinking loads", "not drinking more than usual": a denied excess (the thirst of diabetes),
+# not a child who is drinking too little
+_EXCESS_WORDS = frozenset({"loads", "lots", "excessively", "more", "extra", "too", "gallons"})
+
+
+def _is_denied_excess(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    if end - start != 2 or tokens[start].text != "not" or tokens[start + 1].text != "drinking":
+        return False
+    return end < len(tokens) and tokens[end].text in _EXCESS_WORDS
+
+
 _NOT_THE_FINDING = {
+    "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,
     "rash": _is_spot_as_place,
     "skin_minor": _is_spot_as_place,

@@ -130,13 +130,19 @@ _LARGE_VOLUME = re.compile(
     r"\b(?:loads\s+of|lots\s+of|large\s+amounts?\s+of|a\s+lot\s+of|a\s+cup(?:ful)?\s+of|massive|copious|"
     r"mucha)\s+(?:bright\s+red\s+)?(?:blood|sangre)\b|"
     r"\b(?:blood\s+clots|clots\s+of\s+blood|coughing\s+up\s+clots)\b|"
-    r"\b(?:blood|sangre)\b[^.;\n]{0,25}?\b(?:quite\s+)?(?:a\s+lot|loads|lots|heaps)\b"
+    r"\b(?:blood|sangre)\b[^.;\n]{0,25}?\b(?:quite\s+)?(?:a\s+lot|loads|lots|heaps)\b|"
+    # soaking a pad, or one every hour or less (RCOG GTG 52: heavy blood loss)
+    r"\bsoak\w*\s+(?:through\s+)?(?:(?:a|one|the|her|my)\s+)?(?:(?:maternity|sanitary|night)\s+)?"
+    r"(?:pads?|towels?)\b|"
+    r"\b(?:pad|towel)s?\s+every\s+(?:\d+|ten|fifteen|twenty|thirty|half\s+an|an)\s*(?:min\w*|hour)\b"
 )
 # Pain reproduced by pressing on the spot: a musculoskeletal feature (recorded as a qualifier).
 _REPRODUCIBLE = re.compile(
     r"\b(?:(?:hurts|tender|sore|painful|pain)\s+(?:\w+\s+){0,2}(?:when|if|on)\s+(?:(?:i|you|he|she)\s+)?"
     r"(?:press|push|touch)|tender\s+to\s+(?:touch|palpation)|reproducible|reproduced\s+(?:on|by)\s+"
-    r"palpation|chest\s+wall\s+tenderness|duele\s+al\s+(?:tocar|presionar))"
+    r"palpation|chest\s+wall\s+tenderness|duele\s+al\s+(?:tocar|presionar)|"
+    r"(?:pressing|pushing|press|push)\s+(?:on\s+)?(?:\w+\s+){0,2}(?:reproduces|brings\s+(?:it\s+)?on|recreates)|"
+    r"reproduced\s+by\s+(?:pressing|pressure|palpation))"
 )
 
 

@@ -254,6 +254,12 @@ class TimeMention:
     anchor: bool = False  # a named point in time ("yesterday"), usable as the onset phrase
 
 
+_RATE_LEAD = re.compile(
+    r"(?:\d+|twice|once|cigarettes|cigs|fags|units|pints|drinks|glasses|tablets|pills|cups|"
+    r"bottles|cans|puffs|joints|coffees)\s+$"
+)
+
+
 def find_time_mentions(norm: str) -> list[TimeMention]:
     """All durations, onsets and timings in ``norm``, ordered by position."""
     found: list[TimeMention] = []
@@ -265,6 +271,8 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
         if _EPISODE_LEAD.search(norm[max(0, m.start() - 40) : m.start()]):
             continue  # "eases within three minutes": how long an episode lasts, not the illness
         lead = norm[max(0, m.start() - 12) : m.start()]
+        if m.group("num") in ("a", "an") and _RATE_LEAD.search(lead):
+            continue  # "smokes 20 a day", "2 pints a night": a habit's rate, not a duration
         if _EVERY.search(lead[-6:]) or (
             m.group("num") in ("a", "an", "one") and _TIMES.search(lead)
         ):
