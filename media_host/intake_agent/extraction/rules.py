@@ -205,9 +205,9 @@ _SPOT_PLACE_LEAD = frozenset(
 
 def _is_spot_as_place(tokens: list[Token], span: tuple[int, int]) -> bool:
     start, end = span
-    if end - start == 1 and tokens[start].text == "spot" and start >= 1:
-        if tokens[start - 1].text == "soft":
-            return True  # a baby's "soft spot" is the fontanelle
+    soft_spot = start >= 1 and tokens[start - 1].text == "soft"
+    if end - start == 1 and tokens[start].text == "spot" and soft_spot:
+        return True  # a baby's "soft spot" is the fontanelle
     if end - start != 1 or tokens[start].text != "spot" or start < 2:
         return False
     before = tokens[start - 1].text
