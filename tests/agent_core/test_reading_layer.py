@@ -945,3 +945,17 @@ def test_a_denied_excess_of_drinking_opens_a_denied_list() -> None:
     present = {f.concept_id for f in summary.findings_present}
     assert "poor_feeding" not in present and "weight_loss" not in present
     assert "bedwetting" in present
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("Se le está cerrando la garganta después de comer gambas.", "airway_swelling"),
+        ("Mi bebé tiene la mollera hundida y casi no moja el pañal.", "dehydration"),
+        ("Desde ayer vomita algo verde y no hace caca.", "bilious_vomiting"),
+        ("Se puso moradito alrededor de la boca.", "cyanosis"),
+        ("Le dio la corriente con un enchufe.", "electric_shock"),
+    ],
+)
+def test_spanish_lay_wording_of_red_flag_findings(text: str, concept: str) -> None:
+    assert concept in _present(text, language="es")
