@@ -102,6 +102,14 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[tuple[frozenset[str], str], ...]] = {
         # target-shaped rash after a bite is a red-flag rule, checked before this
         (frozenset({"insect_bite"}), _BITE_REACTION),
     ),
+    # crampy lower tummy pain with a period is the period pain (NICE CKS dysmenorrhoea); the
+    # red-flag rules (pregnancy, fever, severe pain) come first
+    "abdominal_pain": (
+        (frozenset({"menstrual_cramps"}), "the cramps of a period (NICE CKS dysmenorrhoea)"),
+    ),
+    "pelvic_pain": (
+        (frozenset({"menstrual_cramps"}), "the cramps of a period (NICE CKS dysmenorrhoea)"),
+    ),
     # a limp with a named injury or painful leg is graded with that injury (Ottawa rules there)
     "limp": (
         (

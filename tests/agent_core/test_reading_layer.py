@@ -959,3 +959,30 @@ def test_a_denied_excess_of_drinking_opens_a_denied_list() -> None:
 )
 def test_spanish_lay_wording_of_red_flag_findings(text: str, concept: str) -> None:
     assert concept in _present(text, language="es")
+
+
+def test_spanish_bowel_obstruction_told_in_the_perfect_tense() -> None:
+    text = (
+        "No he hecho de vientre en dos días ni echo gases, se me ha hinchado la tripa y he"
+        " vomitado verde."
+    )
+    assert _level(text, age=70, language="es") is Level.EMERGENCY
+
+
+def test_spanish_snoring_with_pauses_is_sleep_apnoea_not_an_arrest() -> None:
+    text = "Mi marido ronca muchísimo y por la noche deja de respirar unos segundos."
+    present = _present(text, language="es")
+    assert "sleep_apnoea" in present and "not_breathing" not in present
+    assert "hoarseness" not in present
+
+
+def test_a_spanish_person_of_n_years_is_an_age_not_a_duration() -> None:
+    summary = assess_text(
+        "Mi suegra, de 82 años, tiene la muñeca hinchada desde ayer.", language="es"
+    )
+    assert all((f.duration_hours or 0) < 100 for f in summary.findings_present)
+
+
+def test_period_cramps_explain_the_tummy_ache() -> None:
+    text = "Period pain with cramps in my lower tummy, same as every month, paracetamol helps."
+    assert _level(text, age=22, sex="F") is Level.SELF_CARE

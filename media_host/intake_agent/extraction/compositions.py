@@ -446,6 +446,29 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "bulging_fontanelle",
     ),
     (
+        # Spanish tells these with a verb in any tense ("he vomitado algo verde", "se me ha
+        # hinchado la barriga", "no hago de vientre ni echo gases"): green vomit is bilious
+        # (NICE CKS bowel obstruction), a swollen belly distension
+        re.compile(r"\b(?:vomit\w*|devuel\w*|devolv\w*|arroj\w*)\b"),
+        re.compile(r"\b(?:verde|verdoso|verdosa|bilis)\b"),
+        "bilious_vomiting",
+    ),
+    (
+        re.compile(r"\b(?:barriga|panza|tripa|vientre|abdomen|pancita|guata)\b"),
+        re.compile(
+            r"\b(?:hinchad[oa]|hinch\w+|inflamad[oa]|distendid[oa]|abultad[oa]|dura\s+como)\b"
+        ),
+        "abdominal_distension",
+    ),
+    (
+        # snoring, and pauses in the breathing of a sleeper (NICE CKS OSAHS)
+        re.compile(r"\b(?:ronca|roncar|ronquidos?|ronquea)\b"),
+        re.compile(
+            r"\b(?:mucho|muchisimo|fuerte|fuertes|todas\s+las\s+noches|por\s+las\s+noches|dej\w*\s+de\s+respirar)\b"
+        ),
+        "sleep_apnoea",
+    ),
+    (
         # the jaw aching as it chews, the scalp sore as the hair is brushed: the two ischaemic
         # symptoms of giant cell arteritis, in whatever words (BSR 2020 GCA guideline)
         re.compile(r"\b(?:jaw|mandibula)\b"),

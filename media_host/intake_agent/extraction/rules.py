@@ -110,7 +110,7 @@ _GIVES_WAY_IN_SENTENCE: dict[
 ] = {
     "not_breathing": (
         frozenset({"sleep_apnoea"}),
-        re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*)"),
+        re.compile(r"\b(?:stop\w*|pause\w*|apn[oe]\w*|dej\w*\s+de\s+respirar|pausa\w*)"),
         None,
     ),
     "severe_breathing_difficulty": (frozenset({"sleep_apnoea"}), re.compile(r"^gasp"), None),

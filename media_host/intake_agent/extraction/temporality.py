@@ -57,7 +57,7 @@ _AGE_LEAD = re.compile(
     r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
     # "mi nino de 5 anos": a person "of N years" is an age
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
-    r"madre|padre|mama|papa|abuelo|abuela)\s+de)\s*$"
+    r"madre|padre|mama|papa|abuelo|abuela|suegra|suegro|tia|tio|marido|novio|novia)\s*,?\s+de)\s*$"
 )
 _PAST_UNIT = re.compile(
     r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b"
@@ -215,6 +215,7 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
         re.compile(
             r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
             r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual|"
+            r"como\s+siempre|como\s+cada\s+mes|todos\s+los\s+meses|"
             r"normal\s+for\s+me|as\s+usual|always\s+(?:get|have)\s+(?:this|that)|"
             # a familiar episode told by its count: "had loads of these before", "I get these
             # all the time", "had it many times before"
