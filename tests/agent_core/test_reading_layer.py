@@ -986,3 +986,13 @@ def test_a_spanish_person_of_n_years_is_an_age_not_a_duration() -> None:
 def test_period_cramps_explain_the_tummy_ache() -> None:
     text = "Period pain with cramps in my lower tummy, same as every month, paracetamol helps."
     assert _level(text, age=22, sex="F") is Level.SELF_CARE
+
+
+def test_findings_a_note_or_a_relative_words_plainly() -> None:
+    note = "79M, fall this am, struck occiput on the wardrobe. On rivaroxaban. GCS 15."
+    assert _level(note) is Level.EMERGENCY
+    relative = "Mum's on antibiotics for a chest infection; today she's not with it and keeps"
+    assert "confusion" in _present(relative + " nodding off mid sentence.", age=86)
+    assert "weight_loss" in _present("Always thirsty and her clothes look looser.", age=9)
+    # falling asleep at a desk after lunch is daytime sleepiness, not acute drowsiness
+    assert "drowsiness" not in _present("I keep nodding off at my desk after lunch.", age=50)

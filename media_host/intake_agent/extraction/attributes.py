@@ -193,6 +193,12 @@ def attach_attributes(
             if d.concept_id == "syncope" and "vasovagal" not in d.qualifiers:
                 d.qualifiers.append("vasovagal")
 
+    for m in _DURING_EXERCISE.finditer(norm):
+        # ESC 2018 syncope: a faint during exertion is a high-risk (cardiac) feature
+        for d in targets(m.start(), nearest=False):
+            if d.concept_id == "syncope" and "exertional" not in d.qualifiers:
+                d.qualifiers.append("exertional")
+
     for start, _end, target in anatomy.find_radiation(norm):
         for d in targets(start, pain_only=True):
             if is_pain(d.concept_id):
@@ -258,6 +264,16 @@ _FAINT_TRIGGER = re.compile(
     r"(?:his|her|my)\s+(?:jab|injection|vaccine|vaccination))|tunnel\s+vision|"
     r"(?:vision|everything)\s+went\s+(?:grey|gray|black|fuzzy|white)|"
     r"felt\s+(?:hot|warm|clammy|sweaty)\s+and\s+(?:sick|nauseous|queasy|faint|light[\s-]?headed))\b"
+)
+
+
+_DURING_EXERCISE = re.compile(
+    r"\b(?:while|when|during|in\s+the\s+middle\s+of|halfway\s+through)\s+(?:(?:he|she|i|they|was|were|"
+    r"a|the|his|her|my)\s+){0,3}(?:jogging|running|sprinting|exercising|exercise|swimming|cycling|"
+    r"training|playing\s+\w+|a\s+run|a\s+race|a\s+match|the\s+race|the\s+match|working\s+out|"
+    r"climbing|a\s+workout|football|rugby|a\s+game|the\s+game|pe|gym)\b|"
+    r"\b(?:jogging|running|sprinting|exercising)\s+(?:up\s+a\s+hill\s+)?(?:\w+\s+){0,3}"
+    r"(?:collapsed|fainted|passed\s+out|blacked\s+out)\b"
 )
 
 
