@@ -996,3 +996,16 @@ def test_findings_a_note_or_a_relative_words_plainly() -> None:
     assert "weight_loss" in _present("Always thirsty and her clothes look looser.", age=9)
     # falling asleep at a desk after lunch is daytime sleepiness, not acute drowsiness
     assert "drowsiness" not in _present("I keep nodding off at my desk after lunch.", age=50)
+
+
+def test_better_off_without_me_is_a_passive_wish_to_be_dead() -> None:
+    text = "She's been low for a month and told me we'd all be better off without her."
+    assert "suicidal_ideation" in _present(text, age=35)
+    assert _level(text, age=35) in (Level.URGENT, Level.EMERGENCY)
+    assert "suicidal_ideation" not in _present("The team is better off without that old printer.")
+
+
+def test_will_not_put_weight_on_it_is_cannot_bear_weight() -> None:
+    assert "unable_to_bear_weight" in _present(
+        "He will not put any weight on his left foot.", age=3
+    )

@@ -23,6 +23,9 @@ _PASSIVE = re.compile(
     r"(?:go\s+to\s+sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up|"
     r"(?:doesnt|doesn't|dont|don't|do\s+not|does\s+not)\s+want\s+to\s+(?:wake\s+up|be\s+alive|live|be\s+here)|"
     r"better\s+off\s+dead|no\s+(?:quiero|quiere)\s+(?:vivir|despertar|seguir\s+viviendo)|"
+    # being a burden: "everyone would be better off without me" (C-SSRS; NICE NG225 asks it)
+    r"(?:be|are|is)\s+better\s+off\s+without\s+(?:me|him|her|them)|"
+    r"(?:estarian|estarían|estaran|estarán)\s+mejor\s+sin\s+(?:mi|m[ií]|[eé]l|ella)|"
     r"(?:ojal[aá]|quisiera)\s+(?:no\s+despertar|estar\s+muert[oa]|morirme)|"
     r"mejor\s+(?:estar\s+)?muert[oa])"
 )
