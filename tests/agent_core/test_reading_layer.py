@@ -1009,3 +1009,10 @@ def test_will_not_put_weight_on_it_is_cannot_bear_weight() -> None:
     assert "unable_to_bear_weight" in _present(
         "He will not put any weight on his left foot.", age=3
     )
+
+
+def test_stridor_only_when_crying_is_not_stridor_at_rest() -> None:
+    mild = "Barking cough since last night; the noisy breathing in is only when she cries."
+    assert _level(mild, age=3) is Level.URGENT
+    at_rest = "Barking cough and a harsh noise breathing in even while she sleeps."
+    assert _level(at_rest, age=3) is Level.EMERGENCY

@@ -193,6 +193,11 @@ def attach_attributes(
             if d.concept_id == "syncope" and "vasovagal" not in d.qualifiers:
                 d.qualifiers.append("vasovagal")
 
+    for m in _ONLY_WHEN_UPSET.finditer(norm):
+        for d in targets(m.start(), nearest=False):
+            if d.concept_id == "stridor" and "only_when_upset" not in d.qualifiers:
+                d.qualifiers.append("only_when_upset")
+
     for m in _DURING_EXERCISE.finditer(norm):
         # ESC 2018 syncope: a faint during exertion is a high-risk (cardiac) feature
         for d in targets(m.start(), nearest=False):
@@ -267,6 +272,11 @@ _FAINT_TRIGGER = re.compile(
 )
 
 
+# NICE CKS croup severity: stridor "only when agitated or crying" is not stridor at rest
+_ONLY_WHEN_UPSET = re.compile(
+    r"\bonly\s+(?:when|if)\s+(?:(?:he|she|they|the\s+baby)\s+)?(?:is\s+)?(?:cries|crying|cry|upset|"
+    r"agitated|coughs|coughing|screams|screaming)\b|\bsolo\s+cuando\s+llora\b"
+)
 _DURING_EXERCISE = re.compile(
     r"\b(?:while|when|during|in\s+the\s+middle\s+of|halfway\s+through)\s+(?:(?:he|she|i|they|was|were|"
     r"a|the|his|her|my)\s+){0,3}(?:jogging|running|sprinting|exercising|exercise|swimming|cycling|"
