@@ -1016,3 +1016,11 @@ def test_stridor_only_when_crying_is_not_stridor_at_rest() -> None:
     assert _level(mild, age=3) is Level.URGENT
     at_rest = "Barking cough and a harsh noise breathing in even while she sleeps."
     assert _level(at_rest, age=3) is Level.EMERGENCY
+
+
+def test_spanish_pain_moving_to_the_lower_right_side_is_appendicitis() -> None:
+    text = "Le empezó el dolor en el ombligo y ahora le duele abajo del lado derecho, vomitó."
+    assert _level(text, age=14, language="es") is Level.EMERGENCY
+    assert "flank_pain" not in _present(
+        "Vive al lado de mi casa y le duele la cabeza.", language="es"
+    )

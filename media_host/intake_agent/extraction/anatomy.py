@@ -96,6 +96,10 @@ _SITES: dict[str, tuple[str, str]] = {
     "breast": ("breast", "breast_pain"),
     "seno": ("breast", "breast_pain"),
     "side": ("side", "flank_pain"),
+    # Spanish puts the side after the noun: "abajo del lado derecho" (the side is in the key,
+    # so a bare "al lado de" — "next to" — is no site)
+    "lado derecho": ("side", "flank_pain"),
+    "lado izquierdo": ("side", "flank_pain"),
     "interscapular": ("upper back", "back_pain"),
     "shoulder blades": ("upper back", "back_pain"),
     "shoulder blade": ("upper back", "back_pain"),
@@ -184,8 +188,20 @@ _PAIN_RE = re.compile(
 )
 _REGION_RE = re.compile(
     r"\b(?:(?:lower|upper|bottom|top)\s+(?:right|left)|(?:right|left)\s+(?:lower|upper|sided)|lower|upper|low|"
-    r"central|middle|centre|center|right|left|inferior|superior|derecho|derecha|izquierdo|izquierda)\b"
+    r"central|middle|centre|center|right|left|inferior|superior|derecho|derecha|izquierdo|izquierda|"
+    r"abajo|arriba)\b"
 )
+# Spanish region words, read as the English ones the rules name ("right lower")
+_REGION_WORDS = {
+    "derecho": "right",
+    "derecha": "right",
+    "izquierdo": "left",
+    "izquierda": "left",
+    "abajo": "lower",
+    "arriba": "upper",
+    "inferior": "lower",
+    "superior": "upper",
+}
 _LATERALITY_RE = re.compile(
     r"\b(?P<side>left|right|both|bilateral(?:ly)?|izquierd[oa]|derech[oa]|ambos|ambas|l|r)"
     r"(?:[\s-]+(?:sided|side|hand\s+side|lado))?\b"
@@ -228,8 +244,13 @@ def find_sites(norm: str) -> list[SiteMention]:
             for r in rm:
                 for w in r.group(0).replace("sided", "").split():
                     w = {"low": "lower", "bottom": "lower", "top": "upper"}.get(w, w)
+                    w = _REGION_WORDS.get(w, w)
                     if w not in words:
                         words.append(w)
+            for w in m.group(0).split()[1:]:  # "lado derecho": the side named in the key
+                side = _REGION_WORDS.get(w)
+                if side and side not in words:
+                    words.append(side)
             region = " ".join(sorted(words, key=lambda w: w not in ("lower", "upper")))
         if region in ("right", "left") and _MOVED_DOWN.search(before):
             # pain that "moved down to the right side" went to the lower quadrant (the
