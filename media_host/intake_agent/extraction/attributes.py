@@ -186,23 +186,11 @@ def attach_attributes(
             for d in targets(sm.start, pain_only=True):
                 d.qualifiers.append(sm.text)
 
-    for m in _FAINT_TRIGGER.finditer(norm):
-        # NICE CG109: a faint with the posture, the provoking factor or the prodrome of a
-        # vasovagal episode is an "uncomplicated faint" (graded by the rules with the rest)
-        for d in targets(m.start(), nearest=False):
-            if d.concept_id == "syncope" and "vasovagal" not in d.qualifiers:
-                d.qualifiers.append("vasovagal")
-
-    for m in _ONLY_WHEN_UPSET.finditer(norm):
-        for d in targets(m.start(), nearest=False):
-            if d.concept_id == "stridor" and "only_when_upset" not in d.qualifiers:
-                d.qualifiers.append("only_when_upset")
-
-    for m in _DURING_EXERCISE.finditer(norm):
-        # ESC 2018 syncope: a faint during exertion is a high-risk (cardiac) feature
-        for d in targets(m.start(), nearest=False):
-            if d.concept_id == "syncope" and "exertional" not in d.qualifiers:
-                d.qualifiers.append("exertional")
+    for pattern, concept_id, qualifier in _SENTENCE_QUALIFIERS:
+        for m in pattern.finditer(norm):
+            for d in targets(m.start(), nearest=False):
+                if d.concept_id == concept_id and qualifier not in d.qualifiers:
+                    d.qualifiers.append(qualifier)
 
     for start, _end, target in anatomy.find_radiation(norm):
         for d in targets(start, pain_only=True):
@@ -284,6 +272,17 @@ _DURING_EXERCISE = re.compile(
     r"climbing|a\s+workout|football|rugby|a\s+game|the\s+game|pe|gym)\b|"
     r"\b(?:jogging|running|sprinting|exercising)\s+(?:up\s+a\s+hill\s+)?(?:\w+\s+){0,3}"
     r"(?:collapsed|fainted|passed\s+out|blacked\s+out)\b"
+)
+
+
+# Words anywhere in a finding's sentence that qualify it: (words, finding, qualifier). NICE
+# CG109: a faint with the posture, provocation or prodrome of a vasovagal episode is an
+# "uncomplicated faint"; ESC 2018: a faint during exertion is a high-risk (cardiac) feature;
+# NICE CKS croup: stridor only when crying is not stridor at rest. The rules grade each.
+_SENTENCE_QUALIFIERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (_FAINT_TRIGGER, "syncope", "vasovagal"),
+    (_DURING_EXERCISE, "syncope", "exertional"),
+    (_ONLY_WHEN_UPSET, "stridor", "only_when_upset"),
 )
 
 
