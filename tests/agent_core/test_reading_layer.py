@@ -1024,3 +1024,106 @@ def test_spanish_pain_moving_to_the_lower_right_side_is_appendicitis() -> None:
     assert "flank_pain" not in _present(
         "Vive al lado de mi casa y le duele la cabeza.", language="es"
     )
+
+
+# ---------------------------------------------------------------- B11 dev part: general readings
+def test_a_thermometer_reading_later_in_the_clause_is_a_temperature() -> None:
+    assert _level("Took his temperature under the arm just now and it said 38.4.", age=0.1) is (
+        Level.EMERGENCY
+    )
+    spanish = "Le tomé la temperatura en la axila hace un rato y marcó 38,3."
+    assert _level(spanish, age=0.1, language="es") is Level.EMERGENCY
+    assert "fever" not in _present("Temperature checks for 3 days were all fine.", age=30)
+
+
+def test_a_counted_overdose_of_someone_elses_medicine_and_a_supply_taken_at_once() -> None:
+    assert "overdose" in _present("He swallowed 18 of his dad's codeine tablets.", age=17)
+    assert "overdose" in _present("She took the rest of the sleeping tablets last night.", age=40)
+    # finishing a course is what a course is for
+    assert "overdose" not in _present("I took the rest of the antibiotics as told.", age=40)
+
+
+def test_the_glass_test_and_purplish_spots_are_a_non_blanching_rash() -> None:
+    text = "He's hot, 39.1, and I pressed a tumbler on the spots and they don't fade."
+    assert _level(text, age=2) is Level.EMERGENCY
+    assert "non_blanching_rash" in _present("Purplish red spots on her legs.", age=4)
+
+
+def test_a_tight_throat_and_bigger_lips_after_a_food_are_anaphylaxis() -> None:
+    text = "Ate a cashew, now says her throat feels weird and tight and her lips look bigger."
+    assert _level(text, age=9) is Level.EMERGENCY
+
+
+def test_suicidal_thoughts_with_a_preparatory_act_are_a_plan() -> None:
+    text = "Everyone would be better off. I've written my will and given away my guitar."
+    assert _level(text, age=45) is Level.EMERGENCY
+    # a will on its own is estate planning
+    assert _level("We finally made a will this year, and my knee aches.", age=70) is not (
+        Level.EMERGENCY
+    )
+
+
+def test_indigestion_with_sweating_and_nausea_is_an_anginal_equivalent() -> None:
+    text = "Feels like bad indigestion since walking up the hill, sweating and feeling sick."
+    assert _level(text, age=61) is Level.EMERGENCY
+
+
+def test_no_change_in_vision_denies_the_finding() -> None:
+    assert "blurred_vision" not in _present("Headache for a day. No change in vision.", age=30)
+
+
+def test_a_negation_between_site_and_swelling_word_denies_the_swelling() -> None:
+    assert "abdominal_distension" not in _present("Tummy not swollen, eating fine.", age=40)
+    assert "joint_swelling" not in _present("Her knee doesn't look swollen.", age=40)
+    assert "joint_swelling" in _present("Her knee looks swollen.", age=40)
+
+
+def test_bowels_not_opened_is_constipation() -> None:
+    assert "constipation" in _present("He hasn't opened his bowels for five days.", age=70)
+
+
+def test_a_short_year_unit_after_over_or_for_is_a_duration() -> None:
+    assert _level("Vision slowly more blurred over ~2y, no pain, no red eye.", age=75) is (
+        Level.NON_URGENT
+    )
+
+
+def test_red_tonsils_are_not_spreading_skin_redness() -> None:
+    assert "cellulitis" not in _present("Tonsils erythematous, no exudate. Afebrile.", age=20)
+    assert "cellulitis" in _present("Erythematous warm area on the calf.", age=50)
+
+
+def test_a_dusky_toe_is_ischaemia_not_central_cyanosis() -> None:
+    present = _present("Diabetic, his big toe has gone dusky over two days.", age=70)
+    assert "gangrene" in present and "cyanosis" not in present
+
+
+def test_a_dipstick_ketone_grade_is_not_a_critical_blood_ketone() -> None:
+    assert "critical_lab_value" not in _present("Urine ketones 3+ on the stick.", age=25)
+    assert "critical_lab_value" in _present("Blood ketones 3.8 mmol/L.", age=25)
+
+
+def test_normally_fit_is_healthy_not_a_seizure() -> None:
+    assert "seizure" not in _present("I'm normally fit and well, bad cold for 3 days.", age=30)
+    assert "seizure" in _present("He had a fit at nursery.", age=3)
+
+
+def test_an_ache_across_the_forehead_is_a_headache() -> None:
+    assert "headache" in _present("Dull ache across my forehead since lunch.", age=30)
+
+
+def test_stridor_that_goes_away_when_the_child_is_calm_is_not_at_rest() -> None:
+    text = (
+        "Barking cough and a high-pitched noise when he breathes in while upset, but when he's"
+        " settled on my lap it stops."
+    )
+    assert _level(text, age=2) is Level.URGENT
+
+
+def test_an_inr_over_five_on_warfarin_is_same_day() -> None:
+    assert _level("On warfarin, INR today 6.2, no bleeding.", age=72) is Level.URGENT
+
+
+def test_a_swollen_sore_wrist_after_a_fall_is_a_possible_fracture() -> None:
+    text = "Fell on her outstretched hand at school; her wrist is swollen and sore to move."
+    assert _level(text, age=12) is Level.URGENT

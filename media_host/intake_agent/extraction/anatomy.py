@@ -28,6 +28,10 @@ _SITES: dict[str, tuple[str, str]] = {
     "vientre": ("abdomen", "abdominal_pain"),
     "head": ("head", "headache"),
     "cabeza": ("head", "headache"),
+    # "a dull ache across the forehead", "pain in my temples": a headache by its site
+    "forehead": ("forehead", "headache"),
+    "temples": ("temples", "headache"),
+    "frente": ("forehead", "headache"),
     "back": ("back", "back_pain"),
     "espalda": ("back", "back_pain"),
     "neck": ("neck", "neck_pain"),
@@ -130,6 +134,12 @@ SWELLING_SITES: dict[str, str] = {
     "eyelid": "facial_swelling",
     "cara": "facial_swelling",
     "labios": "facial_swelling",
+    # a swollen jaw or cheek is a facial swelling (a dental abscess spreading: NICE CKS)
+    "jaw": "facial_swelling",
+    "cheek": "facial_swelling",
+    "cheeks": "facial_swelling",
+    "mejilla": "facial_swelling",
+    "cachete": "facial_swelling",
     "tongue": "airway_swelling",
     "throat": "airway_swelling",
     "lengua": "airway_swelling",
@@ -145,6 +155,9 @@ SWELLING_SITES: dict[str, str] = {
     "joint": "joint_swelling",
     "elbow": "joint_swelling",
     "rodilla": "joint_swelling",
+    "muneca": "joint_swelling",
+    "tobillo": "joint_swelling",
+    "codo": "joint_swelling",
     "testicle": "testicular_pain",
     "scrotum": "testicular_pain",
     "belly": "abdominal_distension",
@@ -155,7 +168,7 @@ _SWELLING_SITE_RE = re.compile(
     r"\b(?:" + "|".join(sorted(SWELLING_SITES, key=len, reverse=True)) + r")\b"
 )
 _SWELLING_RE = re.compile(
-    r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|ballooned|hinchad[oa]s?|hinchazon|inflamad[oa]s?)\b"
+    r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|ballooned|blown\s+up|blew\s+up|hinchad[oa]s?|hincho|hincharon|hinchaba|hinchazon|inflamad[oa]s?)\b"
 )
 for _plural, _singular in (
     ("wrists", "wrist"),

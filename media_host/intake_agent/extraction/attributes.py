@@ -263,7 +263,13 @@ _FAINT_TRIGGER = re.compile(
 # NICE CKS croup severity: stridor "only when agitated or crying" is not stridor at rest
 _ONLY_WHEN_UPSET = re.compile(
     r"\bonly\s+(?:when|if)\s+(?:(?:he|she|they|the\s+baby)\s+)?(?:is\s+)?(?:cries|crying|cry|upset|"
-    r"agitated|coughs|coughing|screams|screaming)\b|\bsolo\s+cuando\s+llora\b"
+    r"agitated|coughs|coughing|screams|screaming)\b|\bsolo\s+cuando\s+llora\b|"
+    # ... said the other way round: "when he's calm on my lap it goes away"
+    r"\b(?:when|once|if)\s+(?:he|she|they|the\s+baby)(?:'s|\s+is|s|\s+settles|\s+calms\s+down)?\s*"
+    r"(?:calm|settled|resting|asleep|quiet|still|down)?\b[^.;]{0,30}?\b(?:it|the\s+noise|that)?\s*"
+    r"(?:goes\s+away|stops|disappears|is\s+gone|goes\s+quiet|isn'?t\s+there|is\s+not\s+there)\b|"
+    r"\b(?:goes\s+away|stops|disappears)\s+(?:when|once)\s+(?:he|she|they|the\s+baby)(?:'s|\s+is|s)?\s+"
+    r"(?:calm|settled|resting|asleep|quiet|still|calms\s+down|settles)\b"
 )
 _DURING_EXERCISE = re.compile(
     r"\b(?:while|when|during|in\s+the\s+middle\s+of|halfway\s+through)\s+(?:(?:he|she|i|they|was|were|"

@@ -225,10 +225,65 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+|"
             r"approx(?:imately|\.)?\s*|~\s*)?"
             r"(?:[1-9]\d+|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen))\b"
-            r"(?=(?:\s+[\w'-]+){0,2}?\s+(?:" + _NAMED_MEDICINES + r")\b)"
+            # ... "took 15 of her mum's amitriptyline": whose supply it was does not count
+            r"(?=(?:\s+of(?:\s+(?:my|his|her|their|the|your))?(?:\s+[a-z]+'s)?)?"
+            r"(?:\s+[\w'-]+){0,2}?\s+(?:" + _NAMED_MEDICINES + r")\b)"
         ),
         re.compile(r"\b(?:" + _NAMED_MEDICINES + r")\b"),
         "overdose",
+    ),
+    (
+        # "she'd taken the rest of the paracetamol": a remaining supply swallowed at once is an
+        # overdose (NICE NG225; TOXBASE). Only for medicines taken as needed, not a course
+        # that is meant to be finished ("took the rest of the antibiotics")
+        re.compile(r"\b(?:took|taken|swallowed|se\s+tomo)\s+[\"']?\s*(?:all\s+)?the\s+rest\s+of\b"),
+        re.compile(
+            r"\b(?:paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|co-?codamol|codeine|"
+            r"tramadol|morphine|oxycodone|amitriptyline|sertraline|citalopram|fluoxetine|"
+            r"diazepam|zopiclone|quetiapine|olanzapine|lithium|insulin|painkillers?|"
+            r"sleeping\s+(?:pills|tablets)|antidepressants?)\b"
+        ),
+        "overdose",
+    ),
+    (
+        # "pressed a glass on them and they don't go away": the glass test of a non-blanching
+        # rash (NICE NG240 meningitis; Meningitis Research Foundation)
+        re.compile(
+            r"\b(?:glass|tumbler|vaso|(?:pressed|pressing|press)\s+(?:on\s+)?"
+            r"(?:them|the\s+(?:spots|dots|rash|marks|blotches)))\b"
+        ),
+        re.compile(
+            r"\b(?:dont|don't|do\s+not|didnt|didn't|did\s+not|wont|won't|doesnt|doesn't|"
+            r"does\s+not|still\s+(?:there|visible|see)|no\s+(?:desaparecen|se\s+van|se\s+borran))"
+            r"(?:\s+(?:go\s+away|fade|disappear|blanch|go\s+pale|vanish))?\b"
+        ),
+        "non_blanching_rash",
+    ),
+    (
+        # "the second toe has gone dusky", "her big toe is bluish-black": a toe or a foot losing
+        # its blood supply (critical limb ischaemia, pre-gangrene; NICE NG19 diabetic foot:
+        # gangrene or ischaemia is an acute referral)
+        re.compile(r"\b(?:toes?|forefoot|dedos?\s+del\s+pie)\b"),
+        re.compile(
+            r"\b(?:dusky|bluish|blue|purple|purplish|grey|gray|black|blackish|negr\w+|morad\w+)\b"
+        ),
+        "gangrene",
+    ),
+    (
+        # "his throat is 'scratchy and tight'", "her throat feels really tight": a tight or
+        # closing throat is airway involvement (Resuscitation Council UK anaphylaxis 2021)
+        re.compile(r"\b(?:throat|garganta)\b"),
+        re.compile(
+            r"\b(?:tight|tighter|tightening|closing|closed\s+up|narrowing|apretada|cerrando)\b"
+        ),
+        "airway_swelling",
+    ),
+    (
+        # "his lips look a bit bigger than normal": lips grown in size are swollen (angioedema);
+        # the swelling words themselves are the site compositions of ``anatomy``
+        re.compile(r"\b(?:lips?|labios?)\b"),
+        re.compile(r"\b(?:bigger|fatter|thicker|mas\s+grandes|mas\s+gordos)\b"),
+        "facial_swelling",
     ),
     (
         # "only had two wet nappies today": few wet nappies, whatever the number said

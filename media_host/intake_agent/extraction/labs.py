@@ -4,7 +4,8 @@ Each analyte has a reference range and, where UK laboratories phone a result out
 critical limit. Sources: Royal College of Pathologists, *The communication of critical and
 unexpected pathology results* (G196, 2017) for the phone-out limits; NICE NG51 (lactate ≥ 4 mmol/L
 is a high-risk sepsis criterion); NICE NG151 (neutrophils < 0.5 × 10⁹/L with fever is neutropenic
-sepsis); BSH/BNF warfarin guidance (INR > 8); NICE CG95 / ESC 2023 (a raised troponin with symptoms
+sepsis); BSH/BNF warfarin guidance (INR ≥ 5: withhold warfarin that day; > 8: vitamin K); NICE
+CG95 / ESC 2023 (a raised troponin with symptoms
 is acute coronary syndrome until shown otherwise). Units are inferred from the value's range
 where a note leaves them out (haemoglobin 7.2 is g/dL, 72 is g/L).
 
@@ -64,7 +65,7 @@ _ANALYTES = (
     Analyte(
         "ketones", r"(?:blood\s+)?ketones|cetonas|beta[\s-]?hydroxybutyrate", 0.0, 0.6, None, 3.0
     ),
-    Analyte("INR", r"inr", 0.8, 1.2, None, 8.0, Level.URGENT),
+    Analyte("INR", r"inr", 0.8, 1.2, None, 5.0, Level.URGENT),
     Analyte("CRP", r"crp|c[\s-]reactive\s+protein|pcr", 0.0, 5.0, None, 300.0, Level.URGENT),
     Analyte("creatinine", r"creatinine|creat|creatinina", 45.0, 120.0, None, 500.0, Level.URGENT),
     Analyte("calcium", r"(?:adjusted\s+|corrected\s+)?calcium|ca2?\+|calcio", 2.2, 2.6, 1.8, 3.5),
@@ -74,9 +75,18 @@ _ANALYTES = (
 )
 
 _NUMBER = r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)"
-_LINK = r"\s*(?:of|is|was|at|:|=|de|came\s+back(?:\s+at)?|level(?:\s+of)?)?\s*"
+_LINK = (
+    r"\s*(?:(?:today|yesterday|this\s+morning|hoy|ayer)\s*)?"  # "INR today 6.2"
+    r"(?:of|is|was|at|:|=|de|came\s+back(?:\s+at)?|level(?:\s+of)?)?\s*"
+)
 _PATTERNS = [
-    (a, re.compile(rf"\b(?:{a.pattern})\b{_LINK}{_NUMBER}(?!\s*(?:%|years?|y/?o|weeks?|days?))"))
+    # "ketones 3+", "protein 2+": a dipstick grade, not a concentration
+    (
+        a,
+        re.compile(
+            rf"\b(?:{a.pattern})\b{_LINK}{_NUMBER}(?!\d|[.,]\d|\s*(?:\+|%|years?|y/?o|weeks?|days?))"
+        ),
+    )
     for a in _ANALYTES
 ]
 # qualitative reports: "troponin raised", "positive troponin", "elevated lactate"

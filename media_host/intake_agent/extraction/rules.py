@@ -86,6 +86,8 @@ _YIELDS_TO = {
         | {"bulging_fontanelle"}
     ),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
+    # a dusky or blue toe is the toe's blood supply failing, not central cyanosis
+    "cyanosis": frozenset({"gangrene"}),
     "skin_minor": frozenset({"acne_scarring"}),
     "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
     "itching": frozenset({"skin_minor"}),
@@ -183,12 +185,28 @@ _BOUT_OF = frozenset(
 )
 
 
+# "normally fit", "fit and well", "keeps fit": the adjective (healthy), not a seizure
+_FIT_AS_HEALTHY_BEFORE = frozenset(
+    {"normally", "usually", "otherwise", "generally", "very", "quite", "physically", "keep"}
+    | {"keeps", "kept", "keeping", "fairly", "perfectly", "reasonably", "pretty", "relatively"}
+    | {"previously", "always", "feel", "feels", "felt", "fully"}
+)
+_FIT_AND = frozenset({"well", "healthy", "active", "strong"})  # "fit and well"
+
+
 def _is_fit_of(tokens: list[Token], span: tuple[int, int]) -> bool:
     start, end = span
     if end - start != 1 or tokens[start].text not in ("fit", "fits"):
         return False
     before = tokens[start - 1].text if start else ""
     after = tokens[end + 1].text if end + 1 < len(tokens) and tokens[end].text == "of" else ""
+    following = [t.text for t in tokens[end : end + 2]]
+    if tokens[start].text == "fit" and (
+        before in _FIT_AS_HEALTHY_BEFORE
+        or following[:1] in (["healthy"], ["enough"])
+        or (len(following) == 2 and following[0] == "and" and following[1] in _FIT_AND)
+    ):
+        return True
     return before in _BOUT_OF or after in _BOUT_OF
 
 
@@ -236,7 +254,27 @@ def _is_denied_excess(tokens: list[Token], span: tuple[int, int]) -> bool:
     return end < len(tokens) and tokens[end].text in _EXCESS_WORDS
 
 
+# "tonsils mildly erythematous", "TM erythematous": redness of a mucous membrane or an eardrum
+# is an examination finding of that organ, not spreading redness of the skin (cellulitis)
+_MUCOSAL_SITES = frozenset(
+    {"tonsils", "tonsil", "tonsillar", "pharynx", "pharyngeal", "throat", "oropharynx", "tm"}
+    | {"tms", "eardrum", "eardrums", "drum", "drums", "conjunctiva", "conjunctivae", "gums"}
+    | {"uvula", "amigdalas", "faringe", "garganta", "timpano"}
+)
+
+
+def _is_mucosal_erythema(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    if end - start != 1 or not tokens[start].text.startswith("erythem"):
+        return False
+    lo = start
+    while lo > 0 and start - lo < 4 and tokens[lo - 1].kind != "punct":
+        lo -= 1
+    return any(t.text in _MUCOSAL_SITES for t in tokens[lo:start])
+
+
 _NOT_THE_FINDING = {
+    "cellulitis": _is_mucosal_erythema,
     "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,
     "rash": _is_spot_as_place,
@@ -442,9 +480,10 @@ class RulesExtractor:
                 tokens[k].kind == "punct" and tokens[k].text in ";:" for k in range(lo, hi + 1)
             ):
                 continue
-            # composed spans may share a site or cue word ("my calf is painful and swollen")
+            # composed spans may share a site or cue word ("my calf is painful and swollen");
+            # "tummy not swollen", "knee doesn't look swollen" state the composition absent
             spans.append((lo, hi + 1))
-            kinds.append((concept_id, False))
+            kinds.append((concept_id, best[1] > st and _negated_cue(words, st, best[1])))
             if index in pair_first:
                 pair_spans.append((lo, hi + 1, concept_id))
             if region:
@@ -611,6 +650,26 @@ _NOTE_PAIR_CONCEPTS = {"n": ("nausea", "vomiting"), "d": ("diarrhea", "vomiting"
 _NOTE_PAIR_DENIED = re.compile(
     r"\b(?:no|nil|denies|denied|without|not|negative\s+for|neg\s+for)\s+(?:[\w&/+-]+[\s,/]+){0,3}$"
 )
+
+
+_CUE_NEGATIONS = frozenset(
+    {"not", "no", "isnt", "wasnt", "arent", "werent", "never", "doesnt", "dont", "didnt"}
+    | {"hasnt", "havent", "nor", "without", "nunca"}
+)
+# words a negation may stand before the cue word with: "doesn't look swollen", "not at all sore"
+_CUE_NEGATION_GAP = frozenset(
+    {"look", "looks", "seem", "seems", "feel", "feels", "very", "really", "too", "particularly"}
+    | {"at", "all", "that", "any", "be", "been", "is", "esta", "estan", "se", "ve", "muy"}
+)
+
+
+def _negated_cue(words: list[str], site: int, cue: int) -> bool:
+    """Does a negation stand right before the cue word, after the site word ("tummy not
+    swollen", "knee doesn't look swollen")?"""
+    pos = cue - 1
+    while pos > site and words[pos] in _CUE_NEGATION_GAP:
+        pos -= 1
+    return pos > site and words[pos].replace("'", "") in _CUE_NEGATIONS
 
 
 def _note_pairs(norm: str) -> tuple[list[Statement], list[Statement]]:

@@ -24,6 +24,7 @@ FAMILY = "family"
 PSEUDO = "pseudo"  # looks like a trigger but is not one ("no change", "not only")
 
 _MAX_GAP_WORDS = 3
+_PSEUDO_NEGATION_HEADS = frozenset({"no", "not", "sin"})
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _MAX_LIST_ITEM_WORDS = 3  # "no effusion, redness, warmth": items of a denied list are short
 
@@ -122,6 +123,18 @@ def _short_list_item(
     return 0 < count <= _MAX_LIST_ITEM_WORDS and (stops_list or words[pos] in ("or", "and"))
 
 
+def _pseudo_over_a_concept(
+    trig: Trigger, words: Sequence[str], matches: Sequence[tuple[int, int]]
+) -> Trigger:
+    """ "No change" is no negation ("no change in the pain") unless its words begin a concept
+    phrase: "no change in vision" denies the concept "change in vision"."""
+    if trig.kind != PSEUDO or words[trig.start] not in _PSEUDO_NEGATION_HEADS:
+        return trig
+    if any(trig.start < start < trig.end for start, _end in matches):
+        return Trigger(NEGATION, trig.start, trig.start + 1)
+    return trig
+
+
 def scope_of_matches(
     tokens: Sequence[Token],
     words: Sequence[str],
@@ -141,8 +154,11 @@ def scope_of_matches(
             inside_match[k] = True
     # A trigger word that is part of a concept phrase ("not breathing") is not a trigger.
     triggers = [
-        t for t in find_triggers(words, language) if t.kind != PSEUDO and not inside_match[t.start]
+        _pseudo_over_a_concept(t, words, matches)
+        for t in find_triggers(words, language)
+        if not inside_match[t.start]
     ]
+    triggers = [t for t in triggers if t.kind != PSEUDO]
 
     for trig in triggers:
         # A bare "no," / "no." is an answer, not a negation of what follows.

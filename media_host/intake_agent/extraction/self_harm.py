@@ -25,6 +25,9 @@ _PASSIVE = re.compile(
     r"better\s+off\s+dead|no\s+(?:quiero|quiere)\s+(?:vivir|despertar|seguir\s+viviendo)|"
     # being a burden: "everyone would be better off without me" (C-SSRS; NICE NG225 asks it)
     r"(?:be|are|is)\s+better\s+off\s+without\s+(?:me|him|her|them)|"
+    # ... or with the "without me" left unsaid: "everyone will be better off, honestly"
+    r"(?:everyone|everybody|my\s+family|the\s+kids|they)\s+(?:would|will|'d|'ll|d|ll)\s+"
+    r"(?:all\s+)?be\s+better\s+off(?!\s+(?:if|when|once|with|after|in|at|on)\b)|"
     r"(?:estarian|estarían|estaran|estarán)\s+mejor\s+sin\s+(?:mi|m[ií]|[eé]l|ella)|"
     r"(?:ojal[aá]|quisiera)\s+(?:no\s+despertar|estar\s+muert[oa]|morirme)|"
     r"mejor\s+(?:estar\s+)?muert[oa])"
@@ -55,6 +58,19 @@ _MEANS = re.compile(
     r"\b(?:rope|noose|gun|pistol|rifle|firearm|pills|tablets|bottle\s+of|knife|blade|razor|bridge|"
     r"jump(?:ing)?\s+(?:off|from|in\s+front)|train|car\s+exhaust|"
     r"pastillas|cuerda|pistola|cuchillo|puente|tirarme)\b"
+)
+# C-SSRS "preparatory acts or behaviour": putting one's affairs in order, a will or a note,
+# giving away possessions or pets, collecting the means
+_PREPARATORY = re.compile(
+    r"\b(?:(?:sorted|sorting|made|making|wrote|writing|written|updated|updating|done)\s+"
+    r"(?:out\s+)?(?:my|his|her|a)\s+(?:new\s+)?will|"
+    r"(?:put|putting|sorted|sorting|got|getting)\s+(?:my|his|her)\s+affairs\s+in\s+order|"
+    r"(?:giving|given|gave|give)\s+away\s+(?:my|his|her|all)\b|"
+    r"rehom(?:e|ed|ing)\s+(?:my|his|her|the)\s+(?:cat|dog|pets?)|"
+    r"(?:said|saying)\s+(?:my|his|her)?\s*goodbyes?\s+to|"
+    r"(?:saved|saving|collected|collecting|stockpil\w+|hoard\w*)\s+(?:up\s+)?(?:my\s+|his\s+|her\s+)?"
+    r"(?:pills|tablets|medication|meds)|"
+    r"(?:hice|hizo|he\s+hecho)\s+(?:el|mi|su)\s+testamento|regal(?:e|o|ando)\s+mis\s+cosas)"
 )
 # "there's no plan", "I'd never do anything", "I wouldn't act on it": a stated absence of intent
 _NO_INTENT = re.compile(
@@ -93,4 +109,8 @@ def find_self_harm(norm: str) -> list[Statement]:
             # intent with a method or the means anywhere in the account, or with a time
             if _MEANS.search(norm) or _WHEN.search(text):
                 found.append(Statement(offset + m.start(), offset + m.end(), "suicide_plan"))
+    # suicidal thoughts with a preparatory act anywhere in the account: a plan (C-SSRS 4-6)
+    preparing = _PREPARATORY.search(norm)
+    if preparing and not denied_intent and any(f.concept_id == "suicidal_ideation" for f in found):
+        found.append(Statement(preparing.start(), preparing.end(), "suicide_plan"))
     return found

@@ -76,6 +76,8 @@ _EPISODE_LEAD = re.compile(
     r"attack|time)\s+lasts?|episodes?\s+lasts?|attacks?\s+lasts?)\s+(?:off\s+|away\s+)?"
     r"(?:within|after|in|over|for)\s+(?:about\s+|around\s+|roughly\s+)?(?:\w+\s+to\s+|\w+-)?$"
 )
+# what makes a bare "1y" / "2w" a duration rather than an age ("6y M")
+_SHORT_UNIT_LEAD = re.compile(r"(?:\bx|\b(?:over|for|past|last|since|approx|about)\s*~?\s*|~\s*)$")
 _HALF_HOUR = re.compile(r"\b(?:half\s+an?\s+hour|media\s+hora)\b")
 
 # Named points in time → hours since then (approximate, for "since"/"started" phrases).
@@ -286,8 +288,10 @@ def find_time_mentions(norm: str) -> list[TimeMention]:
             continue
         if unit in ("d", "h", "y", "w", "mo") and not m.group("num")[0].isdigit():
             continue  # "a d..." is not "1 day"
-        if unit in ("y", "w") and norm[max(0, m.start() - 1) : m.start()] != "x":
-            continue  # "6y" is an age; only the note form "x1y", "x2w" is a duration
+        if unit in ("y", "w") and not _SHORT_UNIT_LEAD.search(
+            norm[max(0, m.start() - 12) : m.start()]
+        ):
+            continue  # "6y" is an age; "x1y", "over ~1y", "for 2w" are durations
         key = unit if unit in _UNIT_HOURS else unit.rstrip("s")
         if key not in _UNIT_HOURS:
             key = key.rstrip("e")  # "meses"

@@ -39,6 +39,13 @@ _GLUCOSE_HI = re.compile(
     r"\b(?:meter|glucometer|monitor|sugar|glucose|reading|bm|cgm|libre|dexcom|glucometro)\b"
     r"[^.;]{0,20}?\b(?:says|reads|shows|showing|said|read|is|just|marca|dice)\s+(?:just\s+)?[\"']?hi\b"
 )
+# "took her temperature in her bottom: 38.2", "la temperatura en el culito: 38,2": the thermometer
+# word and a reading with a decimal later in the clause (a decimal, so "temperature for 3 days"
+# or "temperature 2 days ago" is no reading)
+_TEMP_LOOSE = re.compile(
+    r"\b(?:temp(?:erature)?|temperatura|thermometer|termometro)\b[^.;\d]{0,50}?"
+    r"(?P<v>\d{2}[.,]\d)\b(?!\s*(?:%|kg|lb|mg|mmol|cm|mm|weeks?|semanas))"
+)
 # "PEF 65% of best", "peak flow is 200, her best is 400"
 _PEF = re.compile(
     r"\b(?:pef(?:r)?|peak\s+(?:expiratory\s+)?flow|flujo\s+espiratorio\s+maximo)\s*(?:is|was|of|at|:|=|de|down\s+to)?\s*"
@@ -80,6 +87,11 @@ def find_vitals(norm: str) -> list[VitalReading]:
         if not 30 <= value <= 44:
             continue
         out.append(VitalReading(m.start(), m.end(), "fever", value, value >= 38.0))
+    temp_spans = [(r.start, r.end) for r in out]
+    for m in _TEMP_LOOSE.finditer(norm):
+        value = _f(m.group("v"))
+        if 34 <= value <= 43 and not any(a < m.end() and m.start() < b for a, b in temp_spans):
+            out.append(VitalReading(m.start(), m.end(), "fever", value, value >= 38.0))
     for m in _HR.finditer(norm):
         value = _f(m.group("v") or m.group("v2"))
         if not 20 <= value <= 260:
