@@ -1127,3 +1127,10 @@ def test_an_inr_over_five_on_warfarin_is_same_day() -> None:
 def test_a_swollen_sore_wrist_after_a_fall_is_a_possible_fracture() -> None:
     text = "Fell on her outstretched hand at school; her wrist is swollen and sore to move."
     assert _level(text, age=12) is Level.URGENT
+
+
+def test_spanish_thighs_heartburn_and_a_nappy_where_it_rubs() -> None:
+    assert "leg_pain" in _present("Me duelen los muslos desde el partido.", age=30, language="es")
+    assert "heartburn" in _present("Me arde el pecho después de cenar.", age=30, language="es")
+    nappy = "Her skin is red and sore under her nappy, feeding well, no fever."
+    assert _level(nappy, age=0.4) is Level.SELF_CARE

@@ -60,6 +60,8 @@ _SITES: dict[str, tuple[str, str]] = {
     "heel": ("foot", "leg_pain"),
     "toe": ("toe", "leg_pain"),
     "pierna": ("leg", "leg_pain"),
+    "muslo": ("thigh", "leg_pain"),
+    "muslos": ("thigh", "leg_pain"),
     "cadera": ("hip", "leg_pain"),
     "pie": ("foot", "leg_pain"),
     "calf": ("calf", "calf_pain"),

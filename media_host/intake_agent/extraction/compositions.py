@@ -359,7 +359,12 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # "a red, sore rash over the nappy area": nappy rash (NICE CKS nappy rash), self-care
         # unless the red-flag rules see fever, blisters or a non-blanching rash
         re.compile(r"\b(?:rash|redness|red|sore)\b"),
-        re.compile(r"\b(?:nappy|diaper|panal)\s+(?:area|region|zone|zona)\b"),
+        # ... or "where the nappy touches", "under her nappy", "donde roza el pañal"
+        re.compile(
+            r"\b(?:(?:nappy|diaper|panal)\s+(?:area|region|zone|zona)|"
+            r"(?:where|under|inside|in)\s+(?:the|his|her|their)\s+(?:nappy|diaper)"
+            r"(?:\s+(?:touches|rubs|sits|goes|is))?|donde\s+(?:roza|toca|va)\s+el\s+panal)\b"
+        ),
         "skin_minor",
     ),
     (
