@@ -372,6 +372,9 @@ class Lexicon:
             if words[end - 1] in _MEETING_VERBS and end < len(words) and words[end] in _PERSONS:
                 i += 1  # "the dentist can't see me until Tuesday": an appointment, not eyesight
                 continue
+            if words[end - 1] in _MEETING_VERBS and _looked_for(words, end):
+                i += 1  # "couldn't see any pus on her tonsils": she looked, and found none
+                continue
             matches.append(PhraseMatch(concept_id, kept[i], kept[end - 1] + 1, negated))
             i = end
         return matches
@@ -380,6 +383,26 @@ class Lexicon:
 # a perception verb with a person as its object means meeting them ("can't see me")
 _MEETING_VERBS = frozenset({"see", "ver"})
 _PERSONS = frozenset({"me", "you", "him", "her", "us", "them", "anyone", "nadie"})
+
+
+# what a caller looks for on the body and does not find ("can't see any pus", "couldn't see a
+# tick"): a perception verb with such an object reports a finding's absence, not eyesight
+_LOOK_DETERMINERS = frozenset({"any", "a", "an", "the", "no", "ningun", "ninguna"})
+_LOOKED_FOR = frozenset(
+    {"pus", "blood", "spots", "spot", "rash", "marks", "mark", "swelling", "redness", "bruise"}
+    | {"bruises", "bruising", "lumps", "lump", "sign", "signs", "tick", "ticks", "splinter"}
+    | {"wound", "cut", "bite", "sting", "stinger", "blisters", "white", "patches", "bleeding"}
+    | {"difference", "change", "injury", "damage", "puss", "object", "glass", "bone"}
+)
+
+
+def _looked_for(words: list[str], end: int) -> bool:
+    return (
+        end + 1 < len(words)
+        and words[end] in _LOOK_DETERMINERS
+        and words[end + 1] in _LOOKED_FOR
+        or (end < len(words) and words[end] in _LOOKED_FOR)
+    )
 
 
 def _as_tuple(value: Any, where: str) -> tuple[str, ...]:

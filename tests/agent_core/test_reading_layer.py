@@ -1134,3 +1134,43 @@ def test_spanish_thighs_heartburn_and_a_nappy_where_it_rubs() -> None:
     assert "heartburn" in _present("Me arde el pecho después de cenar.", age=30, language="es")
     nappy = "Her skin is red and sore under her nappy, feeding well, no fever."
     assert _level(nappy, age=0.4) is Level.SELF_CARE
+
+
+# ---------------------------------------------------------------- B12 dev part: note shorthand
+def test_an_od_is_an_overdose_only_as_an_event() -> None:
+    assert "overdose" in _present("16M intentional OD sertraline ~2h ago, well.", age=16)
+    assert "overdose" not in _present("Ramipril 5mg OD, amlodipine 10mg OD. BP check.", age=60)
+
+
+def test_st_with_a_duration_is_a_sore_throat_and_a_denied_exudate_is_only_the_sign() -> None:
+    present = _present("20M ST x3/7, no exudate on tonsils, afebrile.", age=20)
+    assert "sore_throat" in present
+    assert "sore_throat" in _present("Sore throat, no tonsillar exudate.", age=20)
+
+
+def test_drooling_and_gnawing_in_a_baby_is_teething() -> None:
+    text = "8/12 M, drooling and gnawing on his fists, grizzly at night, feeding well."
+    assert _level(text, age=0.67) is Level.SELF_CARE
+
+
+def test_looking_for_something_and_not_seeing_it_is_no_loss_of_vision() -> None:
+    assert "vision_loss" not in _present("I couldn't see any tick on his leg.", age=30)
+    assert "vision_loss" in _present("I can't see a thing out of my right eye.", age=30)
+
+
+def test_suicide_warning_signs_without_the_word() -> None:
+    text = "He's rehomed his cat, written letters to his children and says it'll all be over soon."
+    assert _level(text, age=50) is Level.EMERGENCY
+    passive = "Low for weeks, some nights wishing I just wouldn't wake up. No plan, I'd never act."
+    assert _level(passive, age=30) is Level.URGENT
+
+
+def test_a_non_toxic_ingestion_is_not_a_poisoning() -> None:
+    assert _level("2yo, ingestion of silica gel beads 10 min ago, well.", age=2) is not (
+        Level.EMERGENCY
+    )
+    assert _level("2yo swallowed some of grandad's tablets 10 min ago.", age=2) is Level.EMERGENCY
+
+
+def test_seasonal_rhinoconjunctivitis_is_hay_fever() -> None:
+    assert "allergy_symptoms" in _present("Seasonal rhinoconjunctivitis again, no wheeze.", age=24)

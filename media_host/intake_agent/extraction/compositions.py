@@ -270,6 +270,46 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "gangrene",
     ),
     (
+        # "deliberate paracetamol OD", "intentional OD of sertraline": notes write an overdose
+        # "OD", which on a prescription means once daily ("ramipril 5 mg OD"), so only with a
+        # word that makes it an event
+        re.compile(
+            r"\b(?:deliberate|intentional|accidental|staggered|suspected|possible|mixed|"
+            r"significant|large|compound|took\s+an?|had\s+an?|post|recent|impulsive)\b"
+        ),
+        re.compile(r"\b(?:od|o/d|od'd|oded|od-ed)\b"),
+        "overdose",
+    ),
+    (
+        # "ST 2/7", "ST x3d + coryza": a sore throat in note shorthand, known by the duration
+        # that follows (never "ST elevation"; "1st" is one token)
+        re.compile(r"\bst\b"),
+        re.compile(r"\b(?:(?:x\s*)?\d{1,2}\s*/\s*(?:7|52)|x\s*\d{1,2}\s*(?:d|days?|w|wks?))\b"),
+        "sore_throat",
+    ),
+    (
+        # "drooling, gnawing on everything": a baby's teething (NICE CKS teething), not the
+        # drooling of a child who cannot swallow (epiglottitis comes with fever and stridor)
+        re.compile(r"\b(?:drool\w*|dribbl\w*|babea\w*)\b"),
+        re.compile(
+            r"\b(?:gnaw\w*|chewing\s+(?:on\s+)?(?:everything|his|her|their|toys|fists?|hands?)|"
+            r"(?:new\s+)?teeth|tooth\s+coming|muerde\s+todo)\b"
+        ),
+        "minor_complaint",
+    ),
+    (
+        # "swallowed some silica gel beads", "ate a crayon": substances the poisons services list
+        # as non-toxic in the amounts a child takes (NPIS / TOXBASE) — no poisoning to manage
+        re.compile(
+            r"\b(?:ingest\w*|swallow\w*|ate|eaten|eating|chew\w*|sucked|licked|comio|trago)\b"
+        ),
+        re.compile(
+            r"\b(?:silica\s+gel|desiccant|crayons?|chalk|play[\s-]?doh|playdough|blu[\s-]?tack|"
+            r"gel\s+de\s+silice|ceras\s+de\s+colores|tiza)\b"
+        ),
+        "minor_complaint",
+    ),
+    (
         # "his throat is 'scratchy and tight'", "her throat feels really tight": a tight or
         # closing throat is airway involvement (Resuscitation Council UK anaphylaxis 2021)
         re.compile(r"\b(?:throat|garganta)\b"),

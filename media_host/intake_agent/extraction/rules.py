@@ -88,6 +88,8 @@ _YIELDS_TO = {
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
     # a dusky or blue toe is the toe's blood supply failing, not central cyanosis
     "cyanosis": frozenset({"gangrene"}),
+    "drooling": frozenset({"minor_complaint"}),
+    "overdose": frozenset({"minor_complaint"}),
     "skin_minor": frozenset({"acne_scarring"}),
     "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
     "itching": frozenset({"skin_minor"}),

@@ -21,6 +21,15 @@ _PASSIVE = re.compile(
     r"(?:easier|better|best)\s+(?:for\s+everyone\s+)?if\s+(?:i|he|she)\s+(?:just\s+)?"
     r"(?:didnt|didn't|did\s+not|never|wouldnt|wouldn't)\s+(?:wake\s+up|exist|be\s+here|wake)|"
     r"(?:go\s+to\s+sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up|"
+    # "wishing I just wouldn't wake up", "a passive death wish"
+    r"wish(?:ing|ed|es)?\s+(?:i|he|she)\s+(?:just\s+|simply\s+)?(?:wouldnt|wouldn't|would\s+not|"
+    r"didnt|didn't|did\s+not|couldnt|couldn't|could\s+not|never|might\s+not)\s+wake(?:\s+up)?|"
+    r"(?:passive\s+)?death\s+wish|"
+    # a statement that it will soon be over: "it'll all be over soon", "won't be around much
+    # longer" (AFSP / NICE NG225 warning signs of suicide)
+    r"(?:it'?ll|it\s+will|itll)\s+(?:all\s+)?be\s+over\s+soon|"
+    r"(?:won'?t|wont|will\s+not)\s+be\s+(?:around|here|a\s+(?:problem|burden))\s+(?:much\s+|for\s+much\s+)?"
+    r"(?:longer|for\s+long)|"
     r"(?:doesnt|doesn't|dont|don't|do\s+not|does\s+not)\s+want\s+to\s+(?:wake\s+up|be\s+alive|live|be\s+here)|"
     r"better\s+off\s+dead|no\s+(?:quiero|quiere)\s+(?:vivir|despertar|seguir\s+viviendo)|"
     # being a burden: "everyone would be better off without me" (C-SSRS; NICE NG225 asks it)
@@ -64,12 +73,16 @@ _MEANS = re.compile(
 _PREPARATORY = re.compile(
     r"\b(?:(?:sorted|sorting|made|making|wrote|writing|written|updated|updating|done)\s+"
     r"(?:out\s+)?(?:my|his|her|a)\s+(?:new\s+)?will|"
-    r"(?:put|putting|sorted|sorting|got|getting)\s+(?:my|his|her)\s+affairs\s+in\s+order|"
+    r"(?:put|putting|sorted|sorting|got|getting)\s+(?:my|his|her)\s+affairs\s+'?in\s+order|"
+    r"affairs\s+'?in\s+order|(?:put|putting|got|getting)\s+everything\s+in\s+order|"
     r"(?:giving|given|gave|give)\s+away\s+(?:my|his|her|all)\b|"
-    r"rehom(?:e|ed|ing)\s+(?:my|his|her|the)\s+(?:cat|dog|pets?)|"
+    r"(?:given|gave|giving)\s+(?:my|his|her|the)\s+(?:dog|cat|pets?)\s+(?:away|to)|"
+    r"rehom(?:e|ed|ing)\s+(?:(?:my|his|her|the)\s+)?(?:cat|dog|pets?)|"
     r"(?:said|saying)\s+(?:my|his|her)?\s*goodbyes?\s+to|"
-    r"(?:saved|saving|collected|collecting|stockpil\w+|hoard\w*)\s+(?:up\s+)?(?:my\s+|his\s+|her\s+)?"
-    r"(?:pills|tablets|medication|meds)|"
+    r"(?:written|wrote|writing)\s+(?:goodbye\s+)?letters\s+to|letters\s+to\s+(?:my|his|her)\s+"
+    r"(?:kids|children|family|wife|husband|partner|parents)|"
+    r"(?:saved|saving|collected|collecting|stockpil\w+|hoard\w*)\s+(?:up\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:pills|tablets|medication|meds|sedatives|sleepers|painkillers)|"
     r"(?:hice|hizo|he\s+hecho)\s+(?:el|mi|su)\s+testamento|regal(?:e|o|ando)\s+mis\s+cosas)"
 )
 # "there's no plan", "I'd never do anything", "I wouldn't act on it": a stated absence of intent
@@ -109,8 +122,10 @@ def find_self_harm(norm: str) -> list[Statement]:
             # intent with a method or the means anywhere in the account, or with a time
             if _MEANS.search(norm) or _WHEN.search(text):
                 found.append(Statement(offset + m.start(), offset + m.end(), "suicide_plan"))
-    # suicidal thoughts with a preparatory act anywhere in the account: a plan (C-SSRS 4-6)
-    preparing = _PREPARATORY.search(norm)
-    if preparing and not denied_intent and any(f.concept_id == "suicidal_ideation" for f in found):
-        found.append(Statement(preparing.start(), preparing.end(), "suicide_plan"))
+    # suicidal thoughts with a preparatory act anywhere in the account, or two distinct
+    # preparatory acts (a will and a stockpile, letters and a rehomed dog): a plan (C-SSRS 6)
+    preparing = list(_PREPARATORY.finditer(norm))
+    thoughts = any(f.concept_id == "suicidal_ideation" for f in found)
+    if preparing and not denied_intent and (thoughts or len(preparing) >= 2):
+        found.append(Statement(preparing[0].start(), preparing[0].end(), "suicide_plan"))
     return found
