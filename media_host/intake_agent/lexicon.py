@@ -397,11 +397,10 @@ _LOOKED_FOR = frozenset(
 
 
 def _looked_for(words: list[str], end: int) -> bool:
+    if end < len(words) and words[end] in _LOOKED_FOR:
+        return True  # "can't see pus"
     return (
-        end + 1 < len(words)
-        and words[end] in _LOOK_DETERMINERS
-        and words[end + 1] in _LOOKED_FOR
-        or (end < len(words) and words[end] in _LOOKED_FOR)
+        end + 1 < len(words) and words[end] in _LOOK_DETERMINERS and words[end + 1] in _LOOKED_FOR
     )
 
 
