@@ -1174,3 +1174,20 @@ def test_a_non_toxic_ingestion_is_not_a_poisoning() -> None:
 
 def test_seasonal_rhinoconjunctivitis_is_hay_fever() -> None:
     assert "allergy_symptoms" in _present("Seasonal rhinoconjunctivitis again, no wheeze.", age=24)
+
+
+def test_stridor_when_upset_and_quiet_when_calm_is_not_at_rest() -> None:
+    text = "When he gets upset he makes a harsh noise breathing in. Calm, he breathes quietly."
+    assert _level(f"Barking cough since last night. {text}", age=3) is Level.URGENT
+    at_rest = "When he gets upset he makes a harsh noise breathing in, and at rest too."
+    assert _level(f"Barking cough since last night. {at_rest}", age=3) is Level.EMERGENCY
+
+
+def test_red_skin_after_a_day_on_the_beach_is_sunburn_and_falling_asleep_is_no_fall() -> None:
+    text = "Spent the day on the beach and my shoulders are red and hot, no blisters, feel well."
+    assert _level(text, age=30) is Level.SELF_CARE
+    assert "fall" not in _present("I fell asleep on the sofa and woke with a stiff neck.", age=30)
+
+
+def test_heavier_periods_are_heavy_menstrual_bleeding() -> None:
+    assert "heavy_periods" in _present("My periods have got heavier over the last year.", age=40)

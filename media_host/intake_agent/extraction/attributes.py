@@ -264,6 +264,10 @@ _FAINT_TRIGGER = re.compile(
 _ONLY_WHEN_UPSET = re.compile(
     r"\bonly\s+(?:when|if)\s+(?:(?:he|she|they|the\s+baby)\s+)?(?:is\s+)?(?:cries|crying|cry|upset|"
     r"agitated|coughs|coughing|screams|screaming)\b|\bsolo\s+cuando\s+llora\b|"
+    # "when she gets upset she makes a raspy noise" (unless the sentence goes on to rest)
+    r"\bwhen\s+(?:he|she|they|the\s+baby)\s+(?:gets|is|'s|s)?\s*(?:upset|crying|cries|agitated|"
+    r"screams|screaming|worked\s+up)\b(?![^.;!?]*\b(?:at\s+rest|all\s+the\s+time|even\s+when|"
+    r"even\s+(?:asleep|calm)|constant\w*))|"
     # ... said the other way round: "when he's calm on my lap it goes away"
     r"\b(?:when|once|if)\s+(?:he|she|they|the\s+baby)(?:'s|\s+is|s|\s+settles|\s+calms\s+down)?\s*"
     r"(?:calm|settled|resting|asleep|quiet|still|down)?\b[^.;]{0,30}?\b(?:it|the\s+noise|that)?\s*"

@@ -310,6 +310,27 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "minor_complaint",
     ),
     (
+        # "fell asleep on the beach and his back is red, hot and sore": skin reddened by the sun
+        # is sunburn (NHS sunburn), not a spreading infection
+        re.compile(
+            r"\b(?:on\s+the\s+beach|in\s+the\s+sun|by\s+the\s+pool|sunbath\w*|sunbed|"
+            r"en\s+la\s+playa|al\s+sol)\b"
+        ),
+        re.compile(
+            r"\b(?:red|reddened|burnt|burned|roasted|lobster|rojo|roja|rojos|rojas|quemad\w*)\b"
+        ),
+        "sunburn",
+    ),
+    (
+        # "her periods have been heavier than usual", "periods heavy with clots": heavy
+        # menstrual bleeding (NICE NG88), assessed in primary care
+        re.compile(r"\b(?:periods?|menses|menstruation|regla|reglas|menstruacion)\b"),
+        re.compile(
+            r"\b(?:heavier|heavy|flooding|clots|clotty|abundantes?|mas\s+abundantes?|coagulos)\b"
+        ),
+        "heavy_periods",
+    ),
+    (
         # "his throat is 'scratchy and tight'", "her throat feels really tight": a tight or
         # closing throat is airway involvement (Resuscitation Council UK anaphylaxis 2021)
         re.compile(r"\b(?:throat|garganta)\b"),

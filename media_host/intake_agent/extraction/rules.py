@@ -90,6 +90,7 @@ _YIELDS_TO = {
     "cyanosis": frozenset({"gangrene"}),
     "drooling": frozenset({"minor_complaint"}),
     "overdose": frozenset({"minor_complaint"}),
+    "cellulitis": frozenset({"sunburn"}),
     "skin_minor": frozenset({"acne_scarring"}),
     "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
     "itching": frozenset({"skin_minor"}),
@@ -275,7 +276,22 @@ def _is_mucosal_erythema(tokens: list[Token], span: tuple[int, int]) -> bool:
     return any(t.text in _MUCOSAL_SITES for t in tokens[lo:start])
 
 
+# "fell asleep", "fell pregnant", "fell ill": the verb of another event, not a fall
+_FELL_INTO = frozenset({"asleep", "pregnant", "ill", "sick", "behind", "apart", "silent", "quiet"})
+
+
+def _is_fell_into(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    return (
+        end - start == 1
+        and tokens[start].text in ("fell", "fall", "falls", "falling", "fallen")
+        and end < len(tokens)
+        and tokens[end].text in _FELL_INTO
+    )
+
+
 _NOT_THE_FINDING = {
+    "fall": _is_fell_into,
     "cellulitis": _is_mucosal_erythema,
     "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,
