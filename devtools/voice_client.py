@@ -126,6 +126,7 @@ class VoiceClient:
         self._channel_open = asyncio.Event()
         self._ice_servers: list[RTCIceServer] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._poller: asyncio.Task[None] | None = None
         self._new_event = asyncio.Event()
         self._mic_item = 0
 
@@ -148,7 +149,8 @@ class VoiceClient:
             for s in created["ice_servers"]
         ]
         await self._negotiate()
-        self._tasks.append(asyncio.create_task(self._poll_events(), name="client-events"))
+        self._poller = asyncio.create_task(self._poll_events(), name="client-events")
+        self._tasks.append(self._poller)
 
     async def reconnect(self) -> None:
         """Call again on the same session from a fresh peer connection (what a browser does
@@ -214,7 +216,14 @@ class VoiceClient:
     # --- observing ----------------------------------------------------------------------------
 
     async def wait_for(self, predicate: Callable[[Event], bool], within: float = 60.0) -> Event:
-        """The first collected event matching `predicate`, waiting for it if needed."""
+        """The first collected event matching `predicate`, waiting for it if needed.
+
+        Raises:
+            TimeoutError: nothing matched within `within` seconds, or at once when no event can
+                arrive any more (the session is over); the message ends with the session's
+                last events, so a failed wait says what the call was doing.
+            RuntimeError: the event poller failed (its exception is the cause).
+        """
         deadline = time.monotonic() + within
         seen = 0
         while True:
@@ -222,12 +231,35 @@ class VoiceClient:
                 if predicate(event):
                     return event
             seen = len(self.events)
+            poller = self._poller
+            if poller is not None and poller.done():
+                failure = None if poller.cancelled() else poller.exception()
+                if failure is not None:
+                    raise RuntimeError(f"the event poller failed; {self.timeline()}") from failure
+                raise TimeoutError(
+                    f"no matching event arrived: the session is over; {self.timeline()}"
+                )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError("no matching event arrived")
+                raise TimeoutError(f"no matching event arrived; {self.timeline()}")
             self._new_event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_event.wait(), remaining)
+
+    def timeline(self, last: int = 12) -> str:
+        """The session's last events in one line (seq, type, status or role) — for failures."""
+        parts: list[str] = []
+        for event in self.events[-last:]:
+            data = event.data
+            if isinstance(data, StatusUpdate):
+                detail = f" ({data.detail[:80]})" if data.detail else ""
+                what = f"status {data.status.value}{detail}"
+            elif isinstance(data, TranscriptChunk):
+                what = f"{data.role} {'final' if data.final else 'delta'} {data.text[:40]!r}"
+            else:
+                what = type(data).__name__
+            parts.append(f"#{event.seq} {what}")
+        return "last events: " + ("; ".join(parts) or "none")
 
     def transcripts(self, role: str | None = None) -> list[tuple[str, str]]:
         """Final transcripts so far as ``(role, text)``, in log order."""
@@ -306,6 +338,12 @@ class VoiceClient:
         return response.json() if response.content else {}
 
     async def _poll_events(self) -> None:
+        try:
+            await self._poll_until_over()
+        finally:
+            self._new_event.set()  # wake the waiters: no event arrives after this
+
+    async def _poll_until_over(self) -> None:
         after = 0
         while True:
             try:

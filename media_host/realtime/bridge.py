@@ -565,16 +565,28 @@ class RealtimeBridge:
             await self._events.flush()
 
     async def _tick_loop(self) -> None:
+        """The clock of the call: ``listening`` after playback, the summary after the closing
+        words, delta batches, reply retries. One failing tick must not stop it for the rest of
+        the call (the agent would keep answering but never again say ``listening`` nor finish):
+        a failure is logged and the next tick runs; only a run of failures fails the session."""
+        failures = 0
         try:
             while not self.finished.is_set():
                 await asyncio.sleep(TICK_S)
-                playing = self._playback.is_playing
-                await self._step(functools.partial(self._logic.on_tick, playing=playing))
-                await self._maybe_rotate()
+                try:
+                    playing = self._playback.is_playing
+                    await self._step(functools.partial(self._logic.on_tick, playing=playing))
+                    await self._maybe_rotate()
+                except Exception as exc:
+                    failures += 1
+                    _log_failure("realtime tick", exc)
+                    if failures > _MAX_HANDLER_FAILURES:
+                        await self._fail("bridge_error", "the realtime bridge failed")
+                        return
+                else:
+                    failures = 0
         except asyncio.CancelledError:
             pass
-        except Exception as exc:
-            _log_failure("realtime ticker", exc)
         finally:
             log.debug("ticker stopped")
 

@@ -678,3 +678,36 @@ async def test_a_summary_failing_on_storage_is_retried(rig: RigFactory) -> None:
     assert agent.finish_calls == 2
     assert len(r.events.of(EventType.SYMPTOM_COMPLETE)) == 1
     assert r.events.of(EventType.STATUS_UPDATE)[-1].status == SessionStatus.COMPLETED
+
+
+async def test_a_failing_tick_does_not_stop_turn_taking(rig: RigFactory) -> None:
+    """``listening`` comes only from the tick; one tick raising used to end the ticker for the
+    rest of the call: the agent kept speaking but never said ``listening`` again (an e2e client
+    waiting for its turn timed out) and the closing summary could never be emitted."""
+    r = await rig([opening()], start=False)
+    on_tick, failed = r.bridge._logic.on_tick, []
+
+    def flaky_tick(now: float, *, playing: bool) -> list:
+        if not failed:
+            failed.append(now)
+            raise RuntimeError("one bad tick")
+        return on_tick(now, playing=playing)
+
+    r.bridge._logic.on_tick = flaky_tick  # type: ignore[method-assign]
+    await r.bridge.start()
+    await r.events.wait_for(
+        lambda ev: SessionStatus.LISTENING in [s.status for s in ev.of(EventType.STATUS_UPDATE)]
+    )
+    assert failed and not r.bridge.finished.is_set()
+
+
+async def test_a_tick_failing_for_good_fails_the_session_visibly(rig: RigFactory) -> None:
+    r = await rig([opening()], start=False)
+
+    def broken_tick(now: float, *, playing: bool) -> list:
+        raise RuntimeError("broken")
+
+    r.bridge._logic.on_tick = broken_tick  # type: ignore[method-assign]
+    await r.bridge.start()
+    await asyncio.wait_for(r.bridge.finished.wait(), 10)
+    assert r.events.of(EventType.STATUS_UPDATE)[-1].status == SessionStatus.FAILED
