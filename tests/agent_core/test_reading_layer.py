@@ -1191,3 +1191,8 @@ def test_red_skin_after_a_day_on_the_beach_is_sunburn_and_falling_asleep_is_no_f
 
 def test_heavier_periods_are_heavy_menstrual_bleeding() -> None:
     assert "heavy_periods" in _present("My periods have got heavier over the last year.", age=40)
+
+
+def test_note_abbreviations_for_a_discharging_ear_and_watery_stools() -> None:
+    assert "ear_discharge" in _present("6yo, discharge from R ear since lunch, T 38.1.", age=6)
+    assert "diarrhea" in _present("30M, 2 episodes watery D since last night.", age=30)
