@@ -1196,3 +1196,8 @@ def test_heavier_periods_are_heavy_menstrual_bleeding() -> None:
 def test_note_abbreviations_for_a_discharging_ear_and_watery_stools() -> None:
     assert "ear_discharge" in _present("6yo, discharge from R ear since lunch, T 38.1.", age=6)
     assert "diarrhea" in _present("30M, 2 episodes watery D since last night.", age=30)
+
+
+def test_a_knee_that_gives_way_after_a_twist_is_not_self_care() -> None:
+    text = "Twisted my knee at football two days ago, it feels like it's going to give way."
+    assert _level(text, age=25) is Level.NON_URGENT
