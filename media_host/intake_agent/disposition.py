@@ -46,6 +46,19 @@ def _advice_table() -> dict[Level, dict[str, str]]:
     return table
 
 
+# a cold or heartburn in pregnancy is looked after with the pharmacist's advice, as outside it
+# (NICE CKS common cold; NICE CKS dyspepsia - pregnancy-associated): no raise for these alone
+_MINOR_IN_PREGNANCY = frozenset(
+    {
+        "common_cold",
+        "runny_nose",
+        "sneezing",
+        "nasal_congestion",
+        "sore_throat",
+        "cough",
+        "heartburn",
+    }
+)
 _RISK_CONDITIONS = frozenset(
     {
         "immunosuppression",
@@ -121,7 +134,17 @@ _EXPLAINED_BY_FINDING: dict[str, tuple[tuple[frozenset[str], str], ...]] = {
     # (confusion, vomiting that will not stop, a seizure) are checked first
     **{
         symptom: ((frozenset({"hangover"}), "symptoms of a hangover after drinking (NHS)"),)
-        for symptom in ("headache", "nausea", "vomiting", "dizziness", "tremor", "fatigue")
+        # ... and the thirst and dry mouth of the dehydration drinking causes
+        for symptom in (
+            "headache",
+            "nausea",
+            "vomiting",
+            "dizziness",
+            "tremor",
+            "fatigue",
+            "dehydration",
+            "excessive_thirst",
+        )
     },
 }
 # ... but not where something else explains it better: shakiness in someone who drinks every day
@@ -334,7 +357,9 @@ def decide_disposition(
         if age is not None and (age < 0.25 or age >= 80):
             level = Level.NON_URGENT
             rationale.append(f"Age {age:g} years: lower threshold for a clinician review.")
-        elif demographics.pregnant:
+        elif demographics.pregnant and not all(
+            f.concept_id in _MINOR_IN_PREGNANCY for f in present
+        ):
             level = Level.NON_URGENT
             rationale.append("Pregnant: lower threshold for a clinician review.")
         elif _RISK_CONDITIONS.intersection(history.conditions):

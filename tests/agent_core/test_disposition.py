@@ -72,8 +72,12 @@ def test_age_extremes_and_pregnancy_raise_self_care() -> None:
     assert _decide(findings, Demographics(age_years=0.2)).level is Level.NON_URGENT
     assert _decide(findings, Demographics(age_years=0.6)).level is Level.SELF_CARE
     assert _decide(findings, Demographics(age_years=85)).level is Level.NON_URGENT
-    assert _decide(findings, Demographics(pregnant=True)).level is Level.NON_URGENT
     assert _decide(findings, Demographics(age_years=30)).level is Level.SELF_CARE
+    # in pregnancy, a cold or heartburn alone is the pharmacist's (NICE CKS); anything else
+    # gets the lower threshold
+    assert _decide(findings, Demographics(pregnant=True)).level is Level.SELF_CARE
+    itching = [_f("itching", duration_hours=24)]
+    assert _decide(itching, Demographics(pregnant=True)).level is Level.NON_URGENT
 
 
 def test_cautious_raise_when_nothing_identified() -> None:

@@ -1201,3 +1201,67 @@ def test_note_abbreviations_for_a_discharging_ear_and_watery_stools() -> None:
 def test_a_knee_that_gives_way_after_a_twist_is_not_self_care() -> None:
     text = "Twisted my knee at football two days ago, it feels like it's going to give way."
     assert _level(text, age=25) is Level.NON_URGENT
+
+
+# ---------------------------------------------------------------- B13 dev part: context
+def test_high_risk_signs_in_the_days_after_an_operation_are_sepsis() -> None:
+    text = "Day 5 after a laparoscopic appendicectomy, HR 134, mottled legs, no fever taken."
+    assert _level(text, age=40) is Level.EMERGENCY
+
+
+def test_word_finding_difficulty_is_a_speech_disturbance() -> None:
+    text = (
+        "No weakness, no droop. For the last half hour he has been unable to find the right words."
+    )
+    assert _level(text, age=70) is Level.EMERGENCY
+
+
+def test_a_snake_bite_in_any_word_order() -> None:
+    assert "snake_bite" in _present(
+        "Una víbora me mordió la mano hace una hora.", age=40, language="es"
+    )
+
+
+def test_a_darkening_toe_in_a_diabetic_with_rigors_is_an_emergency() -> None:
+    text = (
+        "On insulin. My big toe has gone a darker colour and the foot is red, and I keep shivering."
+    )
+    assert _level(text, age=60) is Level.EMERGENCY
+
+
+def test_no_chronic_illnesses_is_history_not_a_duration() -> None:
+    summary = assess_text("80M, no chronic illnesses, has had three days of runny nose.")
+    nose = next(f for f in summary.findings_present if f.concept_id == "runny_nose")
+    assert nose.duration_hours == 72
+
+
+def test_estoy_de_n_semanas_is_a_pregnancy_and_a_cold_in_it_is_self_care() -> None:
+    text = "Estoy de 30 semanas y tengo mocos y estornudos, sin fiebre."
+    summary = assess_text(text, age=29, language="es")
+    assert summary.demographics.pregnant is True
+    assert summary.disposition.level is Level.SELF_CARE
+    # ... while other problems in pregnancy keep the lower threshold
+    assert _level("Estoy de 30 semanas y me pica mucho la piel.", age=29, language="es") is not (
+        Level.SELF_CARE
+    )
+
+
+def test_a_night_of_pints_explains_the_morning_headache_and_thirst() -> None:
+    text = "Headache this morning, dry mouth and thirsty, after nine pints plus shots at a party."
+    assert _level(text, age=26) is Level.SELF_CARE
+
+
+def test_razor_blades_and_a_list_item_affirmed_after_it() -> None:
+    assert "sore_throat" in _present("Swallowing feels like razor blades since Monday.", age=30)
+    present = _present("No tender nodes, runny nose and cough present.", age=30)
+    assert {"runny_nose", "cough"} <= present
+
+
+def test_an_inverted_ankle_is_a_sprain() -> None:
+    assert "sprain" in _present("Inverted her L ankle at netball, weight-bearing.", age=30)
+
+
+def test_a_hot_water_bottle_is_no_burn_and_pain_with_the_period_is_dysmenorrhoea() -> None:
+    text = "Cada regla me dan dolores fuertes en la barriga y uso la bolsa de agua caliente."
+    present = _present(text, age=19, language="es")
+    assert "burn" not in present and "menstrual_cramps" in present

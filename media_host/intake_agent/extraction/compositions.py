@@ -104,7 +104,11 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:boiling|hot(?!\s+(?:days?|weather|summer|spell|sun|afternoon|morning|"
             r"evening|night|climate|country|holiday))|scalding|steaming|hirviendo|caliente)\b"
         ),
-        re.compile(r"\b(?:water|oil|tea|coffee|kettle|pan|soup|steam|fat|agua|aceite|cafe)\b"),
+        # ... not a hot-water bottle held to a sore tummy ("bolsa de agua caliente")
+        re.compile(
+            r"\b(?:water(?!\s+bottle)|oil|tea|coffee|kettle|pan|soup|steam|fat|"
+            r"(?<!bolsa\sde\s)agua|aceite|cafe)\b"
+        ),
         "burn",
     ),
     (
@@ -265,7 +269,8 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # gangrene or ischaemia is an acute referral)
         re.compile(r"\b(?:toes?|forefoot|dedos?\s+del\s+pie)\b"),
         re.compile(
-            r"\b(?:dusky|bluish|blue|purple|purplish|grey|gray|black|blackish|negr\w+|morad\w+)\b"
+            r"\b(?:dusky|bluish|blue|purple|purplish|grey|gray|black|blackish|dark|darkish|darker|"
+            r"negr\w+|morad\w+|oscur\w+)\b"
         ),
         "gangrene",
     ),
@@ -329,6 +334,42 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:heavier|heavy|flooding|clots|clotty|abundantes?|mas\s+abundantes?|coagulos)\b"
         ),
         "heavy_periods",
+    ),
+    (
+        # "una culebra me mordió el tobillo", "an adder got him on the ankle": a snake bite in
+        # any word order (WHO snakebite envenoming guidance; TOXBASE)
+        re.compile(
+            r"\b(?:snakes?|adders?|vipers?|rattlesnakes?|culebras?|serpientes?|viboras?|cascabel)\b"
+        ),
+        re.compile(
+            r"\b(?:bit|bitten|bite|bites|struck|got|mordio|mordido|mordida|mordedura|pico)\b"
+        ),
+        "snake_bite",
+    ),
+    (
+        # "eight pints plus shots at a stag do": a night's heavy drinking, so the morning's
+        # headache and thirst are a hangover (NHS hangover; the guards of D126 still apply)
+        re.compile(
+            r"\b(?:\d{1,2}|three|four|five|six|seven|eight|nine|ten|twelve|loads\s+of|lots\s+of|"
+            r"too\s+many|several|a\s+lot\s+of|a\s+few|bottles?\s+of)\b"
+        ),
+        re.compile(
+            r"\b(?:pints|shots|cocktails|jagerbombs|cans\s+of\s+(?:lager|beer|cider)|"
+            r"glasses\s+of\s+(?:wine|prosecco)|(?:red|white)?\s*wine|vodkas?|tequilas?|copas|chupitos|cervezas)\b"
+        ),
+        "hangover",
+    ),
+    (
+        # "el primer día de la regla me dan dolores fuertes", "cramps every period": pain that
+        # comes with the period is primary dysmenorrhoea (NICE CKS dysmenorrhoea), unless the
+        # rules see pregnancy, fever or another finding
+        # ... but "period-like cramps" in pregnancy is a comparison, not a period
+        re.compile(
+            r"\b(?<!like\sa\s)(?:regla|periodo|menstruacion|period|periods|menstruation)\b"
+            r"(?!\s*-?\s*(?:like|type)\b)"
+        ),
+        re.compile(r"\b(?:dolor\w*|duele\w*|colicos|retortijones|cramps?|cramping|pains?)\b"),
+        "menstrual_cramps",
     ),
     (
         # "his throat is 'scratchy and tight'", "her throat feels really tight": a tight or

@@ -88,7 +88,9 @@ _FIRST_PERSON_SEX = [
 ]
 _PREGNANT = re.compile(
     r"\b(?:pregnant|pregnancy|gravid|g\d+\s*p\d+|primigravida|multigravida|gestation(?:al)?|antenatal|"
-    r"expecting\s+a\s+baby|embarazada|embarazo|gestante)\b"
+    r"expecting\s+a\s+baby|embarazada|embarazo|gestante|"
+    # "estoy de 28 semanas": how Spanish says how far on a pregnancy is
+    r"(?:estoy|esta|estaba)\s+de\s+\d{1,2}\s+semanas)\b"
 )
 _PREGNANT_NEGATED = re.compile(
     r"\b(?:not|no|isnt|arent|never|cant\s+be|could\s+not\s+be|couldnt\s+be|denies(?:\s+being)?|"

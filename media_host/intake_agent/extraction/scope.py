@@ -135,6 +135,29 @@ def _pseudo_over_a_concept(
     return trig
 
 
+_AFFIRMED = frozenset({"present", "positive", "noted", "reported", "presente", "presentes"})
+_COORDINATION = frozenset({"and", "or", "y", "o", "also", "both"})
+
+
+def _affirmed_after(
+    tokens: Sequence[Token], words: Sequence[str], end: int, matches: Sequence[tuple[int, int]]
+) -> bool:
+    """Is the concept ending at ``end`` followed, across coordinated concepts only, by an
+    affirming word ("runny nose and cough present")?"""
+    ends = {start: stop for start, stop in matches}
+    pos = end
+    while pos < len(words):
+        if pos in ends:
+            pos = ends[pos]
+        elif words[pos] in _COORDINATION or (tokens[pos].kind == "punct" and words[pos] == ""):
+            if tokens[pos].kind == "punct" and tokens[pos].text not in ",/&+":
+                return False
+            pos += 1
+        else:
+            return words[pos] in _AFFIRMED
+    return False
+
+
 def scope_of_matches(
     tokens: Sequence[Token],
     words: Sequence[str],
@@ -228,6 +251,12 @@ def scope_of_matches(
             if any(window[k : k + n] == phrase for k in range(len(window) - n + 1)):
                 covered[idx].add(HISTORICAL)
                 break
+
+    # "no tender nodes, runny nose and cough present": an item that a list affirms after it
+    # ends the denied list before it
+    for idx, (_start, end) in enumerate(matches):
+        if NEGATION in covered[idx] and _affirmed_after(tokens, words, end, matches):
+            covered[idx].discard(NEGATION)
 
     post = _POST[language]
     for idx, (_start, end) in enumerate(matches):

@@ -54,7 +54,9 @@ _NUM_UNIT = re.compile(
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
 _TIMES = re.compile(r"\b(?:once|twice|thrice|times|veces)\s*$")
 _AGE_LEAD = re.compile(
-    r"\b(?:tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
+    # "estoy de 28 semanas": Spanish for how far on a pregnancy is, not a symptom's duration
+    r"\b(?:estoy\s+de|esta\s+de|estaba\s+de|"
+    r"tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
     # "mi nino de 5 anos": a person "of N years" is an age
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
     r"madre|padre|mama|papa|abuelo|abuela|suegra|suegro|tia|tio|marido|novio|novia)\s*,?\s+de)\s*$"
@@ -132,7 +134,10 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
     ),
     (
         re.compile(
-            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\bpor\s+meses\b|\bchronic(?:ally)?\b|\bcronico\b|\bcronica\b"
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\bpor\s+meses\b|"
+            # "chronic" of a symptom, not "no chronic illnesses" (a history statement)
+            r"\bchronic(?:ally)?\b(?!\s+(?:illness|illnesses|conditions?|diseases?|medical|health|"
+            r"problems?|issues))|\bcronico\b|\bcronica\b"
         ),
         2190.0,
     ),
