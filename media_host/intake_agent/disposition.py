@@ -375,6 +375,10 @@ def decide_disposition(
             "Cautious: no symptom could be identified, so a clinician should review rather than "
             "self-care."
         )
+    elif all(f.concept_id == "abnormal_lab_value" for f in present):
+        # a result outside its range but inside the phone-out limits, on its own (a screening
+        # or insurance test): never reassurance, and no reason for a same-day review either
+        rationale.append("An abnormal laboratory value on its own: a clinician reviews it.")
     elif not complaints:
         cautious = True
         # Emergencies come only from red-flag rules: thin evidence raises at most to urgent.

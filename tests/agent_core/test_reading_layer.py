@@ -1265,3 +1265,30 @@ def test_a_hot_water_bottle_is_no_burn_and_pain_with_the_period_is_dysmenorrhoea
     text = "Cada regla me dan dolores fuertes en la barriga y uso la bolsa de agua caliente."
     present = _present(text, age=19, language="es")
     assert "burn" not in present and "menstrual_cramps" in present
+
+
+def test_a_denied_aggravating_factor_is_no_red_flag() -> None:
+    text = "Headaches most afternoons for weeks, not worse on coughing or bending, no vomiting."
+    assert _level(text, age=30) is not Level.URGENT
+
+
+def test_an_abnormal_result_on_its_own_is_for_primary_care() -> None:
+    assert _level("Well. A routine test showed ALT 70 U/L, nothing else.", age=55) is (
+        Level.NON_URGENT
+    )
+
+
+def test_a_nosebleed_in_spanish_perfect_tense_on_an_anticoagulant() -> None:
+    text = "Toma apixabán y hoy le ha sangrado la nariz dos veces."
+    assert _level(text, age=75, language="es") is Level.URGENT
+
+
+def test_an_angry_burn_and_a_red_line_running_up_the_arm_are_an_infection() -> None:
+    text = "Burnt my hand on Friday, now it's red and angry with a red line running up my arm."
+    assert _level(text, age=40) is Level.URGENT
+    assert "cellulitis" not in _present("A line on the road going up to the house.", age=40)
+
+
+def test_no_change_in_the_phlegm_and_a_flu_jab_are_no_new_findings() -> None:
+    text = "He has COPD, breathing as usual, no change in his phlegm; due his flu jab."
+    assert _level(text, age=72) is not Level.URGENT

@@ -198,6 +198,8 @@ def attach_attributes(
                 d.attrs.setdefault("radiation", target)
 
     for m in _AGGRAVATING.finditer(norm):
+        if _DENIED_FACTOR.search(norm[max(0, m.start() - 30) : m.start()]):
+            continue  # "not worse on coughing or bending": the factor is denied
         for d in targets(m.start(), pain_only=True):
             d.attrs.setdefault("aggravating", category(m.group("what")))
     for m in _EXERTION.finditer(norm):

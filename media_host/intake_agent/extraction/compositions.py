@@ -372,6 +372,19 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "menstrual_cramps",
     ),
     (
+        # "a pink line running up the inside of my forearm": a red streak tracking from a wound
+        # towards the armpit or groin is lymphangitis (NICE CKS cellulitis: same-day antibiotics)
+        re.compile(
+            r"\b(?:(?:red|pink|reddish|angry|dark\s+red)\s+(?:line|lines|streak|streaks|track|tracks)|"
+            r"(?:linea|raya)\s+roja)\b"
+        ),
+        re.compile(
+            r"\b(?:(?:running|going|spreading|tracking|creeping|moving|heading|travell?ing)\s+up|"
+            r"sube|subiendo)\b"
+        ),
+        "cellulitis",
+    ),
+    (
         # "his throat is 'scratchy and tight'", "her throat feels really tight": a tight or
         # closing throat is airway involvement (Resuscitation Council UK anaphylaxis 2021)
         re.compile(r"\b(?:throat|garganta)\b"),
@@ -580,7 +593,8 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # a wound or scar that oozes, weeps pus or has gone red and angry is infected (NICE
         # NG125 surgical site infection; NICE CKS cellulitis)
         re.compile(
-            r"\b(?:wound|scar|incision|stitches|staples|cut|graze|herida|cicatriz|puntos)\b"
+            r"\b(?:wound|scar|incision|stitches|staples|cut|graze|burn|blister|herida|cicatriz|"
+            r"puntos|quemadura)\b"
         ),
         re.compile(
             r"\b(?:oozing|oozes|pus|weeping|discharging|gone\s+red|red\s+and\s+(?:hot|angry|swollen)|"

@@ -290,8 +290,25 @@ def _is_fell_into(tokens: list[Token], span: tuple[int, int]) -> bool:
     )
 
 
+# "his flu jab", "the flu vaccine": a prevention, not the illness
+_VACCINE_WORDS = frozenset(
+    {"jab", "jabs", "vaccine", "vaccines", "vaccination", "shot", "injection"}
+)
+
+
+def _is_a_vaccine(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    return (
+        end - start == 1
+        and tokens[start].text in ("flu", "influenza", "covid", "gripe")
+        and end < len(tokens)
+        and tokens[end].text in _VACCINE_WORDS
+    )
+
+
 _NOT_THE_FINDING = {
     "fall": _is_fell_into,
+    "common_cold": _is_a_vaccine,
     "cellulitis": _is_mucosal_erythema,
     "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,

@@ -25,6 +25,9 @@ PSEUDO = "pseudo"  # looks like a trigger but is not one ("no change", "not only
 
 _MAX_GAP_WORDS = 3
 _PSEUDO_NEGATION_HEADS = frozenset({"no", "not", "sin"})
+_CHANGE_LINKS = frozenset(
+    {"in", "to", "of", "my", "his", "her", "the", "their", "en", "el", "la", "su"}
+)
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _MAX_LIST_ITEM_WORDS = 3  # "no effusion, redness, warmth": items of a denied list are short
 
@@ -132,6 +135,13 @@ def _pseudo_over_a_concept(
         return trig
     if any(trig.start < start < trig.end for start, _end in matches):
         return Trigger(NEGATION, trig.start, trig.start + 1)
+    # "no change in his phlegm": the concept is as it always was, not a new finding
+    if words[trig.end - 1] in ("change", "changes", "cambio", "cambios"):
+        pos = trig.end
+        while pos < len(words) and words[pos] in _CHANGE_LINKS:
+            pos += 1
+        if pos > trig.end and any(start == pos for start, _end in matches):
+            return Trigger(NEGATION, trig.start, trig.start + 1)
     return trig
 
 
