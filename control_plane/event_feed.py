@@ -5,7 +5,10 @@ adapts: right after events arrive it is ``poll_min_interval_s`` (25 ms) and it b
 empty tick to ``poll_max_interval_s`` (100 ms), so an active session sees events within a few tens
 of ms while an idle client costs ~10 cheap queries a second. The session's status is re-read only
 every ``status_check_interval_s`` (or when a terminal ``status_update`` event passes by), to know
-when to stop.
+when to stop. A media host moves the row to its terminal status *before* its last events (the
+summary, the terminal ``status_update``) are committed, so a row that turned terminal less than
+``end_grace_s`` ago means "over" only once the terminal event was read: until then an empty page
+would tell the client that everything was delivered when it was not.
 
 Once an SSE response has started its status cannot change, so a storage outage mid-stream does not
 raise (that would abort the connection without a word, after the server tried to send a 500 too
@@ -80,7 +83,15 @@ def _terminal_status(event: Event) -> SessionStatus | None:
 class EventFeed:
     """One client's cursor over one session's events."""
 
-    def __init__(self, state: AppState, session_id: str, *, after: int, status: SessionStatus):
+    def __init__(
+        self,
+        state: AppState,
+        session_id: str,
+        *,
+        after: int,
+        status: SessionStatus,
+        status_since: datetime | None = None,
+    ):
         self._state = state
         self._settings = state.settings
         self.session_id = session_id
@@ -90,9 +101,28 @@ class EventFeed:
             self._settings.poll_min_interval_s, self._settings.poll_max_interval_s
         )
         self._next_status_check = time.monotonic() + self._settings.status_check_interval_s
+        self._log_ended = False  # a terminal status_update was read from the log
+        self._end_checked = False
+        # when the row turned terminal (monotonic), if recently enough for its last events to be
+        # still on their way; None: long ago (or not yet)
+        self._row_ended_at: float | None = None
+        if status.is_terminal and status_since is not None:
+            age = (datetime.now(UTC) - status_since).total_seconds()
+            if age < self._settings.end_grace_s:
+                self._row_ended_at = time.monotonic() - max(0.0, age)
         self._caught_up = False  # after the first read, new events are live (the lag is real)
 
+    async def _cursor_is_the_end(self) -> bool:
+        """Is the last event the client already has (seq == cursor) the terminal one?"""
+        if self.cursor <= 0:
+            return False
+        last = await self._state.events.read(self.session_id, after=self.cursor - 1, limit=1)
+        return bool(last) and _terminal_status(last[0]) is not None
+
     async def read_page(self) -> list[Event]:
+        if self._row_ended_at is not None and not self._log_ended and not self._end_checked:
+            self._end_checked = True  # once: a client resuming after the end already has it
+            self._log_ended = await self._cursor_is_the_end()
         events = await self._state.events.read(
             self.session_id, after=self.cursor, limit=self._settings.events_page_size
         )
@@ -101,7 +131,9 @@ class EventFeed:
             self._poll.hit()
             now = datetime.now(UTC)
             for event in events:
-                self.status = _terminal_status(event) or self.status
+                ended = _terminal_status(event)
+                if ended is not None:
+                    self.status, self._log_ended = ended, True
                 if self._caught_up:
                     lag_ms = max(0.0, (now - event.ts).total_seconds() * 1000)
                     event_delivery_lag.record(lag_ms, {"triage.channel": "feed"})
@@ -116,7 +148,18 @@ class EventFeed:
         self._next_status_check = now + self._settings.status_check_interval_s
         record = await self._state.sessions.get(self.session_id)
         record = await self._state.expire_if_due(record)
+        if record.status.is_terminal and not self.status.is_terminal:
+            self._row_ended_at = now
         self.status = record.status
+
+    @property
+    def over(self) -> bool:
+        """The session ended and the log holds everything up to its end."""
+        if not self.status.is_terminal:
+            return False
+        if self._log_ended or self._row_ended_at is None:
+            return True
+        return time.monotonic() - self._row_ended_at >= self._settings.end_grace_s
 
     async def long_poll(self, wait_s: float) -> FeedResult:
         """Return as soon as ≥ 1 event exists after the cursor, or after ``wait_s`` seconds, or at
@@ -124,15 +167,19 @@ class EventFeed:
         deadline = time.monotonic() + wait_s
         while True:
             events = await self.read_page()
-            if events or self.status.is_terminal:
+            if events or self.over:
                 return FeedResult(events, self.status)
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 and not self.status.is_terminal:
                 return FeedResult([], self.status)
+            # (an ended row whose last events are still on their way holds the poll, at most
+            # end_grace_s, rather than answer "over" too early)
             await self.refresh_status_if_due()
-            if self.status.is_terminal:
+            if self.over:
                 continue  # one more read drains events written just before the end
-            await anyio.sleep(min(self._poll.miss(), remaining))
+            await anyio.sleep(
+                min(self._poll.miss(), remaining) if remaining > 0 else self._poll.miss()
+            )
 
     async def until_end(self) -> AsyncIterator[Event]:
         """Every event after the cursor, as it is appended, until the session reached a terminal
@@ -144,10 +191,10 @@ class EventFeed:
                 yield event
             if events:
                 continue
-            if self.status.is_terminal:
+            if self.over:
                 return
             await self.refresh_status_if_due()
-            if self.status.is_terminal:
+            if self.over:
                 continue  # one more read drains events written just before the end
             await anyio.sleep(self._poll.miss())
 
@@ -173,13 +220,13 @@ class EventFeed:
                     yield sse_frame(event)
                 last_write = time.monotonic()
                 continue
-            if self.status.is_terminal:
+            if self.over:
                 return
             now = time.monotonic()
             if now - started >= settings.sse_max_stream_s:
                 return
             await self.refresh_status_if_due()
-            if self.status.is_terminal:
+            if self.over:
                 continue
             if now - last_write >= settings.sse_heartbeat_s:
                 yield b": keep-alive\n\n"

@@ -80,6 +80,9 @@ class ControlPlaneSettings(BaseModel):
     poll_min_interval_s: float = Field(default=0.025, gt=0, le=5)
     poll_max_interval_s: float = Field(default=0.1, gt=0, le=5)
     status_check_interval_s: float = Field(default=1.0, gt=0, le=60)
+    # how long a feed keeps reading after it saw the session row turn terminal before the
+    # terminal event itself is in the log (a media host moves the row, then commits the event)
+    end_grace_s: float = Field(default=5.0, ge=0, le=60)
     cors_origins: list[str] = Field(default_factory=list)
     create_rate_limit: str = Field(default="5/minute", max_length=200)
     offer_rate_limit: str = Field(default="10/minute", max_length=200)

@@ -24,6 +24,7 @@ event is dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -105,6 +106,11 @@ class CallEventSink:
         # Statuses emitted before this one reach the row first: a queued ``listening`` from this
         # call must not land after a handover's ``reconnecting`` (and the next host's moves).
         await self._queue.join()
+        if status.is_terminal:
+            # ... and the log holds every earlier event (the summary above all) before the row
+            # says the session is over: a feed client stops at "over" with nothing left to read
+            with contextlib.suppress(TriageError):
+                await self._writer.flush()
         try:
             _, changed = await self._sessions.try_transition(
                 self._session_id, status, detail=detail

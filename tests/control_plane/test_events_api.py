@@ -170,3 +170,36 @@ async def test_summary_before_and_after_it_is_written(
     assert response.json() == {"session_id": sid, "summary": summary}
     view = (await client.get(f"/api/intake/sessions/{sid}", headers=bearer(token))).json()
     assert view["summary_ready"] is True
+
+
+async def test_a_long_poll_waits_for_the_events_a_host_commits_after_ending_the_row(
+    client: httpx.AsyncClient, registered_host: FakeMediaHost, store: TableStore
+) -> None:
+    """A media host moves the session row to a terminal status and commits its last events (the
+    summary, the terminal ``status_update``) just after. A client polling in between must get
+    them, not "over, nothing left" (it would stop and never see the summary)."""
+    sid, token = await new_session(client)
+    url = f"/api/intake/sessions/{sid}/events"
+    await SessionStore(store).transition(sid, SessionStatus.CONNECTING)
+    await SessionStore(store).transition(sid, SessionStatus.CONNECTED)
+
+    async def host_ends_the_call() -> None:
+        await SessionStore(store).transition(sid, SessionStatus.ENDED)
+        await asyncio.sleep(0.6)  # longer than the feed's status check (0.2 s here)
+        await EventLog(store).append(
+            sid, [said("goodbye"), NewEvent(data=StatusUpdate(status=SessionStatus.ENDED))]
+        )
+
+    host = asyncio.create_task(host_ends_the_call())
+    delivered: list[dict[str, Any]] = []
+    after = 1
+    while True:
+        page = (
+            await client.get(url, params={"after": after, "wait": 5}, headers=bearer(token))
+        ).json()
+        delivered += page["events"]
+        after = page["next_after"]
+        if not page["events"] and page["status"] in ("ended", "completed", "failed", "expired"):
+            break
+    await host
+    assert [e["type"] for e in delivered] == ["transcript_chunk", "status_update"]
