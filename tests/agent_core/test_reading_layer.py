@@ -1292,3 +1292,8 @@ def test_an_angry_burn_and_a_red_line_running_up_the_arm_are_an_infection() -> N
 def test_no_change_in_the_phlegm_and_a_flu_jab_are_no_new_findings() -> None:
     text = "He has COPD, breathing as usual, no change in his phlegm; due his flu jab."
     assert _level(text, age=72) is not Level.URGENT
+
+
+def test_everyday_shorthand_is_not_an_uninterpreted_clinical_term() -> None:
+    text = "Worst cold ever tbh, blocked nose 3 days, no fever, WFH and eating fine."
+    assert _level(text.replace("tbh", "TBH"), age=25) is Level.SELF_CARE

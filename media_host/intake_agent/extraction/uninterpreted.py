@@ -33,6 +33,18 @@ _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 # capitals that are ordinary words or handled elsewhere (units, sex, time, ordinary shouting)
 _KNOWN_CAPS = frozenset(
     {
+        # everyday texting and office shorthand, nothing clinical
+        "WFH",
+        "LOL",
+        "LMAO",
+        "OMG",
+        "BTW",
+        "ASAP",
+        "FYI",
+        "IDK",
+        "TBH",
+        "IMO",
+        "DIY",
         "I",
         "OK",
         "OKAY",
