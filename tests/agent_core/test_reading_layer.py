@@ -1297,3 +1297,8 @@ def test_no_change_in_the_phlegm_and_a_flu_jab_are_no_new_findings() -> None:
 def test_everyday_shorthand_is_not_an_uninterpreted_clinical_term() -> None:
     text = "Worst cold ever tbh, blocked nose 3 days, no fever, WFH and eating fine."
     assert _level(text.replace("tbh", "TBH"), age=25) is Level.SELF_CARE
+
+
+def test_ankle_note_shorthand_for_a_sprain_that_bears_weight() -> None:
+    text = "30M inv inj L ankle today, ATFL tender, WB 4 steps ok, no bony tenderness."
+    assert _level(text, age=30) is Level.SELF_CARE
