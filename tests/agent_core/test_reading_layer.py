@@ -1302,3 +1302,50 @@ def test_everyday_shorthand_is_not_an_uninterpreted_clinical_term() -> None:
 def test_ankle_note_shorthand_for_a_sprain_that_bears_weight() -> None:
     text = "30M inv inj L ankle today, ATFL tender, WB 4 steps ok, no bony tenderness."
     assert _level(text, age=30) is Level.SELF_CARE
+
+
+# ---------------------------------------------------------------- B14 dev part: common calls
+def test_knocked_out_in_a_fall_with_amnesia_is_a_high_risk_head_injury() -> None:
+    text = "She came off her scooter, was knocked out briefly and keeps asking the same questions."
+    assert _level(text, age=9) is Level.EMERGENCY
+
+
+def test_a_pale_cold_limb_is_ischaemia_and_pale_cold_skin_is_not_a_limb() -> None:
+    text = "Since an hour ago his left leg has gone pale and cold and numb; foot pulses impalpable."
+    assert "cold_limb" in _present(text, age=78)
+    assert "cold_limb" not in _present("She's pale and cold and clammy.", age=30)
+
+
+def test_a_nosebleed_that_poured_is_judged_as_a_nosebleed() -> None:
+    text = (
+        "His nose was pouring, blood everywhere, pinched it 10 minutes and it stopped. No thinners."
+    )
+    assert _level(text, age=50) is not Level.EMERGENCY
+    shocked = "Her nose has been pouring for an hour and she feels faint and dizzy."
+    assert _level(shocked, age=50) is Level.EMERGENCY
+
+
+def test_a_pulse_all_over_the_place_is_an_irregular_pulse() -> None:
+    text = "Since lunch my heart is fluttering and my pulse is all over the place, I'm 68."
+    assert _level(text, age=68) is Level.URGENT
+
+
+def test_a_temperature_that_has_been_up_for_five_days_is_a_fever() -> None:
+    text = "His temperature has been up every day for five days, eating a bit."
+    assert _level(text, age=3) is Level.URGENT
+
+
+def test_refusing_to_weight_bear_or_move_an_arm_after_a_fall() -> None:
+    assert _level("2F limp, refusing to WB on L leg since yest. T 38.4.", age=2) is Level.URGENT
+    spanish = "Se cayó del tobogán y no quiere mover el brazo."
+    assert _level(spanish, age=3, language="es") is Level.URGENT
+
+
+def test_a_weekly_medicine_taken_daily_is_an_overdose() -> None:
+    text = "Dad has been taking his methotrexate every day this week by mistake."
+    assert "overdose" in _present(text, age=75)
+
+
+def test_cooling_a_burn_under_the_tap_is_no_drowning() -> None:
+    text = "Me quemé un dedo con la sartén y lo puse bajo el agua fría."
+    assert "drowning" not in _present(text, age=30, language="es")

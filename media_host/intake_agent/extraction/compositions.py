@@ -385,6 +385,41 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "cellulitis",
     ),
     (
+        # "the right foot and lower leg have been painful, pale and cold": a limb losing its
+        # blood supply (acute limb ischaemia; ESVS 2020 — the six Ps), not cold hands in winter
+        re.compile(r"\b(?:foot|leg|arm|hand|calf|toes|fingers|pie|pierna|brazo|mano)\b"),
+        re.compile(
+            r"\b(?:pale\s+and\s+cold|cold\s+and\s+pale|pale,\s+cold|cold,\s+pale|white\s+and\s+cold|"
+            r"cold\s+and\s+(?:white|blue|numb)|blue\s+and\s+cold|fria\s+y\s+palida|palida\s+y\s+fria)\b"
+        ),
+        "cold_limb",
+    ),
+    (
+        # "his nose just started pouring": a nosebleed in the words people use for it
+        re.compile(r"\b(?:nose|nostril|nostrils|nariz)\b"),
+        re.compile(
+            r"\b(?:pouring|gushing|streaming|pumping|dripping\s+blood|sangrando|chorreando)\b"
+        ),
+        "nosebleed",
+    ),
+    (
+        # "when I feel my pulse it's all over the place": an irregular pulse felt by the caller
+        # (NICE NG196: irregular pulse → ECG for atrial fibrillation)
+        re.compile(r"\b(?:pulse|heartbeat|heart\s+rhythm|pulso)\b"),
+        re.compile(
+            r"\b(?:all\s+over\s+the\s+(?:place|shop)|erratic|chaotic|jumping\s+about|"
+            r"irregular|irregularly)\b"
+        ),
+        "irregular_pulse",
+    ),
+    (
+        # "taking her methotrexate every day instead of once a week": the weekly drug taken
+        # daily is an overdose (NPSA alert 03, 2006; MHRA 2020: fatal marrow toxicity)
+        re.compile(r"\b(?:methotrexate|metotrexato)\b"),
+        re.compile(r"\b(?:every\s+day|each\s+day|daily|a\s+day|todos\s+los\s+dias|diario)\b"),
+        "overdose",
+    ),
+    (
         # "his throat is 'scratchy and tight'", "her throat feels really tight": a tight or
         # closing throat is airway involvement (Resuscitation Council UK anaphylaxis 2021)
         re.compile(r"\b(?:throat|garganta)\b"),

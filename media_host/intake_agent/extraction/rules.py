@@ -91,6 +91,8 @@ _YIELDS_TO = {
     "drooling": frozenset({"minor_complaint"}),
     "overdose": frozenset({"minor_complaint"}),
     "cellulitis": frozenset({"sunburn"}),
+    # "his leg has gone pale and cold": the limb's, not the pallor of shock
+    "mottled_skin": frozenset({"cold_limb"}),
     "skin_minor": frozenset({"acne_scarring"}),
     "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
     "itching": frozenset({"skin_minor"}),
