@@ -31,6 +31,7 @@ from control_plane.state import AppState
 from shared.events import Event, SessionStatus, StatusUpdate
 from shared.metrics import event_delivery_lag
 from shared.problems import StorageError
+from shared.storage import SessionRecord
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,17 @@ class EventFeed:
             if age < self._settings.end_grace_s:
                 self._row_ended_at = time.monotonic() - max(0.0, age)
         self._caught_up = False  # after the first read, new events are live (the lag is real)
+
+    @classmethod
+    def of(cls, state: AppState, record: SessionRecord, *, after: int) -> EventFeed:
+        """A feed over `record`'s session from `after`, knowing when its status last changed."""
+        return cls(
+            state,
+            record.session_id,
+            after=after,
+            status=record.status,
+            status_since=record.updated_at,
+        )
 
     async def _cursor_is_the_end(self) -> bool:
         """Is the last event the client already has (seq == cursor) the terminal one?"""

@@ -41,13 +41,7 @@ async def get_events(
 ) -> EventsPage:
     """Returns at once when events after ``after`` exist, else waits up to ``wait`` seconds for
     the first one. An ended session with nothing left returns an empty page immediately."""
-    feed = EventFeed(
-        state,
-        record.session_id,
-        after=after,
-        status=record.status,
-        status_since=record.updated_at,
-    )
+    feed = EventFeed.of(state, record, after=after)
     result = await feed.long_poll(min(wait, state.settings.long_poll_max_s))
     return EventsPage(
         events=[event.wire() for event in result.events],
@@ -86,13 +80,7 @@ async def stream_events(
     ``EventSource``, ``?ticket=`` from ``POST …/stream-ticket``. An outage of storage ends the
     stream with a comment; the client resumes with ``Last-Event-ID``."""
     cursor = int(last_event_id) if last_event_id else after
-    feed = EventFeed(
-        state,
-        record.session_id,
-        after=cursor,
-        status=record.status,
-        status_since=record.updated_at,
-    )
+    feed = EventFeed.of(state, record, after=cursor)
     if record.status.is_terminal and not await state.events.read(
         record.session_id, after=cursor, limit=1
     ):

@@ -131,13 +131,7 @@ async def session_events_socket(
     except TriageError as error:
         await _close(websocket, 4000 + error.status, error.code)
         return
-    feed = EventFeed(
-        state,
-        record.session_id,
-        after=cursor,
-        status=record.status,
-        status_since=record.updated_at,
-    )
+    feed = EventFeed.of(state, record, after=cursor)
     with anyio.CancelScope() as done:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_drain_client, websocket, done)
