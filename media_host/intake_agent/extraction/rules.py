@@ -9,6 +9,7 @@ vital signs → demographics and history → the answer to the last question (``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from media_host.intake_agent.errors import InvalidUtteranceError
 from media_host.intake_agent.extraction import (
@@ -278,39 +279,41 @@ def _is_mucosal_erythema(tokens: list[Token], span: tuple[int, int]) -> bool:
     return any(t.text in _MUCOSAL_SITES for t in tokens[lo:start])
 
 
+# a check that a one-word reading is not the finding, given the tokens and the reading's span
+ReadingCheck = Callable[[list[Token], tuple[int, int]], bool]
+
+
+def _followed_by(heads: frozenset[str], followers: frozenset[str]) -> ReadingCheck:
+    """A one-word reading of one of `heads` whose next word is one of `followers` is another
+    sense of the word ("fell asleep", "flu jab")."""
+
+    def check(tokens: list[Token], span: tuple[int, int]) -> bool:
+        start, end = span
+        return (
+            end - start == 1
+            and tokens[start].text in heads
+            and end < len(tokens)
+            and tokens[end].text in followers
+        )
+
+    return check
+
+
 # "fell asleep", "fell pregnant", "fell ill": the verb of another event, not a fall
-_FELL_INTO = frozenset({"asleep", "pregnant", "ill", "sick", "behind", "apart", "silent", "quiet"})
-
-
-def _is_fell_into(tokens: list[Token], span: tuple[int, int]) -> bool:
-    start, end = span
-    return (
-        end - start == 1
-        and tokens[start].text in ("fell", "fall", "falls", "falling", "fallen")
-        and end < len(tokens)
-        and tokens[end].text in _FELL_INTO
-    )
-
-
+_FELL_INTO = _followed_by(
+    frozenset({"fell", "fall", "falls", "falling", "fallen"}),
+    frozenset({"asleep", "pregnant", "ill", "sick", "behind", "apart", "silent", "quiet"}),
+)
 # "his flu jab", "the flu vaccine": a prevention, not the illness
-_VACCINE_WORDS = frozenset(
-    {"jab", "jabs", "vaccine", "vaccines", "vaccination", "shot", "injection"}
+_A_VACCINE = _followed_by(
+    frozenset({"flu", "influenza", "covid", "gripe"}),
+    frozenset({"jab", "jabs", "vaccine", "vaccines", "vaccination", "shot", "injection"}),
 )
 
 
-def _is_a_vaccine(tokens: list[Token], span: tuple[int, int]) -> bool:
-    start, end = span
-    return (
-        end - start == 1
-        and tokens[start].text in ("flu", "influenza", "covid", "gripe")
-        and end < len(tokens)
-        and tokens[end].text in _VACCINE_WORDS
-    )
-
-
 _NOT_THE_FINDING = {
-    "fall": _is_fell_into,
-    "common_cold": _is_a_vaccine,
+    "fall": _FELL_INTO,
+    "common_cold": _A_VACCINE,
     "cellulitis": _is_mucosal_erythema,
     "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,

@@ -150,11 +150,10 @@ _COORDINATION = frozenset({"and", "or", "y", "o", "also", "both"})
 
 
 def _affirmed_after(
-    tokens: Sequence[Token], words: Sequence[str], end: int, matches: Sequence[tuple[int, int]]
+    tokens: Sequence[Token], words: Sequence[str], end: int, ends: dict[int, int]
 ) -> bool:
-    """Is the concept ending at ``end`` followed, across coordinated concepts only, by an
-    affirming word ("runny nose and cough present")?"""
-    ends = {start: stop for start, stop in matches}
+    """Is the concept ending at ``end`` followed, across coordinated concepts only (``ends``:
+    each match's start → end), by an affirming word ("runny nose and cough present")?"""
     pos = end
     while pos < len(words):
         if pos in ends:
@@ -264,8 +263,9 @@ def scope_of_matches(
 
     # "no tender nodes, runny nose and cough present": an item that a list affirms after it
     # ends the denied list before it
+    ends = {start: stop for start, stop in matches}
     for idx, (_start, end) in enumerate(matches):
-        if NEGATION in covered[idx] and _affirmed_after(tokens, words, end, matches):
+        if NEGATION in covered[idx] and _affirmed_after(tokens, words, end, ends):
             covered[idx].discard(NEGATION)
 
     post = _POST[language]

@@ -75,6 +75,11 @@ def _f(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _overlaps(m: re.Match[str], spans: list[tuple[int, int]]) -> bool:
+    """Does a loose reading overlap one a strict pattern already made?"""
+    return any(a < m.end() and m.start() < b for a, b in spans)
+
+
 def find_vitals(norm: str) -> list[VitalReading]:
     """All vital-sign readings in ``norm``, each mapped to its sign concept."""
     out: list[VitalReading] = []
@@ -90,7 +95,7 @@ def find_vitals(norm: str) -> list[VitalReading]:
     temp_spans = [(r.start, r.end) for r in out]
     for m in _TEMP_LOOSE.finditer(norm):
         value = _f(m.group("v"))
-        if 34 <= value <= 43 and not any(a < m.end() and m.start() < b for a, b in temp_spans):
+        if 34 <= value <= 43 and not _overlaps(m, temp_spans):
             out.append(VitalReading(m.start(), m.end(), "fever", value, value >= 38.0))
     for m in _HR.finditer(norm):
         value = _f(m.group("v") or m.group("v2"))
@@ -104,7 +109,7 @@ def find_vitals(norm: str) -> list[VitalReading]:
             out.append(VitalReading(m.start(), m.end(), "tachycardia", value, False))
     hr_spans = [(r.start, r.end) for r in out if r.concept_id in ("tachycardia", "bradycardia")]
     for m in _HR_LOOSE.finditer(norm):
-        if any(a < m.end() and m.start() < b for a, b in hr_spans):
+        if _overlaps(m, hr_spans):
             continue
         value = _f(m.group("v"))
         if 30 <= value <= 250:
