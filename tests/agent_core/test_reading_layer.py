@@ -1349,3 +1349,9 @@ def test_a_weekly_medicine_taken_daily_is_an_overdose() -> None:
 def test_cooling_a_burn_under_the_tap_is_no_drowning() -> None:
     text = "Me quemé un dedo con la sartén y lo puse bajo el agua fría."
     assert "drowning" not in _present(text, age=30, language="es")
+
+
+def test_spanish_plural_cramps_with_diarrhoea_are_gastroenteritis() -> None:
+    # "retortijones" (plural) is the cramping of gastroenteritis as much as "retortijón"
+    text = "Llevo desde anoche con diarrea, unas seis veces, y retortijones. No tengo fiebre."
+    assert _level(text, age=45, language="es") is Level.SELF_CARE
