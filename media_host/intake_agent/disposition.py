@@ -237,6 +237,16 @@ def grade_finding(
         # a vascular referral, not a clot (NICE CG147 peripheral arterial disease)
         level = Level.NON_URGENT
         reason += "; brought on by walking, relieved by rest (claudication)"
+    if (
+        finding.concept_id in _CLAUDICATION_SITES
+        and finding.character == "cramping"
+        and finding.duration_hours is not None
+        and finding.duration_hours <= 0.25
+    ):
+        # a calf that cramps for a minute or two and lets go: a muscle cramp, not a clot (the
+        # DVT rule has already looked for swelling); NICE CKS leg cramps — stretching, self-care
+        level = Level.SELF_CARE
+        reason += "; a cramp lasting minutes (NICE CKS leg cramps)"
     if level is Level.URGENT and concept.is_pain and "reproducible" in finding.qualifiers:
         level = Level.NON_URGENT
         reason += "; reproduced by pressing (musculoskeletal pattern)"

@@ -1355,3 +1355,96 @@ def test_spanish_plural_cramps_with_diarrhoea_are_gastroenteritis() -> None:
     # "retortijones" (plural) is the cramping of gastroenteritis as much as "retortijón"
     text = "Llevo desde anoche con diarrea, unas seis veces, y retortijones. No tengo fiebre."
     assert _level(text, age=45, language="es") is Level.SELF_CARE
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("the thermometer under his arm has read thirty-eight point two twice", 38.2),
+        ("the thermometer said thirty-seven nine.", 37.9),
+        ("temperature a hundred and two point five", 39.2),
+        ("fiebre de treinta y ocho y medio", 38.5),
+        ("running temperatures for five days, it hit thirty-nine point four tonight", 39.4),
+    ],
+)
+def test_a_temperature_written_in_words_is_a_reading(text: str, value: float) -> None:
+    from media_host.intake_agent.extraction.vitals import find_vitals
+
+    readings = [r for r in find_vitals(normalise(text)) if r.concept_id == "fever"]
+    assert [r.value for r in readings] == [value]
+
+
+def test_a_reading_in_words_covers_its_phrase_and_counts_stay_words() -> None:
+    from media_host.intake_agent.extraction.spoken_numbers import digitise
+    from media_host.intake_agent.extraction.vitals import find_vitals
+
+    text = "sats ninety-two percent, bp one twenty over eighty"
+    (spo2,) = [r for r in find_vitals(text) if r.concept_id == "hypoxia"]
+    assert spo2.value == 92 and text[spo2.start : spo2.end].startswith("sats ninety-two")
+    (bp,) = [r for r in find_vitals(text) if r.concept_id == "hypotension"]
+    assert bp.value == 120
+    # a count is no reading, and a phrase keeps its length
+    assert digitise("for five days, two three-year-olds") == (
+        "for five days, two three-year-olds",
+        [],
+    )
+
+
+def test_a_five_week_old_with_a_fever_written_in_words() -> None:
+    text = "Our son is five weeks old. The thermometer has read thirty-eight point two twice."
+    assert _level(text, age=0.1) is Level.EMERGENCY
+
+
+def test_a_head_cracked_on_the_path_and_a_reading_that_hit_a_number() -> None:
+    assert "head_injury" in _present("I tripped and cracked my head on the path.", age=76)
+    reached = "Her fever hit thirty-nine point four again tonight on the forehead scanner."
+    assert "head_injury" not in _present(reached, age=4)
+
+
+def test_a_stockpile_with_a_decision_for_tonight_is_a_plan() -> None:
+    # C-SSRS: preparatory behaviour (collecting the means) with intent set for a time
+    text = "I've been saving up my sleeping tablets and I've decided I'm taking them tonight."
+    assert "suicide_plan" in _present(text, age=20)
+    spanish = "Llevo semanas guardando pastillas y he decidido que esta noche me las tomo."
+    assert "suicide_plan" in _present(spanish, age=20, language="es")
+    # a stockpile on its own is a warning sign, not yet a plan
+    assert "suicide_plan" not in _present("I've been saving up my tablets.", age=20)
+
+
+def test_a_battery_missing_from_a_toddlers_toy_is_a_possible_ingestion() -> None:
+    spanish = "Jugaba con el mando de la tele y ahora falta la pila. No sé si se la ha tragado."
+    assert _level(spanish, age=2, language="es") is Level.EMERGENCY
+    assert _level("My phone battery is gone again and I have a cough.", age=30) is Level.SELF_CARE
+
+
+def test_a_site_then_a_colon_then_what_it_is_like_is_one_description() -> None:
+    text = "It's just my left calf: for two days it's been swollen, tight and sore to press."
+    assert {"calf_pain", "leg_swelling"} <= _present(text, age=32)
+    assert _level(text, age=32) is Level.URGENT
+    # a cue word before a colon heads a list: "Swelling: none" says nothing of the calf after it
+    assert "leg_swelling" not in _present("Swelling: none. Calf soft, non-tender.", age=50)
+
+
+def test_a_notes_r_calf_is_a_side_and_3_52_post_thr_is_recent_surgery() -> None:
+    text = "73F, 3/52 post R THR. R calf swollen, hot, tender 2/7. No SOB."
+    assert _level(text, age=73) is Level.URGENT
+    assess = assess_text(text, age=73)
+    assert "recent_surgery" in assess.history.conditions
+
+
+def test_a_faint_ringing_is_no_faint() -> None:
+    text = "For four months I've had a faint high-pitched ringing in both ears at night."
+    assert "syncope" not in _present(text, age=45)
+    assert "syncope" in _present("I felt dizzy and then I had a faint in the kitchen.", age=45)
+
+
+def test_a_rock_hard_calf_cramp_that_lets_go_in_minutes_is_a_leg_cramp() -> None:
+    text = "Every few nights my calf goes into a rock-hard cramp, gone in a minute if I stretch it."
+    assert "peritonism" not in _present(text, age=55)
+    assert _level(text, age=55) is Level.SELF_CARE
+    assert "peritonism" in _present("His tummy is swollen and rock hard.", age=55)
+
+
+def test_temperatures_around_a_number_are_a_reading() -> None:
+    text = "My three-year-old has had temperatures around 39 on and off for five days now."
+    assert _level(text, age=3) is Level.URGENT  # NICE NG143: fever for 5 days or more is amber

@@ -221,6 +221,11 @@ _LATERALITY_RE = re.compile(
     r"\b(?P<side>left|right|both|bilateral(?:ly)?|izquierd[oa]|derech[oa]|ambos|ambas|l|r)"
     r"(?:[\s-]+(?:sided|side|hand\s+side|lado))?\b"
 )
+# a note's "R calf", "L knee": a lone R or L is a side only right before a body part
+_NOTE_SITE_AFTER = re.compile(
+    r"\s+(?:calf|leg|lower\s+leg|thigh|knee|ankle|foot|hip|arm|forearm|hand|wrist|elbow|shoulder|"
+    r"eye|ear|chest|flank|loin|breast|testis|testicle|iliac\s+fossa|groin|lung|side)\b"
+)
 _RADIATION_RE = re.compile(
     r"\b(?:radiat\w*|spread\w*|going|goes|moving|moves|travel\w*|shoot\w*|extend\w*|se\s+extiende|se\s+corre|"
     r"irradia\w*|referred|se\s+(?:me\s+|le\s+)?va|baja|sube|pasa)\s+(?:down|up|into|to|through|towards|toward|hacia|al|a\s+la|a\s+los|a\s+las)?\s*"
@@ -312,7 +317,11 @@ def laterality_near(norm: str, start: int, end: int) -> str | None:
     sides = set()
     for m in _LATERALITY_RE.finditer(window):
         side = m.group("side")
-        if side in ("l", "r") and not (m.group(0).endswith("sided") or m.group(0).endswith("side")):
+        if (
+            side in ("l", "r")
+            and not (m.group(0).endswith("sided") or m.group(0).endswith("side"))
+            and not _NOTE_SITE_AFTER.match(window, m.end())
+        ):
             continue
         if side.startswith(("left", "izquierd", "l")):
             sides.add("left")

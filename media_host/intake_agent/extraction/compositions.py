@@ -157,6 +157,17 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "overdose",
     ),
     (
+        # any battery missing from a device ("now the battery is missing", "falta la pila"):
+        # NHS button batteries — "if you think your child has swallowed a battery, go to A&E".
+        # Not "gone" or "dead": that is a flat battery.
+        re.compile(r"\b(?:batteries|battery|pilas?|baterias?)\b"),
+        re.compile(
+            r"\b(?:missing|unaccounted|cant\s+find|can't\s+find|falta|faltan|"
+            r"no\s+(?:la|lo|las|los)\s+encuentro|no\s+aparece)\b"
+        ),
+        "overdose",
+    ),
+    (
         re.compile(r"\b(?:urine|pee|wee|urinating|peeing|orina)\b"),
         re.compile(r"\b(?:blood|bloody|sangre)\b"),
         "hematuria",
@@ -567,10 +578,11 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "peritonism",
     ),
     (
-        # "knocked her head on a cupboard", "se golpeo la cabeza": a head injury
+        # "knocked her head on a cupboard", "cracked my head on the path", "se golpeo la
+        # cabeza": a head injury. "it hit 39.4 on the forehead scanner" is a reading reached.
         re.compile(
-            r"\b(?:knock\w*|bang\w*|hit|hits|bump\w*|struck|smack\w*|whack\w*|clonk\w*|"
-            r"golpe\w*|pego)\b"
+            r"\b(?:knock\w*|bang\w*|(?:hit|hits)(?!\s+(?:\d|thirty|forty|a\s+high|again))|"
+            r"bump\w*|struck|smack\w*|whack\w*|clonk\w*|crack(?:ed|s)?|golpe\w*|pego)\b"
         ),
         re.compile(r"\b(?:head|forehead|cabeza|frente)\b"),
         "head_injury",

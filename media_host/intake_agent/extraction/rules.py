@@ -311,7 +311,31 @@ _A_VACCINE = _followed_by(
 )
 
 
+# "a faint ringing", "a faint rash": the adjective, not fainting
+_FAINT_ADJECTIVE = _followed_by(
+    frozenset({"faint"}),
+    frozenset({"ringing", "buzzing", "humming", "whooshing", "noise", "sound", "rash", "line"})
+    | frozenset({"lines", "mark", "marks", "smell", "taste", "pink", "red", "blue", "high"})
+    | frozenset({"tinge", "ache", "headache", "pain", "pulse", "heartbeat", "glow", "click"}),
+)
+# "a rock-hard cramp in my calf", "rock hard stools": a muscle or a stool, not a rigid belly
+_NOT_THE_BELLY = frozenset(
+    {"cramp", "cramps", "calf", "calves", "leg", "legs", "muscle", "muscles", "thigh", "foot"}
+    | {"stool", "stools", "poo", "poos", "poop", "lump", "lumps", "knot", "spasm", "breast"}
+)
+
+
+def _is_hard_elsewhere(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    if tokens[start].text not in ("rock", "hard"):
+        return False
+    near = tokens[max(0, start - 4) : start] + tokens[end : end + 2]
+    return any(t.text in _NOT_THE_BELLY for t in near)
+
+
 _NOT_THE_FINDING = {
+    "syncope": _FAINT_ADJECTIVE,
+    "peritonism": _is_hard_elsewhere,
     "fall": _FELL_INTO,
     "common_cold": _A_VACCINE,
     "cellulitis": _is_mucosal_erythema,
@@ -514,10 +538,13 @@ class RulesExtractor:
             if best is None:
                 continue
             lo, hi = min(st, best[1]), max(se, best[2])
+            # a site, a colon, then what it is like ("my left calf: swollen and sore") is one
+            # description; a cue word before a colon heads a list of other things
+            stops = ";" if best[1] > st else ";:"
             # the site and cue words must be free; words between them may belong to other
             # concepts ("my lips are tingling and swelling")
             if any(cover[k] for k in (st, se, best[1], best[2])) or any(
-                tokens[k].kind == "punct" and tokens[k].text in ";:" for k in range(lo, hi + 1)
+                tokens[k].kind == "punct" and tokens[k].text in stops for k in range(lo, hi + 1)
             ):
                 continue
             # composed spans may share a site or cue word ("my calf is painful and swollen");

@@ -83,6 +83,8 @@ _PREPARATORY = re.compile(
     r"(?:kids|children|family|wife|husband|partner|parents)|"
     r"(?:saved|saving|collected|collecting|stockpil\w+|hoard\w*)\s+(?:up\s+)?(?:[\w'-]+\s+){0,3}?"
     r"(?:pills|tablets|medication|meds|sedatives|sleepers|painkillers)|"
+    r"(?:guardando|juntando|acumulando|guarde|junte|acumule)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:pastillas|pildoras|medicamentos|comprimidos)|"
     r"(?:hice|hizo|he\s+hecho)\s+(?:el|mi|su)\s+testamento|regal(?:e|o|ando)\s+mis\s+cosas)"
 )
 # "there's no plan", "I'd never do anything", "I wouldn't act on it": a stated absence of intent
@@ -126,6 +128,11 @@ def find_self_harm(norm: str) -> list[Statement]:
     # preparatory acts (a will and a stockpile, letters and a rehomed dog): a plan (C-SSRS 6)
     preparing = list(_PREPARATORY.finditer(norm))
     thoughts = any(f.concept_id == "suicidal_ideation" for f in found)
-    if preparing and not denied_intent and (thoughts or len(preparing) >= 2):
+    # ... or with a decision set for a time ("I've saved up my tablets and I've decided I'm
+    # taking them tonight"): the act need not be named when the means and the hour are
+    decided = any(
+        _INTENT.search(s.group()) and _WHEN.search(s.group()) for s in _SENTENCE.finditer(norm)
+    )
+    if preparing and not denied_intent and (thoughts or decided or len(preparing) >= 2):
         found.append(Statement(preparing[0].start(), preparing[0].end(), "suicide_plan"))
     return found

@@ -99,7 +99,7 @@ _CHARACTER: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:dull|aching|achy|gnawing|sordo)\b"), "dull"),
     (
         re.compile(
-            r"\b(?:colicky|colic|cramping|cramp[\s-]like|cramps|crampy|colicos?|retortijon(?:es)?)\b"
+            r"\b(?:colicky|colic|cramping|cramp[\s-]like|cramps?|crampy|colicos?|retortijon(?:es)?)\b"
         ),
         "cramping",
     ),

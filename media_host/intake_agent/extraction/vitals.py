@@ -5,10 +5,14 @@ blood glucose and GCS → sign findings carrying the measured value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from media_host.intake_agent.extraction.spoken_numbers import digitise, widen
 
 _TEMP = re.compile(
-    r"\b(?:temp(?:erature)?|t|fever|febrile|temperatura|fiebre)\s*(?:of|is|was|at|to|:|=|de)?\s*(?:of\s+)?"
+    r"\b(?:temp(?:erature)?s?|t|fever|febrile|temperaturas?|fiebre)\s*"
+    r"(?:of|is|was|at|to|:|=|de|around|about|up\s+to|reaching|hitting|de\s+hasta|alrededor\s+de)?\s*"
+    r"(?:of\s+|around\s+|about\s+)?"
     r"(?P<v>\d{2,3}(?:[.,]\d)?)\s*(?P<u>°\s*[cf]|degrees?\s*(?:c|f|celsius|fahrenheit)?|[cf]\b|grados)?|"
     r"\b(?P<v2>\d{2,3}(?:[.,]\d)?)\s*(?P<u2>°\s*[cf]?|degrees?\s*(?:c|f|celsius|fahrenheit)?|grados)"
 )
@@ -43,7 +47,7 @@ _GLUCOSE_HI = re.compile(
 # word and a reading with a decimal later in the clause (a decimal, so "temperature for 3 days"
 # or "temperature 2 days ago" is no reading)
 _TEMP_LOOSE = re.compile(
-    r"\b(?:temp(?:erature)?|temperatura|thermometer|termometro)\b[^.;\d]{0,50}?"
+    r"\b(?:temp(?:erature)?s?|temperaturas?|thermometer|termometro)\b[^.;\d]{0,50}?"
     r"(?P<v>\d{2}[.,]\d)\b(?!\s*(?:%|kg|lb|mg|mmol|cm|mm|weeks?|semanas))"
 )
 # "PEF 65% of best", "peak flow is 200, her best is 400"
@@ -81,7 +85,19 @@ def _overlaps(m: re.Match[str], spans: list[tuple[int, int]]) -> bool:
 
 
 def find_vitals(norm: str) -> list[VitalReading]:
-    """All vital-sign readings in ``norm``, each mapped to its sign concept."""
+    """All vital-sign readings in ``norm``, each mapped to its sign concept.
+
+    Readings written in words ("thirty-eight point two") are read as their digits; a reading's
+    span then covers the whole phrase.
+    """
+    digits, rewritten = digitise(norm)
+    readings = _find_vitals(digits)
+    if not rewritten:
+        return readings
+    return [replace(r, end=widen(r.end, rewritten)) for r in readings]
+
+
+def _find_vitals(norm: str) -> list[VitalReading]:
     out: list[VitalReading] = []
     for m in _TEMP.finditer(norm):
         raw = m.group("v") or m.group("v2")
