@@ -206,6 +206,15 @@ def _explained(finding: Finding, present: set[str], medication_classes: set[str]
     return None
 
 
+def _minor_at_any_age(finding: Finding) -> bool:
+    """A minor skin problem (cradle cap, a stye, nappy rash) or a graze stated small or
+    superficial: self-care at any age (NICE CKS seborrhoeic dermatitis, blepharitis/stye,
+    minor wounds), so age alone does not lower the threshold for it."""
+    return finding.concept_id == "skin_minor" or (
+        finding.concept_id == "wound" and "small" in finding.qualifiers
+    )
+
+
 def _raise(level: Level) -> Level:
     return Level.most_urgent(level, _ORDER[max(0, level.rank - 1)])
 
@@ -364,7 +373,11 @@ def decide_disposition(
 
     age = demographics.age_years
     if present and level is Level.SELF_CARE:
-        if age is not None and (age < 0.25 or age >= 80):
+        if (
+            age is not None
+            and (age < 0.25 or age >= 80)
+            and not all(map(_minor_at_any_age, present))
+        ):
             level = Level.NON_URGENT
             rationale.append(f"Age {age:g} years: lower threshold for a clinician review.")
         elif demographics.pregnant and not all(

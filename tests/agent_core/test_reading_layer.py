@@ -1448,3 +1448,55 @@ def test_a_rock_hard_calf_cramp_that_lets_go_in_minutes_is_a_leg_cramp() -> None
 def test_temperatures_around_a_number_are_a_reading() -> None:
     text = "My three-year-old has had temperatures around 39 on and off for five days now."
     assert _level(text, age=3) is Level.URGENT  # NICE NG143: fever for 5 days or more is amber
+
+
+def test_not_confused_about_something_is_no_confusion() -> None:
+    text = "She still does her own shopping and she's not confused about where she is."
+    assert "confusion" not in _present(text, age=82)
+    assert "unable_to_bear_weight" in _present("He's not able to bear weight on it.", age=40)
+
+
+def test_sudden_tingling_in_both_hands_is_no_stroke_sign() -> None:
+    text = "De repente el corazón a mil, me faltaba el aire, hormigueo en las manos."
+    assert _level(text, age=29, language="es") is not Level.EMERGENCY
+    assert _level("Suddenly my left arm went numb twenty minutes ago.", age=60) is Level.EMERGENCY
+
+
+def test_a_well_child_with_chickenpox_and_a_low_fever_is_cared_for_at_home() -> None:
+    text = (
+        "My 4-year-old has a rash of spots with blisters on his tummy, chickenpox is going round"
+        " nursery. Temp 38.1, itchy, but eating and playing."
+    )
+    assert _level(text, age=4) is Level.SELF_CARE
+    other = "My 3-year-old has a temperature of 38.5 and a red rash on his chest."
+    assert _level(other, age=3) is Level.URGENT
+
+
+def test_a_tummy_ache_that_has_gone_is_resolved() -> None:
+    text = "I took some lactulose and went this morning, and the tummy ache's gone."
+    assert _level(text, age=71) is not Level.URGENT
+    assert _level("I'm 71 and my tummy has been aching since this morning.", age=71) is Level.URGENT
+
+
+def test_a_red_lump_on_the_eyelid_is_a_stye() -> None:
+    spanish = "Me ha salido un bultito rojo en el borde del párpado y me duele un poco. Veo bien."
+    assert _level(spanish, age=55, language="es") is Level.SELF_CARE
+    text = "got a stye on my bottom eyelid, little red lump thats sore when i blink, 2 days"
+    assert _present(text, age=30) == {"skin_minor"}
+
+
+def test_a_minor_skin_problem_or_a_superficial_graze_is_self_care_at_any_age() -> None:
+    assert _level("My 2-month-old has cradle cap, eating and sleeping well.", age=0.17) is (
+        Level.SELF_CARE
+    )
+    graze = "She grazed her knee, a superficial abrasion, cleaned it, walking fine."
+    assert _level(graze, age=81) is Level.SELF_CARE
+
+
+def test_a_stye_that_wont_go_after_weeks_of_compresses_is_for_a_gp() -> None:
+    text = "Tengo un orzuelo en el párpado que no se me quita desde hace tres semanas. Veo bien."
+    assert _level(text, age=37, language="es") is Level.NON_URGENT
+    spot = "I've had a spot on my nose for three weeks that won't go."
+    assert _level(spot, age=37) is Level.NON_URGENT
+    school = "She has had a cough for 3 days and won't go to school."
+    assert _level(school, age=9) is Level.SELF_CARE

@@ -221,6 +221,11 @@ _LATERALITY_RE = re.compile(
     r"\b(?P<side>left|right|both|bilateral(?:ly)?|izquierd[oa]|derech[oa]|ambos|ambas|l|r)"
     r"(?:[\s-]+(?:sided|side|hand\s+side|lado))?\b"
 )
+# a pair of limbs named together: both sides ("pins and needles in my hands and feet")
+_BOTH_LIMBS = re.compile(
+    r"\b(?:in|on|of|en|de)\s+(?:my|his|her|their|both|the|las|los|sus|mis|ambas|ambos)\s+"
+    r"(?:hands|feet|arms|legs|manos|pies|brazos|piernas)\b"
+)
 # a note's "R calf", "L knee": a lone R or L is a side only right before a body part
 _NOTE_SITE_AFTER = re.compile(
     r"\s+(?:calf|leg|lower\s+leg|thigh|knee|ankle|foot|hip|arm|forearm|hand|wrist|elbow|shoulder|"
@@ -329,6 +334,8 @@ def laterality_near(norm: str, start: int, end: int) -> str | None:
             sides.add("right")
         else:
             sides.add("bilateral")
+    if not sides and _BOTH_LIMBS.search(norm[max(0, start - 16) : end + 24]):
+        sides.add("bilateral")  # "tingling in my hands", "hormigueo en las manos"
     if "bilateral" in sides or {"left", "right"} <= sides:
         return "bilateral"
     return next(iter(sides)) if sides else None

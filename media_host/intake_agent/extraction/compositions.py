@@ -612,6 +612,14 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "acne_scarring",
     ),
     (
+        # "a little red lump on the edge of my eyelid", "un bultito en el párpado": a stye
+        # (hordeolum), warm compresses at home (NICE CKS styes); a red eye or a change in sight
+        # has its own readings and rules
+        re.compile(r"\b(?:lump|bump|spot|pimple|bulto|bultito|granito|grano|bolita)\b"),
+        re.compile(r"\b(?:eyelids?|eye\s*lids?|lid|parpados?)\b"),
+        "skin_minor",
+    ),
+    (
         re.compile(r"\b(?:lips|heels|knuckles)\b"),
         re.compile(r"\b(?:chapped|cracked|cracking|split|splitting)\b"),
         "skin_minor",

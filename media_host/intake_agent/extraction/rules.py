@@ -137,6 +137,12 @@ _GIVES_WAY_IN_SENTENCE: dict[
         re.compile(r"\b(?:drool\w*|dribbl\w*)"),
         re.compile(r"\b(?:teeth\w*|tooth)"),
     ),
+    # "a stye on my eyelid, a little red lump": the lump is the stye (NICE CKS styes)
+    "lump": (
+        frozenset({"skin_minor"}),
+        None,
+        re.compile(r"\b(?:styes?|sty|chalazion|orzuelos?)\b"),
+    ),
 }
 # Reassurance is denied only by a negation right before it: in "no sickness, acting normal" the
 # "no" belongs to the sickness.
@@ -358,6 +364,15 @@ class RulesExtractor:
         self.lexicon = lexicon or load_lexicon()
         # which reading marks matches negated / uncertain / historical / family (assertion_context)
         self._assertion = make_assertion(assertion)
+        self._one_word: dict[tuple[str, str], frozenset[str]] = {}
+
+    def _one_word_forms(self, concept_id: str, lang: str) -> frozenset[str]:
+        """The concept's one-word phrases in ``lang`` ("confused" for confusion), built once."""
+        key = (concept_id, lang)
+        if key not in self._one_word:
+            phrases = self.lexicon.concept(concept_id).synonyms.get(lang, ())
+            self._one_word[key] = frozenset(p for p in phrases if " " not in p)
+        return self._one_word[key]
 
     def extract(
         self,
@@ -594,8 +609,12 @@ class RulesExtractor:
             close = {words[k] for k in range(max(0, s - 2), s)}
             if negated_form:
                 # "not able to bear weight": only a negation right before flips an absent-form
-                # phrase; a distant "no" ("no blood, drinking fine") does not.
-                presence = Presence.PRESENT if close & _FLIP_WORDS else Presence.ABSENT
+                # phrase; a distant "no" ("no blood, drinking fine") does not. An absent form
+                # that is the finding's own word in another sense ("confused about the dates")
+                # stays no finding when denied: "not confused about where she is"
+                other_sense = words[s] in self._one_word_forms(concept_id, lang)
+                flipped = bool(close & _FLIP_WORDS) and not other_sense
+                presence = Presence.PRESENT if flipped else Presence.ABSENT
             elif concept_id in _CLOSE_NEGATION_ONLY:
                 presence = Presence.ABSENT if close & _FLIP_WORDS else Presence.PRESENT
             elif negated:

@@ -201,7 +201,8 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
         re.compile(
             r"\b(?:not\s+(?:improving|getting\s+better|helping|going\s+away|settling)|no\s+better|"
             r"no\s+improvement|(?:didn'?t|hasn'?t|has\s+not|did\s+not)\s+(?:help|helped|improve)|"
-            r"persist(?:s|ing|ent)|won'?t\s+go\s+away|no\s+mejora)\b"
+            r"persist(?:s|ing|ent)|won'?t\s+go(?:\s+away|(?!\s+(?:to|out|in|into|near|back|on|up|down|anywhere|outside|with)\b))|no\s+mejora|"
+            r"no\s+se\s+(?:me\s+|le\s+)?(?:quita|va|cura))\b"
         ),
         "persistent",
     ),
@@ -212,6 +213,9 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:it\s+passed|has\s+passed|went\s+away|gone\s+now|resolved|settled|"
+            # "the tummy ache's gone.", "the pain has gone completely" (not "it's gone red")
+            r"(?:'s|\s+is|\s+has|\s+had)\s+(?:now\s+|all\s+)?gone(?=\s*(?:[.,;!]|$|now\b|"
+            r"completely\b|away\b))|"
             r"back\s+to\s+normal|se\s+me\s+paso|ya\s+paso|"
             # "it stopped after I pinched it", "the bleeding has stopped", "ya paro"
             r"(?:it|bleeding|has|had|then)\s+stopped|stopped\s+(?:after|with|by|on\s+its\s+own)|ya\s+paro)\b"
