@@ -1500,3 +1500,57 @@ def test_a_stye_that_wont_go_after_weeks_of_compresses_is_for_a_gp() -> None:
     assert _level(spot, age=37) is Level.NON_URGENT
     school = "She has had a cough for 3 days and won't go to school."
     assert _level(school, age=9) is Level.SELF_CARE
+
+
+def test_a_toddler_who_cries_when_she_wees_with_38_5_de_fiebre() -> None:
+    text = "Mi hija llora al hacer pipí, va muchísimas veces al baño y tiene 38,5 de fiebre."
+    assert {"dysuria", "urinary_frequency", "fever"} <= _present(text, age=3, language="es")
+    assert _level(text, age=3, language="es") is Level.URGENT
+
+
+def test_desde_hace_meses_is_a_duration() -> None:
+    text = "Desde hace meses me duele la rodilla al caminar y subir escaleras."
+    assert [m.hours for m in find_time_mentions(normalise(text)) if m.hours] == [2190.0]
+    assert _level(text, age=76, language="es") is Level.NON_URGENT
+
+
+def test_swallowed_or_inserted_objects_however_they_are_said() -> None:
+    coin = "Mi hijo se ha tragado una moneda de un euro hace dos horas. Respira bien."
+    assert "foreign_body" in _present(coin, age=6, language="es")
+    bead = "It's a plastic craft bead, she pushed it up her right nostril an hour ago."
+    assert "foreign_body" in _present(bead, age=5)
+    assert "foreign_body" not in _present("She put her finger in her ear at the noise.", age=5)
+    silica = "He chewed open a 'do not eat' sachet and swallowed some of the clear beads."
+    assert "foreign_body" not in _present(silica, age=3)
+
+
+def test_a_gaping_cut_or_fat_showing_needs_closing() -> None:
+    text = "La herida mide unos dos centímetros y está abierta, se le ve como grasita amarilla."
+    assert "deep_wound" in _present(text, age=9, language="es")
+    assert "deep_wound" not in _present("A small cut on my finger, not gaping.", age=30)
+
+
+def test_a_lithium_level_named_later_in_the_clause() -> None:
+    text = (
+        "He's on lithium for bipolar disorder and had a routine level this morning of 1.6 mmol/L."
+    )
+    (reading,) = [r for r in labs.find_labs(normalise(text)) if r.analyte == "lithium"]
+    assert reading.value == 1.6 and reading.concept_id == labs.ALERT
+    assert _level(text, age=48) is Level.URGENT
+    fine = "Lithium level 0.7 last week."
+    assert [r.concept_id for r in labs.find_labs(normalise(fine))] == [None]
+
+
+def test_an_age_in_spanish_compound_words_is_no_duration() -> None:
+    from media_host.intake_agent.extraction.temporality import find_time_mentions as times
+
+    text = "Mi madre tiene setenta y dos años y una herida desde hace un par de semanas."
+    assert sorted(m.hours for m in times(normalise(text)) if m.hours) == [336.0]
+    assert "cough" in _present("Tengo tos desde hace treinta y cinco días.", age=50, language="es")
+
+
+def test_redness_past_the_line_drawn_round_it_is_spreading() -> None:
+    text = "A red patch on my shin. It's hot and sore and it's spread past the biro line she drew."
+    assert "cellulitis" in _present(text, age=67)
+    smelly = "Mi madre es diabética y tiene una herida en el dedo gordo del pie que huele mal."
+    assert _level(smelly, age=72, language="es") is Level.URGENT

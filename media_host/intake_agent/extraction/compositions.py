@@ -620,6 +620,49 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "skin_minor",
     ),
     (
+        # "the cut is about 2 cm and gaping", "la herida … está abierta": wound edges apart,
+        # for closure the same day (RCEM / NICE CKS lacerations)
+        re.compile(r"\b(?:wound|cut|gash|laceration|herida|corte|tajo)\b"),
+        re.compile(r"\b(?:abierta|gaping|gapes|gape|wide\s+open|split\s+open|edges\s+apart)\b"),
+        "deep_wound",
+    ),
+    (
+        # "the wound smells", "la herida huele mal": an infected wound (NICE NG141; NICE CKS)
+        re.compile(r"\b(?:wound|cut|ulcer|sore|graze|herida|ulcera|llaga|corte)\b"),
+        re.compile(
+            r"\b(?:smells?|smelly|smelling|stinks|foul|huele\s+mal|mal\s+olor|apesta|hiede)\b"
+        ),
+        "cellulitis",
+    ),
+    (
+        # "he swallowed a coin", "se ha tragado una moneda": a swallowed object (ESPGHAN 2015:
+        # even a well child has an X-ray the same day; a battery or magnets sooner, own rules)
+        re.compile(r"\b(?:swallowed|swallow|swallowing|tragado|trago|tragarse|tragó)\b"),
+        re.compile(
+            # ... a solid object; not the tiny beads of a silica gel sachet (NPIS: non-toxic)
+            r"\b(?:coins?|monedas?|marbles?|canicas?|buttons?|botones|boton|"
+            r"earrings?|pendientes?|rings?|anillos?|screws?|tornillos?|nails?|clavos?|pins?|"
+            r"alfileres|alfiler|piece\s+of\s+(?:lego|plastic|toy)|lego|"
+            r"small\s+toy|juguete|tapon|bottle\s+top|pen\s+lid)\b"
+        ),
+        "foreign_body",
+    ),
+    (
+        # "pushed a bead up her nostril", "se ha metido algo en el oído": an object in the
+        # nose or ear, removed the same day (ENT UK; NICE CKS)
+        re.compile(
+            r"\b(?:pushed|put|stuck|shoved|inserted|poked|metido|metio|meti)\b"
+            # ... not a finger in an ear against a noise
+            r"(?!\s+(?:(?:her|his|my|their|a|el|su)\s+)?(?:fingers?|hands?|thumbs?|head|dedos?))"
+        ),
+        re.compile(
+            r"\b(?:up\s+(?:his|her|my|the|their)\s+(?:right\s+|left\s+)?(?:nostril|nose)|"
+            r"(?:in|into|inside)\s+(?:his|her|my|the|their)\s+(?:right\s+|left\s+)?(?:nostril|nose|ear)|"
+            r"en\s+(?:la|su)\s+nariz|en\s+(?:el|su)\s+oido|por\s+la\s+nariz)\b"
+        ),
+        "foreign_body",
+    ),
+    (
         re.compile(r"\b(?:lips|heels|knuckles)\b"),
         re.compile(r"\b(?:chapped|cracked|cracking|split|splitting)\b"),
         "skin_minor",

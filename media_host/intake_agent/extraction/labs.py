@@ -4,7 +4,8 @@ Each analyte has a reference range and, where UK laboratories phone a result out
 critical limit. Sources: Royal College of Pathologists, *The communication of critical and
 unexpected pathology results* (G196, 2017) for the phone-out limits; NICE NG51 (lactate ≥ 4 mmol/L
 is a high-risk sepsis criterion); NICE NG151 (neutrophils < 0.5 × 10⁹/L with fever is neutropenic
-sepsis); BSH/BNF warfarin guidance (INR ≥ 5: withhold warfarin that day; > 8: vitamin K); NICE
+sepsis); BSH/BNF warfarin guidance (INR ≥ 5: withhold warfarin that day; > 8: vitamin K); BNF /
+NICE CG185 (lithium above 1.5 mmol/L: toxic, withheld and reviewed the same day); NICE
 CG95 / ESC 2023 (a raised troponin with symptoms
 is acute coronary syndrome until shown otherwise). Units are inferred from the value's range
 where a note leaves them out (haemoglobin 7.2 is g/dL, 72 is g/L).
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 from media_host.intake_agent.models import Level
 
 LAB_SOURCE = (
-    "RCPath G196 critical results (2017); NICE NG51; NICE NG151; BSH/BNF warfarin; NICE CG95"
+    "RCPath G196 critical results (2017); NICE NG51; NICE NG151; BSH/BNF warfarin; NICE CG95; "
+    "BNF lithium"
 )
 
 
@@ -72,6 +74,8 @@ _ANALYTES = (
     Analyte("bilirubin", r"bilirubin|bili|bilirrubina", 0.0, 21.0, None, None),
     Analyte("ALT", r"alt|alanine\s+aminotransferase", 0.0, 50.0, None, None),
     Analyte("d-dimer", r"d[\s-]?dimer", 0.0, 0.5, None, None),
+    # BNF / NICE CG185: 0.4–1.0 mmol/L; above 1.5 toxic effects, withheld and reviewed that day
+    Analyte("lithium", r"lithium|litio|li", 0.4, 1.0, None, 1.5, Level.URGENT),
 )
 
 _NUMBER = r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)"
@@ -88,6 +92,19 @@ _PATTERNS = [
         ),
     )
     for a in _ANALYTES
+]
+# "on lithium for bipolar disorder, level this morning 1.6 mmol/L": the analyte named, then
+# its level later in the clause
+_LEVEL_LATER = [
+    (
+        a,
+        re.compile(
+            rf"\b(?:{a.pattern})\b[^.;\d]{{0,60}}?\blevels?\b[^.;\d]{{0,25}}?{_NUMBER}"
+            r"(?!\d|[.,]\d|\s*(?:\+|%|years?|y/?o|weeks?|days?))"
+        ),
+    )
+    for a in _ANALYTES
+    if len(a.pattern) > 4
 ]
 # qualitative reports: "troponin raised", "positive troponin", "elevated lactate"
 _RAISED = re.compile(
@@ -122,8 +139,12 @@ def _canonical(analyte: Analyte, value: float) -> float:
 def find_labs(norm: str) -> list[LabReading]:
     """All laboratory values in ``norm`` with their status against reference and critical ranges."""
     out: list[LabReading] = []
-    for analyte, pattern in _PATTERNS:
+    strict: list[tuple[int, int]] = []
+    for analyte, pattern in [*_PATTERNS, *_LEVEL_LATER]:
         for m in pattern.finditer(norm):
+            if any(a < m.end() and m.start() < b for a, b in strict):
+                continue  # already read by the strict pattern
+            strict.append((m.start(), m.end()))
             value = _canonical(analyte, float(m.group("v").replace(",", ".")))
             critical = (analyte.critical_low is not None and value < analyte.critical_low) or (
                 analyte.critical_high is not None and value >= analyte.critical_high

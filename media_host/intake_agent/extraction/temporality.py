@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from media_host.intake_agent.extraction.numbers import NUMBER_ALTERNATION, parse_number
+from media_host.intake_agent.extraction.numbers import (
+    NUMBER_ALTERNATION,
+    SPANISH_COMPOUND,
+    parse_number,
+)
 
 _UNIT_HOURS = {
     "second": 1 / 3600,
@@ -45,7 +49,10 @@ _UNIT = (
     r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|nights?|weeks?|wks?|fortnights?|"
     r"months?|mos?|years?|yrs?|y(?!/)|w(?!/)|segundos?|minutos?|horas?|dias?|noches?|semanas?|mes|meses|anos?)"
 )
-_NUM = rf"(?P<num>\d+(?:[.,]\d+)?|{NUMBER_ALTERNATION}|(?:twenty|thirty|forty|fifty)[\s-]\w+)"
+_NUM = (
+    rf"(?P<num>\d+(?:[.,]\d+)?|{SPANISH_COMPOUND}|{NUMBER_ALTERNATION}|"
+    r"(?:twenty|thirty|forty|fifty)[\s-]\w+)"
+)
 # note shorthand "x2d", "x1 month" glues the number to the "x"
 _NUM_UNIT = re.compile(
     rf"(?:\b|(?<=\bx)){_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|of\s+pregnancy|of\s+gestation|gestational|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
@@ -122,19 +129,19 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\b(?:last\s+year|el\s+ano\s+pasado)\b"), 8760.0),
     (
         re.compile(
-            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?days\b|\bpor\s+dias\b"
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?days\b|\b(?:por|desde\s+hace)\s+dias\b"
         ),
         72.0,
     ),
     (
         re.compile(
-            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?weeks\b|\bpor\s+semanas\b"
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?weeks\b|\b(?:por|desde\s+hace)\s+semanas\b"
         ),
         504.0,
     ),
     (
         re.compile(
-            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\bpor\s+meses\b|"
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?months\b|\b(?:por|desde\s+hace)\s+meses\b|"
             # "chronic" of a symptom, not "no chronic illnesses" (a history statement)
             r"\bchronic(?:ally)?\b(?!\s+(?:illness|illnesses|conditions?|diseases?|medical|health|"
             r"problems?|issues))|\bcronico\b|\bcronica\b"
@@ -143,7 +150,7 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
     ),
     (
         re.compile(
-            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?years\b|\bpor\s+anos\b|\blong[\s-]?standing\b"
+            r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+|many\s+)?years\b|\b(?:por|desde\s+hace)\s+anos\b|\blong[\s-]?standing\b"
         ),
         8760.0,
     ),

@@ -50,6 +50,10 @@ _TEMP_LOOSE = re.compile(
     r"\b(?:temp(?:erature)?s?|temperaturas?|thermometer|termometro)\b[^.;\d]{0,50}?"
     r"(?P<v>\d{2}[.,]\d)\b(?!\s*(?:%|kg|lb|mg|mmol|cm|mm|weeks?|semanas))"
 )
+# "tiene 38,5 de fiebre", "39 de temperatura": Spanish puts the reading before the word
+_TEMP_BEFORE = re.compile(
+    r"\b(?P<v>\d{2}(?:[.,]\d)?)\s*(?:°\s*c?|grados)?\s+de\s+(?:fiebre|temperatura)\b"
+)
 # "PEF 65% of best", "peak flow is 200, her best is 400"
 _PEF = re.compile(
     r"\b(?:pef(?:r)?|peak\s+(?:expiratory\s+)?flow|flujo\s+espiratorio\s+maximo)\s*(?:is|was|of|at|:|=|de|down\s+to)?\s*"
@@ -109,7 +113,7 @@ def _find_vitals(norm: str) -> list[VitalReading]:
             continue
         out.append(VitalReading(m.start(), m.end(), "fever", value, value >= 38.0))
     temp_spans = [(r.start, r.end) for r in out]
-    for m in _TEMP_LOOSE.finditer(norm):
+    for m in [*_TEMP_LOOSE.finditer(norm), *_TEMP_BEFORE.finditer(norm)]:
         value = _f(m.group("v"))
         if 34 <= value <= 43 and not _overlaps(m, temp_spans):
             out.append(VitalReading(m.start(), m.end(), "fever", value, value >= 38.0))
