@@ -1554,3 +1554,20 @@ def test_redness_past_the_line_drawn_round_it_is_spreading() -> None:
     assert "cellulitis" in _present(text, age=67)
     smelly = "Mi madre es diabética y tiene una herida en el dedo gordo del pie que huele mal."
     assert _level(smelly, age=72, language="es") is Level.URGENT
+
+
+def test_a_mothers_hedged_count_of_kicks_is_reduced_fetal_movement() -> None:
+    text = "She's 30 weeks pregnant, had a cold drink, felt maybe one or two little kicks today."
+    assert _present(text, age=35) == {"reduced_fetal_movement"}  # and a cold drink is no cold
+    assert _level(text, age=35) is Level.URGENT
+
+
+def test_a_red_gritty_eye_after_sleeping_in_contact_lenses() -> None:
+    text = (
+        "I fell asleep in my monthly contacts. My left eye has gone really red, it feels like"
+        " there's sand in it, I can barely open it in daylight and everything's a bit smeary."
+    )
+    assert {"contact_lens", "red_eye", "eye_pain", "photophobia", "blurred_vision"} <= _present(
+        text, age=26
+    )
+    assert _level(text, age=26) is Level.URGENT

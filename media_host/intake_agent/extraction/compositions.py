@@ -627,6 +627,12 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "deep_wound",
     ),
     (
+        # "my left eye has gone really red", "tiene el ojo rojo": a red eye
+        re.compile(r"\b(?:eye|eyes|eyeball|ojo|ojos)\b"),
+        re.compile(r"\b(?:red|redder|reddened|bloodshot|pink|rojos?|rojas?|enrojecidos?|colorados?)\b"),
+        "red_eye",
+    ),
+    (
         # "the wound smells", "la herida huele mal": an infected wound (NICE NG141; NICE CKS)
         re.compile(r"\b(?:wound|cut|ulcer|sore|graze|herida|ulcera|llaga|corte)\b"),
         re.compile(

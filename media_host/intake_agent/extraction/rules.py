@@ -107,7 +107,9 @@ _FILLER_WORDS = frozenset(
 )
 # findings acted on when only suspected: "she thinks he swallowed a button battery" is managed
 # as an ingestion (NHS button batteries; TOXBASE: a possible ingestion is treated as one)
-_SUSPECTED_IS_ENOUGH = frozenset({"overdose"})
+# ... and so is a mother's sense that her baby moves less: "maybe one or two kicks all morning"
+# is reduced fetal movement (RCOG GTG 57: any concern about movements is assessed the same day)
+_SUSPECTED_IS_ENOUGH = frozenset({"overdose", "reduced_fetal_movement"})
 # readings that give way to another finding of the same sentence: in "he snores and stops
 # breathing for a few seconds, then gasps" the pauses and the gasping are the witnessed apnoeas
 # of obstructive sleep apnoea (NICE CKS OSAHS), not an arrest or respiratory distress
@@ -339,11 +341,28 @@ def _is_hard_elsewhere(tokens: list[Token], span: tuple[int, int]) -> bool:
     return any(t.text in _NOT_THE_BELLY for t in near)
 
 
+# "a cold drink", "a cold compress": the temperature of a thing, not the common cold
+_COLD_THINGS = (
+    frozenset({"drink", "drinks", "water", "compress", "compresses", "flannel", "cloth", "pack"})
+    | frozenset({"weather", "air", "shower", "bath", "milk", "juice", "sweat", "sweats", "snap"})
+    | frozenset({"spell", "room", "tap", "bebida", "agua", "compresa"})
+)
+
+
+def _cold_thing(tokens: list[Token], span: tuple[int, int]) -> bool:
+    start, end = span
+    return (
+        tokens[end - 1].text in ("cold", "frio", "fria")
+        and end < len(tokens)
+        and tokens[end].text in _COLD_THINGS
+    )
+
+
 _NOT_THE_FINDING = {
     "syncope": _FAINT_ADJECTIVE,
     "peritonism": _is_hard_elsewhere,
     "fall": _FELL_INTO,
-    "common_cold": _A_VACCINE,
+    "common_cold": lambda tokens, span: _A_VACCINE(tokens, span) or _cold_thing(tokens, span),
     "cellulitis": _is_mucosal_erythema,
     "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,
