@@ -1571,3 +1571,23 @@ def test_a_red_gritty_eye_after_sleeping_in_contact_lenses() -> None:
         text, age=26
     )
     assert _level(text, age=26) is Level.URGENT
+
+
+def test_a_swollen_hand_after_a_punch_or_a_sunken_knuckle_is_a_possible_fracture() -> None:
+    text = "Le di un puñetazo a una puerta. Tengo la mano muy hinchada y el nudillo parece hundido."
+    assert "possible_fracture" in _present(text, age=25, language="es")
+    assert "possible_fracture" in _present("I punched a wall and my hand is swollen.", age=25)
+
+
+def test_weakness_of_one_side_of_the_face_is_a_facial_droop() -> None:
+    text = (
+        "She woke with weakness of the whole right side of her face and cannot raise the eyebrow."
+    )
+    assert "facial_droop" in _present(text, age=30)
+
+
+def test_thoughts_of_taking_a_parents_tablets_are_suicidal_thoughts() -> None:
+    text = "Low mood for three weeks; she has thought about taking her mother's tablets."
+    assert "suicidal_ideation" in _present(text, age=15)
+    accident = "I took an overdose of my vitamins by mistake."
+    assert "suicidal_ideation" not in _present(accident, age=40)

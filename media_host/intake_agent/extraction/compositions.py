@@ -627,9 +627,18 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "deep_wound",
     ),
     (
+        # "punched a door and my hand is really swollen": a metacarpal fracture until an X-ray
+        # says otherwise (NICE NG38; BSSH boxer's fracture), seen the same day
+        re.compile(r"\b(?:punch\w*|puñetazos?|punetazos?|punetaz\w*)\b"),
+        re.compile(r"\b(?:swollen|swelling|swelled|hinchad[ao]s?|hinchazon)\b"),
+        "possible_fracture",
+    ),
+    (
         # "my left eye has gone really red", "tiene el ojo rojo": a red eye
         re.compile(r"\b(?:eye|eyes|eyeball|ojo|ojos)\b"),
-        re.compile(r"\b(?:red|redder|reddened|bloodshot|pink|rojos?|rojas?|enrojecidos?|colorados?)\b"),
+        re.compile(
+            r"\b(?:red|redder|reddened|bloodshot|pink|rojos?|rojas?|enrojecidos?|colorados?)\b"
+        ),
         "red_eye",
     ),
     (

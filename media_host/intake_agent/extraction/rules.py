@@ -350,7 +350,7 @@ _COLD_THINGS = (
 
 
 def _cold_thing(tokens: list[Token], span: tuple[int, int]) -> bool:
-    start, end = span
+    end = span[1]
     return (
         tokens[end - 1].text in ("cold", "frio", "fria")
         and end < len(tokens)

@@ -48,7 +48,13 @@ _ACT = re.compile(
     r"end(?:ing)?\s+(?:(?:my|his|her|their)\s+)?(?:own\s+)?life|"
     r"take\s+(?:my|his|her)\s+(?:own\s+)?life|suicide|hang(?:ing)?\s+(?:my|him|her)?\s*sel[fv]|"
     r"(?:hurt|harm|cut)(?:ing)?\s+(?:my|him|her|them)?\s*sel(?:f|ves)|"
-    r"matarme|quitarme\s+la\s+vida|suicidarme|acabar\s+con\s+(?:todo|mi\s+vida))"
+    r"matarme|quitarme\s+la\s+vida|suicidarme|acabar\s+con\s+(?:todo|mi\s+vida)|"
+    # thoughts of an overdose by its means: "has thought about taking her mother's tablets",
+    # "thinking of swallowing all my pills" (C-SSRS 3: active ideation with a method)
+    r"(?:thought|thoughts|thinking|think|considered|considering|urges?)\s+(?:about\s+|of\s+)?"
+    r"overdos\w*|(?:taking|swallowing|take|swallow)\s+(?:an\s+overdose|all\s+(?:of\s+)?(?:my|his|her|the)\s+"
+    r"(?:tablets|pills|meds|medication)|(?:my|his|her|their)\s+(?:mum|mom|mother|dad|father|"
+    r"parents|nan|gran)'?s\s+(?:tablets|pills|meds|medication)))"
 )
 # Words that name the act only with a wish or decision before them: "going to end things",
 # "quiero acabar con todo" (but not "end things with him"), "me las voy a tomar todas".
