@@ -72,6 +72,9 @@ _RISK_CONDITIONS = frozenset(
 )
 _CHRONIC_HOURS = 336.0  # two weeks
 _CLAUDICATION_SITES = frozenset({"calf_pain", "leg_pain"})
+_CARDIAC_HISTORY = frozenset(
+    {"heart_disease", "heart_failure", "atrial_fibrillation", "vte_history", "hyperlipidemia"}
+)
 # Systems where a lone symptom of unknown duration/severity is raised as far as "urgent".
 _ACUTE_SYSTEMS = frozenset(
     {
@@ -256,6 +259,19 @@ def grade_finding(
         # DVT rule has already looked for swelling); NICE CKS leg cramps — stretching, self-care
         level = Level.SELF_CARE
         reason += "; a cramp lasting minutes (NICE CKS leg cramps)"
+    age = demographics.age_years
+    if (
+        finding.concept_id == "chest_pain"
+        and ("reproducible" in finding.qualifiers or finding.aggravating == "movement")
+        and age is not None
+        and 16 <= age < 40
+        and not _CARDIAC_HISTORY.intersection(history.conditions)
+    ):
+        # chest wall pain: reproduced by pressing or brought on by moving, in a young adult
+        # with no heart history, after the red-flag rules found no cardiac or PE feature
+        # (NICE CKS chest pain: musculoskeletal causes — analgesia and self-care)
+        level = Level.SELF_CARE
+        reason += "; chest wall pain in a young adult (NICE CKS chest pain)"
     if level is Level.URGENT and concept.is_pain and "reproducible" in finding.qualifiers:
         level = Level.NON_URGENT
         reason += "; reproduced by pressing (musculoskeletal pattern)"
@@ -270,7 +286,6 @@ def grade_finding(
     ):
         level = Level.SELF_CARE
         reason += "; small / mild skin problem"
-    age = demographics.age_years
     if (
         finding.concept_id == "poor_feeding"
         and level is Level.NON_URGENT

@@ -1591,3 +1591,12 @@ def test_thoughts_of_taking_a_parents_tablets_are_suicidal_thoughts() -> None:
     assert "suicidal_ideation" in _present(text, age=15)
     accident = "I took an overdose of my vitamins by mistake."
     assert "suicidal_ideation" not in _present(accident, age=40)
+
+
+def test_chest_wall_pain_in_a_young_adult_is_self_care() -> None:
+    text = (
+        "24M. Chest pain!! L side, sharp, on twisting + pressing ribs. Moved house yest. Not SOB."
+    )
+    assert _level(text, age=24) is Level.SELF_CARE
+    older = "Chest pain, sharp, when I press on my ribs. No breathlessness."
+    assert _level(older, age=55) is Level.NON_URGENT  # over 40: a GP sees it

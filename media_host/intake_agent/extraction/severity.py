@@ -142,7 +142,12 @@ _REPRODUCIBLE = re.compile(
     r"(?:press|push|touch)|tender\s+to\s+(?:touch|palpation)|reproducible|reproduced\s+(?:on|by)\s+"
     r"palpation|chest\s+wall\s+tenderness|duele\s+al\s+(?:tocar|presionar)|"
     r"(?:pressing|pushing|press|push)\s+(?:on\s+)?(?:\w+\s+){0,2}(?:reproduces|brings\s+(?:it\s+)?on|recreates)|"
-    r"reproduced\s+by\s+(?:pressing|pressure|palpation))"
+    r"reproduced\s+by\s+(?:pressing|pressure|palpation)|"
+    # "it hurts when I poke it", "sharp on twisting + pressing ribs", "sore to press"
+    r"(?:when|if)\s+(?:i|you|he|she|they)\s+(?:poke|prod|press|push)\b|"
+    r"(?:on|with|when)\s+(?:twisting\s+\W?\s*(?:and\s+)?)?pressing\s+(?:on\s+)?(?:the\s+|my\s+|his\s+|her\s+)?"
+    r"(?:ribs?|chest|sternum|breastbone|spot|area)|"
+    r"(?:sore|tender|painful)\s+to\s+(?:press|touch|poke))"
 )
 
 
