@@ -1600,3 +1600,9 @@ def test_chest_wall_pain_in_a_young_adult_is_self_care() -> None:
     assert _level(text, age=24) is Level.SELF_CARE
     older = "Chest pain, sharp, when I press on my ribs. No breathlessness."
     assert _level(older, age=55) is Level.NON_URGENT  # over 40: a GP sees it
+
+
+def test_a_disease_feared_or_searched_for_is_no_history() -> None:
+    text = "Mouth ulcer where I bit it. I googled it and scared myself with mouth cancer pictures."
+    assert "cancer" not in assess_text(text, age=52).history.conditions
+    assert "cancer" in assess_text("I had breast cancer two years ago.", age=52).history.conditions

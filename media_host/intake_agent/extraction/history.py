@@ -70,11 +70,24 @@ _SOMEONE_ELSE_BEFORE = re.compile(
 )
 
 
-def _not_the_patients(norm: str, start: int) -> bool:
-    """Whether a history item at ``start`` is denied or belongs to a relative."""
+# A disease feared or searched for is not one the patient has: "frightened myself with the mouth
+# cancer pictures", "worried it's cancer", "I googled it and read about leukaemia"
+_FEARED_BEFORE = re.compile(
+    r"\b(?:googl\w*|searched|looked\s+(?:it\s+)?up|read\s+(?:about|online)|worried|worry|worries|"
+    r"scared|afraid|terrified|frightened|fear\w*|panick\w*|thought\s+it\s+(?:was|might\s+be)|"
+    r"in\s+case|could\s+(?:it\s+)?be|rule\s+out|miedo|preocupad[oa]|busque|internet)\b"
+)
+_FEARED_AFTER = re.compile(r"\s*(?:pictures|photos|images|stories|scare|fotos|imagenes)\b")
+
+
+def _not_the_patients(norm: str, start: int, end: int | None = None) -> bool:
+    """Whether a history item at ``start`` is denied, a relative's, or only feared."""
     sentence_start = max(norm.rfind(c, 0, start) for c in ".;\n") + 1
     before = norm[max(sentence_start, start - 60) : start]
-    return bool(_DENIED_BEFORE.search(before) or _SOMEONE_ELSE_BEFORE.search(before))
+    feared = _FEARED_BEFORE.search(before) is not None or (
+        end is not None and _FEARED_AFTER.match(norm, end) is not None
+    )
+    return bool(_DENIED_BEFORE.search(before) or _SOMEONE_ELSE_BEFORE.search(before) or feared)
 
 
 def extract_history(
@@ -94,7 +107,7 @@ def extract_history(
         matches = list(pattern.finditer(norm))
         if spans is not None:
             spans.extend(m.span() for m in matches)
-        if any(not _not_the_patients(norm, m.start()) for m in matches):
+        if any(not _not_the_patients(norm, m.start(), m.end()) for m in matches):
             conditions.append(cid)
     if "type1_diabetes" in conditions and "diabetes" not in conditions:
         conditions.append("diabetes")
