@@ -1606,3 +1606,31 @@ def test_a_disease_feared_or_searched_for_is_no_history() -> None:
     text = "Mouth ulcer where I bit it. I googled it and scared myself with mouth cancer pictures."
     assert "cancer" not in assess_text(text, age=52).history.conditions
     assert "cancer" in assess_text("I had breast cancer two years ago.", age=52).history.conditions
+
+
+def test_a_facial_palsy_that_takes_the_forehead_and_nothing_else_is_bells() -> None:
+    text = (
+        "No weakness in my arms or legs, no trouble speaking. Since this morning the right side of"
+        " my face has dropped - I can't raise my right eyebrow or shut that eye properly."
+    )
+    assert _level(text, age=41) is Level.URGENT
+    stroke = "The right side of his face has dropped and he can't lift his right arm."
+    assert _level(stroke, age=70) is Level.EMERGENCY
+    assert _level("Her face has dropped on one side since lunch.", age=70) is Level.EMERGENCY
+
+
+def test_sight_lost_over_a_year_is_no_stroke() -> None:
+    text = "Pérdida de visión progresiva bilateral en el último año; varón de 67 años."
+    assert _level(text, age=67, language="es") is not Level.EMERGENCY
+    assert (
+        _level("I suddenly lost the sight in my left eye an hour ago.", age=67) is Level.EMERGENCY
+    )
+
+
+def test_tingling_then_a_line_of_blisters_is_shingles_not_a_stroke() -> None:
+    text = (
+        "Three days ago my forehead on the right started tingling, and now there's a line of"
+        " blisters running up into my hairline."
+    )
+    assert "shingles" in _present(text, age=67)
+    assert _level(text, age=67) is Level.URGENT

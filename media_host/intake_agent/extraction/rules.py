@@ -128,11 +128,14 @@ _GIVES_WAY_IN_SENTENCE: dict[
     # (NICE CKS Raynaud's), not a spreading skin infection; nor is sunburnt skin that is red,
     # hot and sore (NHS sunburn)
     "cellulitis": (frozenset({"raynaud", "sunburn"}), None, None),
-    # the tingling before a cold sore comes up is its prodrome (NICE CKS herpes simplex, oral)
+    # the tingling before a cold sore or shingles comes up is its prodrome (NICE CKS herpes
+    # simplex, oral; NICE CKS shingles: tingling or burning, then a band of blisters)
     "numbness": (
-        frozenset({"skin_minor"}),
+        frozenset({"skin_minor", "shingles", "rash"}),
         re.compile(r"\b(?:tingl\w*|hormigueo)"),
-        re.compile(r"\b(?:cold\s+sores?|fever\s+blisters?|herpes\s+labial)"),
+        re.compile(
+            r"\b(?:cold\s+sores?|fever\s+blisters?|herpes|shingles|zoster|blisters|ampollas)"
+        ),
     ),
     "drooling": (
         frozenset({"minor_complaint"}),

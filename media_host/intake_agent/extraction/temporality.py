@@ -66,6 +66,7 @@ _AGE_LEAD = re.compile(
     r"tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
     # "mi nino de 5 anos": a person "of N years" is an age
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
+    r"varon|chico|chica|joven|anciano|anciana|lactante|adolescente|"
     r"madre|padre|mama|papa|abuelo|abuela|suegra|suegro|tia|tio|marido|novio|novia)\s*,?\s+de)\s*$"
 )
 _PAST_UNIT = re.compile(
@@ -126,7 +127,12 @@ _ANCHORS: list[tuple[re.Pattern[str], float]] = [
     ),
     (re.compile(r"\b(?:last\s+week|la\s+semana\s+pasada)\b"), 168.0),
     (re.compile(r"\b(?:last\s+month|el\s+mes\s+pasado)\b"), 730.0),
-    (re.compile(r"\b(?:last\s+year|el\s+ano\s+pasado)\b"), 8760.0),
+    (
+        re.compile(r"\b(?:last\s+year|el\s+ano\s+pasado|(?:en|durante)\s+el\s+ultimo\s+ano)\b"),
+        8760.0,
+    ),
+    (re.compile(r"\b(?:en|durante)\s+(?:los\s+)?ultimos\s+meses\b"), 2190.0),
+    (re.compile(r"\b(?:en|durante)\s+(?:las\s+)?ultimas\s+semanas\b"), 504.0),
     (
         re.compile(
             r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:few\s+|several\s+)?days\b|\b(?:por|desde\s+hace)\s+dias\b"
