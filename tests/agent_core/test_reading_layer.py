@@ -1634,3 +1634,32 @@ def test_tingling_then_a_line_of_blisters_is_shingles_not_a_stroke() -> None:
     )
     assert "shingles" in _present(text, age=67)
     assert _level(text, age=67) is Level.URGENT
+
+
+def test_orbital_signs_penetrating_eye_and_an_ecg_of_a_heart_attack() -> None:
+    orbit = (
+        "His eye is swollen almost shut, it looks like it's pushing forward and he's burning up."
+    )
+    assert _level(orbit, age=8) is Level.EMERGENCY
+    eye = "38M hammer + chisel, metal on metal, sudden sharp pain R eye. Teardrop pupil."
+    assert _level(eye, age=38) is Level.EMERGENCY
+    ecg = (
+        "Malestar retroesternal de una hora; el ECG muestra elevación del segmento ST en II y III."
+    )
+    assert _level(ecg, age=66, language="es") is Level.EMERGENCY
+
+
+def test_a_spanish_note_of_an_intentional_paracetamol_overdose() -> None:
+    text = (
+        "Mujer 19a. Ingesta voluntaria ~30 comp paracetamol 500 mg hace 3 h. Refiere querer morir."
+    )
+    assert {"overdose", "suicidal_ideation"} <= _present(text, age=19, language="es")
+    dose = "Took 400 of ibuprofen for the kidney pain and it's taken the edge off."
+    assert "overdose" not in _present(dose, age=42)
+
+
+def test_a_burn_measured_in_percent_of_body_surface_and_a_caustic_swallowed() -> None:
+    burn = "Escaldadura con agua hirviendo hace 30 min. Tórax y ambos brazos, ~20 % SCQ, flictenas."
+    assert "major_burn" in _present(burn, age=62, language="es")
+    caustic = "Mi chamaco de dos años se tomó un trago del destapacaños hace diez minutos."
+    assert _level(caustic, age=2, language="es") is Level.EMERGENCY

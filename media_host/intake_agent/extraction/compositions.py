@@ -14,7 +14,10 @@ import re
 # substances swallowed by accident or on purpose that no one takes as a medicine
 _NOT_MEDICINES = (
     r"bleach|detergent|pods?|battery|batteries|coin[\s-]cells?|button[\s-]cells?|lithium[\s-]cells?|"
-    r"magnets?|poison|antifreeze|chemicals?|lejia|veneno"
+    r"magnets?|poison|antifreeze|chemicals?|lejia|veneno|"
+    # caustics: drain and oven cleaners, caustic soda, ammonia (NPIS / TOXBASE: corrosive)
+    r"drain\s+cleaner|oven\s+cleaner|caustic\s+soda|ammonia|destapacaños|destapacanos|"
+    r"desatascador|desatascadores|sosa\s+caustica|amoniaco|salfuman|salfumant|cloro|quitagrasas"
 )
 
 # medicines a quantity can be "of" ("loads of painkillers", "took 20 paracetamol")
@@ -184,7 +187,8 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # says they had their usual medicine ("I took my tablets this morning"), so it only
         # counts for things nobody takes as a medicine, or with a quantity (next pair).
         re.compile(
-            r"\b(?:swallowed|swallow|ate|eaten|ingested|drank|drunk|got\s+into|trago|bebio)\b"
+            r"\b(?:swallowed|swallow|ate|eaten|ingested|drank|drunk|got\s+into|trago|bebio|"
+            r"se\s+(?:tomo|bebio)\s+un\s+trago)\b"
         ),
         re.compile(
             r"\b(?:tablets?|pills?|capsules?|medicines?|medications?|pastillas|"
@@ -239,7 +243,13 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             # ... "about" as notes write it: "~30", "approx 30"
             r"(?:took|taken|swallowed|ate)\s+(?:about\s+|around\s+|over\s+|at\s+least\s+|"
             r"approx(?:imately|\.)?\s*|~\s*)?"
-            r"(?:[1-9]\d+|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen))\b"
+            # ... a count, not a dose in milligrams: "took 400 of ibuprofen" is one tablet
+            r"(?:[1-9]\d(?!\d)|ten|twelve|fifteen|twenty|thirty|forty|fifty|a\s+dozen)|"
+            # "ingesta voluntaria ~30 comp paracetamol", "se tomó 20 pastillas de ibuprofeno"
+            r"(?:ingesta\s+(?:voluntaria\s+|intencionada\s+|intencional\s+)?(?:de\s+)?|"
+            r"se\s+tomo\s+|tomo\s+|se\s+trago\s+)(?:unas?\s+|~\s*|aprox\w*\s+)?"
+            r"(?:[1-9]\d(?!\d)|diez|doce|quince|veinte|treinta|cuarenta|cincuenta)\s+"
+            r"(?:comp\w*|pastillas|pastis|tabletas|pildoras|capsulas)(?:\s+de)?)\b"
             # ... "took 15 of her mum's amitriptyline": whose supply it was does not count
             r"(?=(?:\s+of(?:\s+(?:my|his|her|their|the|your))?(?:\s+[a-z]+'s)?)?"
             r"(?:\s+[\w'-]+){0,2}?\s+(?:" + _NAMED_MEDICINES + r")\b)"
@@ -625,6 +635,32 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(r"\b(?:wound|cut|gash|laceration|herida|corte|tajo)\b"),
         re.compile(r"\b(?:abierta|gaping|gapes|gape|wide\s+open|split\s+open|edges\s+apart)\b"),
         "deep_wound",
+    ),
+    (
+        # a burn of a tenth or more of the body surface, as notes write it: "~20 % SCQ", "15%
+        # TBSA" (British Burn Association: fluid resuscitation and a burns centre)
+        re.compile(r"\b(?:burn\w*|scald\w*|quemad\w*|quemadura\w*|escald\w*)\b"),
+        re.compile(
+            r"(?:\b[1-9]\d|\b100)\s*%\s*(?:tbsa|bsa|scq|sct|sc|of\s+(?:the\s+|his\s+|her\s+)?body|"
+            r"de\s+(?:la\s+)?superficie)\b"
+        ),
+        "major_burn",
+    ),
+    (
+        # ... or the extent on its own, in the burn-chart terms only a burn is measured in
+        re.compile(r"(?:\b[1-9]\d|\b100)(?=\s*%)"),
+        re.compile(r"\b(?:tbsa|scq|sct)\b"),
+        "major_burn",
+    ),
+    (
+        # "hammering metal on metal and something hit my eye": a high-velocity foreign body is
+        # a penetrating eye injury until imaged (RCOphth; NICE CKS eye trauma)
+        re.compile(
+            r"\b(?:hammer\w*|chisel\w*|grind\w*|grinder|drilling|metal\s+on\s+metal|high[\s-]velocity|"
+            r"martill\w*|amoladora|radial|cincel)\b"
+        ),
+        re.compile(r"\b(?:eye|eyes|eyeball|ojo|ojos)\b"),
+        "penetrating_eye_injury",
     ),
     (
         # "punched a door and my hand is really swollen": a metacarpal fracture until an X-ray

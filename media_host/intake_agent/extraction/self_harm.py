@@ -39,7 +39,9 @@ _PASSIVE = re.compile(
     r"(?:all\s+)?be\s+better\s+off(?!\s+(?:if|when|once|with|after|in|at|on)\b)|"
     r"(?:estarian|estarían|estaran|estarán)\s+mejor\s+sin\s+(?:mi|m[ií]|[eé]l|ella)|"
     r"(?:ojal[aá]|quisiera)\s+(?:no\s+despertar|estar\s+muert[oa]|morirme)|"
-    r"mejor\s+(?:estar\s+)?muert[oa])"
+    r"mejor\s+(?:estar\s+)?muert[oa]|"
+    # "refiere querer morir", "quiero morirme", "ganas de morirme"
+    r"(?:quiere|quiero|querer|queria)\s+morir(?:me|se)?|(?:ganas|deseos?)\s+de\s+morir(?:me|se)?)"
 )
 # C-SSRS 2: active thoughts of killing oneself (the act itself, in any tense)
 _ACT = re.compile(

@@ -67,6 +67,7 @@ _AGE_LEAD = re.compile(
     # "mi nino de 5 anos": a person "of N years" is an age
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
     r"varon|chico|chica|joven|anciano|anciana|lactante|adolescente|"
+    r"chamaco|chamaca|chavo|chava|nene|nena|guagua|pibe|piba|chiquito|chiquita|crio|cria|peque|"
     r"madre|padre|mama|papa|abuelo|abuela|suegra|suegro|tia|tio|marido|novio|novia)\s*,?\s+de)\s*$"
 )
 _PAST_UNIT = re.compile(
