@@ -1663,3 +1663,45 @@ def test_a_burn_measured_in_percent_of_body_surface_and_a_caustic_swallowed() ->
     assert "major_burn" in _present(burn, age=62, language="es")
     caustic = "Mi chamaco de dos años se tomó un trago del destapacaños hace diez minutos."
     assert _level(caustic, age=2, language="es") is Level.EMERGENCY
+
+
+def test_a_lab_name_inside_its_reading_and_denied_ketones_are_no_finding() -> None:
+    note = "19F T1DM, missed insulin. CBG 17.4, blood ketones 0.9. Eating and drinking."
+    assert "ketones" not in _present(note, age=19)
+    assert _level(note, age=19) is not Level.EMERGENCY
+    nvp = "30-year-old at 8 weeks, nausea, pale urine, urine ketones are negative."
+    assert not {"ketones", "mottled_skin"} & _present(nvp, age=30)
+    assert [m.hours for m in find_time_mentions(normalise(nvp)) if m.hours] == []
+
+
+def test_puffing_up_is_swelling_and_a_voice_that_sounds_funny_is_hoarse() -> None:
+    text = "Ate peanuts, my lips are tingling and puffing up and my voice sounds funny, itchy."
+    assert "shortness_of_breath" not in _present(text, age=28)
+    assert _level(text, age=28) is Level.EMERGENCY
+    ankle = "Went over on my ankle an hour ago, it's puffed up on the outside, walked off fine."
+    assert "shortness_of_breath" not in _present(ankle, age=30)
+
+
+def test_spanish_readings_of_the_same_day_band() -> None:
+    def es(text: str, age: float) -> set[str]:
+        return _present(text, age=age, language="es")
+
+    assert "poor_feeding" not in es("Moja la cama. No bebe más de lo normal.", 10)
+    teeth = "Está babeando muchísimo, se mete todo en la boca. Le noto la encía hinchada."
+    assert _level(teeth, age=0.5, language="es") is Level.SELF_CARE
+    assert "possible_pregnancy" in es("Me hice un test de embarazo que dio positivo.", 29)
+    assert "reduced_fetal_movement" in es("Desde ayer la barriga casi no se me mueve.", 26)
+    assert "deep_wound" in es("Es un corte de unos 3 cm que se abre.", 35)
+    gca = "Dolor al masticar y sensibilidad del cuero cabelludo al peinarse."
+    assert {"jaw_claudication", "scalp_tenderness"} <= es(gca, 72)
+
+
+def test_more_same_day_readings_in_english() -> None:
+    assert "lump" in _present("52M. Painless L scrotal swelling over 2/12.", age=52)
+    assert "possible_fracture" in _present("Swelling over R 5th MC, knuckle dropped.", age=35)
+    assert "eye_injury" in _present("FB sensation L eye, red, watering.", age=40)
+    assert "self_harm" in _present(
+        "She's been doing it with a blade out of a pencil sharpener.", age=15
+    )
+    rfm = "She has felt only a couple of weak movements this morning, 34 weeks."
+    assert "reduced_fetal_movement" in _present(rfm, age=31)

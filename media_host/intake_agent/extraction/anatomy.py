@@ -170,7 +170,7 @@ _SWELLING_SITE_RE = re.compile(
     r"\b(?:" + "|".join(sorted(SWELLING_SITES, key=len, reverse=True)) + r")\b"
 )
 _SWELLING_RE = re.compile(
-    r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|ballooned|blown\s+up|blew\s+up|hinchad[oa]s?|hincho|hincharon|hinchaba|hinchazon|inflamad[oa]s?)\b"
+    r"\b(?:swollen|swelling|swelled|swell|swells|puffy|puffed\s+up|puffing\s+up|puffs\s+up|ballooned|blown\s+up|blew\s+up|hinchad[oa]s?|hincho|hincharon|hinchaba|hinchazon|inflamad[oa]s?)\b"
 )
 for _plural, _singular in (
     ("wrists", "wrist"),

@@ -633,7 +633,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # "the cut is about 2 cm and gaping", "la herida … está abierta": wound edges apart,
         # for closure the same day (RCEM / NICE CKS lacerations)
         re.compile(r"\b(?:wound|cut|gash|laceration|herida|corte|tajo)\b"),
-        re.compile(r"\b(?:abierta|gaping|gapes|gape|wide\s+open|split\s+open|edges\s+apart)\b"),
+        re.compile(
+            r"\b(?:abierta|gaping|gapes|gape|wide\s+open|split\s+open|edges\s+apart|se\s+abre)\b"
+        ),
         "deep_wound",
     ),
     (

@@ -69,6 +69,7 @@ _ABSORBABLE = frozenset(
         "burn_blistering",
         "numbness",
         "joint_swelling",
+        "wound",  # "a cut of about 3 cm that gapes": the cut, and a deep wound
     }
 )
 # single-word readings that give way to a two-cue composition containing them: "my pee is
@@ -139,8 +140,8 @@ _GIVES_WAY_IN_SENTENCE: dict[
     ),
     "drooling": (
         frozenset({"minor_complaint"}),
-        re.compile(r"\b(?:drool\w*|dribbl\w*)"),
-        re.compile(r"\b(?:teeth\w*|tooth)"),
+        re.compile(r"\b(?:drool\w*|dribbl\w*|babe\w*)"),
+        re.compile(r"\b(?:teeth\w*|tooth|dient\w*|denticion|encias?|boca|muerde)"),
     ),
     # "a stye on my eyelid, a little red lump": the lump is the stye (NICE CKS styes)
     "lump": (
@@ -261,12 +262,16 @@ def _never(tokens: list[Token], span: tuple[int, int]) -> bool:
 # one-word readings whose neighbouring words show they are not the finding
 # "not drinking loads", "not drinking more than usual": a denied excess (the thirst of diabetes),
 # not a child who is drinking too little
-_EXCESS_WORDS = frozenset({"loads", "lots", "excessively", "more", "extra", "too", "gallons"})
+_EXCESS_WORDS = frozenset(
+    {"loads", "lots", "excessively", "more", "extra", "too", "gallons", "mas"}
+)
+# "not drinking more than usual", "no bebe más de lo normal": a denied thirst, not poor intake
+_NOT_DRINKING = {("not", "drinking"), ("no", "bebe"), ("no", "toma"), ("no", "bebo")}
 
 
 def _is_denied_excess(tokens: list[Token], span: tuple[int, int]) -> bool:
     start, end = span
-    if end - start != 2 or tokens[start].text != "not" or tokens[start + 1].text != "drinking":
+    if end - start != 2 or (tokens[start].text, tokens[start + 1].text) not in _NOT_DRINKING:
         return False
     return end < len(tokens) and tokens[end].text in _EXCESS_WORDS
 
@@ -361,8 +366,14 @@ def _cold_thing(tokens: list[Token], span: tuple[int, int]) -> bool:
     )
 
 
+# "pale urine", "pale stools": the colour of what is passed, not pale skin
+_PALE_OUTPUT = _followed_by(
+    frozenset({"pale", "palida", "palido"}),
+    frozenset({"urine", "wee", "pee", "stools", "stool", "poo", "poos", "orina", "heces"}),
+)
 _NOT_THE_FINDING = {
     "syncope": _FAINT_ADJECTIVE,
+    "mottled_skin": _PALE_OUTPUT,
     "peritonism": _is_hard_elsewhere,
     "fall": _FELL_INTO,
     "common_cold": lambda tokens, span: _A_VACCINE(tokens, span) or _cold_thing(tokens, span),
@@ -665,7 +676,15 @@ class RulesExtractor:
             if reading.concept_id == "fever" and reading.value >= _HIGH_FEVER_C:
                 draft.qualifiers.append("high")
             drafts.append(draft)
-        for lab in labs.find_labs(norm):
+        lab_readings = labs.find_labs(norm)
+        # the analyte's name inside its own reading ("blood ketones 0.9") is the test, not the
+        # finding: the value says whether it is abnormal
+        drafts = [
+            d
+            for d in drafts
+            if not any(lab.start <= d.start and d.end <= lab.end for lab in lab_readings)
+        ]
+        for lab in lab_readings:
             if lab.concept_id is None:
                 continue  # a normal value: nothing to flag
             draft = FindingDraft(

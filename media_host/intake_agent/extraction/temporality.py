@@ -64,6 +64,8 @@ _AGE_LEAD = re.compile(
     # "estoy de 28 semanas": Spanish for how far on a pregnancy is, not a symptom's duration
     r"\b(?:estoy\s+de|esta\s+de|estaba\s+de|"
     r"tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
+    # "30-year-old at 8 weeks with nausea": how far on a pregnancy is
+    r"at|"
     # "mi nino de 5 anos": a person "of N years" is an age
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
     r"varon|chico|chica|joven|anciano|anciana|lactante|adolescente|"
