@@ -1705,3 +1705,28 @@ def test_more_same_day_readings_in_english() -> None:
     )
     rfm = "She has felt only a couple of weak movements this morning, 34 weeks."
     assert "reduced_fetal_movement" in _present(rfm, age=31)
+
+
+def test_a_bump_on_a_childs_forehead_after_walking_into_a_table_is_a_minor_head_injury() -> None:
+    text = (
+        "She walked into the corner of the coffee table, there's a small bump on her forehead."
+        " She cried straight away, hasn't been sick and isn't sleepy, back playing."
+    )
+    assert "head_injury" in _present(text, age=4)
+    assert _level(text, age=4) is Level.SELF_CARE
+
+
+def test_a_time_critical_medicine_run_out_is_same_day() -> None:
+    text = "My husband ran out of his co-careldopa yesterday and today he's much stiffer."
+    assert _level(text, age=72) is Level.URGENT
+
+
+def test_spanish_ophthalmic_shingles_and_an_adults_flat_mood() -> None:
+    zoster = (
+        "Vesículas en la frente derecha y en la punta de la nariz, ojo rojo y molestias a la luz."
+    )
+    assert {"shingles", "photophobia"} <= _present(zoster, age=55, language="es")
+    mood = (
+        "Está muy apagada, llora a menudo y ya no disfruta con nada. No ha pensado en hacerse daño."
+    )
+    assert "drowsiness" not in _present(mood, age=55, language="es")

@@ -665,6 +665,37 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "penetrating_eye_injury",
     ),
     (
+        # blisters on the forehead or the tip of the nose: shingles of the ophthalmic nerve, the
+        # nose tip being Hutchinson's sign (NICE CKS shingles: same-day eye assessment)
+        re.compile(r"\b(?:vesicul\w*|ampollas|blisters|vesicles)\b"),
+        re.compile(
+            r"\b(?:frente|forehead|punta\s+de\s+la\s+nariz|tip\s+of\s+(?:the\s+|his\s+|her\s+|my\s+)?nose)\b"
+        ),
+        "shingles",
+    ),
+    (
+        # "ran out of his co-careldopa yesterday", "se le acabó la insulina": a time-critical
+        # medicine missed (NICE NG71 Parkinson's; JBDS insulin; NICE NG217 epilepsy; Society
+        # for Endocrinology steroid emergency card)
+        re.compile(
+            r"\b(?:ran\s+out|run\s+out|runs\s+out|running\s+out|missed|not\s+had|(?:hasn'?t|haven'?t|hasnt|havent)"
+            r"\s+(?:had|taken)|without|se\s+(?:le|me)\s+acab\w+|no\s+(?:ha|he)\s+tomado|sin)\b"
+        ),
+        re.compile(
+            r"\b(?:co-?careldopa|co-?beneldopa|levodopa|sinemet|madopar|stalevo|parkinson'?s\s+(?:tablets|medication|meds)|"
+            r"insulin|insulina|hydrocortisone|hidrocortisona|levetiracetam|keppra|lamotrigine|"
+            r"sodium\s+valproate|epilim|carbamazepine|phenytoin|anti-?epileptics?|antiepilepticos?)\b"
+        ),
+        "missed_critical_medicine",
+    ),
+    (
+        # a bump or an egg on a child's forehead after walking into a table: a head injury, for
+        # the NICE NG232 checks (home care when none of them is present)
+        re.compile(r"\b(?:bump|egg|goose\s*egg|bruise|chichon|chichón)\b"),
+        re.compile(r"\b(?:forehead|head|frente|cabeza)\b"),
+        "head_injury",
+    ),
+    (
         # "punched a door and my hand is really swollen": a metacarpal fracture until an X-ray
         # says otherwise (NICE NG38; BSSH boxer's fracture), seen the same day
         re.compile(r"\b(?:punch\w*|puñetazos?|punetazos?|punetaz\w*)\b"),

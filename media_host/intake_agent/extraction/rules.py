@@ -96,7 +96,7 @@ _YIELDS_TO = {
     # "his leg has gone pale and cold": the limb's, not the pallor of shock
     "mottled_skin": frozenset({"cold_limb"}),
     "skin_minor": frozenset({"acne_scarring"}),
-    "lump": frozenset({"peritonism", "cellulitis", "skin_minor"}),
+    "lump": frozenset({"peritonism", "cellulitis", "skin_minor", "head_injury"}),
     "itching": frozenset({"skin_minor"}),
     # the jaw that aches as it chews is jaw claudication (BSR 2020 giant cell arteritis)
     "jaw_pain": frozenset({"jaw_claudication"}),
@@ -142,6 +142,13 @@ _GIVES_WAY_IN_SENTENCE: dict[
         frozenset({"minor_complaint"}),
         re.compile(r"\b(?:drool\w*|dribbl\w*|babe\w*)"),
         re.compile(r"\b(?:teeth\w*|tooth|dient\w*|denticion|encias?|boca|muerde)"),
+    ),
+    # "está muy apagada, llora a menudo, no disfruta con nada": an adult's flat mood, not a
+    # child's lethargy
+    "drowsiness": (
+        frozenset({"depressed_mood"}),
+        re.compile(r"\bapagad[oa]"),
+        None,
     ),
     # "a stye on my eyelid, a little red lump": the lump is the stye (NICE CKS styes)
     "lump": (
