@@ -1730,3 +1730,25 @@ def test_spanish_ophthalmic_shingles_and_an_adults_flat_mood() -> None:
         "Está muy apagada, llora a menudo y ya no disfruta con nada. No ha pensado en hacerse daño."
     )
     assert "drowsiness" not in _present(mood, age=55, language="es")
+
+
+def test_everyday_self_care_told_in_notes_and_in_spanish() -> None:
+    scald = "25M. Kettle scald L forearm 10 min ago, ~2x3 cm, pink, 1 small blister. Cooled 20 min."
+    assert _level(scald, age=25) is Level.SELF_CARE
+    fly = "A horsefly got me on the thigh yesterday and there's a raised, itchy, warm lump."
+    assert _present(fly, age=44) == {"insect_bite", "itching"}
+    bubbles = "He drank a mouthful of children's bubble-blowing liquid 20 minutes ago. No cough."
+    assert _level(bubbles, age=1) is Level.SELF_CARE
+
+    def es(text: str, age: float) -> Level:
+        return _level(text, age=age, language="es")
+
+    assert es("Mi guagua tiene el potito rojito donde le roza el pañal. Sin fiebre.", 0.67) is (
+        Level.SELF_CARE
+    )
+    assert es("Volví al gimnasio después de un año, tengo agujetas. No tengo fiebre.", 32) is (
+        Level.SELF_CARE
+    )
+    assert es("Mujer 21a. Odinofagia 2 d + rinorrea + tos. Afebril. Centor 0.", 21) is (
+        Level.SELF_CARE
+    )

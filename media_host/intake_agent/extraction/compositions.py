@@ -327,11 +327,13 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # "swallowed some silica gel beads", "ate a crayon": substances the poisons services list
         # as non-toxic in the amounts a child takes (NPIS / TOXBASE) — no poisoning to manage
         re.compile(
-            r"\b(?:ingest\w*|swallow\w*|ate|eaten|eating|chew\w*|sucked|licked|comio|trago)\b"
+            r"\b(?:ingest\w*|swallow\w*|ate|eaten|eating|chew\w*|sucked|licked|drank|drunk|"
+            r"mouthful|comio|trago|bebio)\b"
         ),
         re.compile(
             r"\b(?:silica\s+gel|desiccant|crayons?|chalk|play[\s-]?doh|playdough|blu[\s-]?tack|"
-            r"gel\s+de\s+silice|ceras\s+de\s+colores|tiza)\b"
+            r"bubble[\s-]+(?:blowing\s+)?(?:liquid|mixture|solution|mix)|"
+            r"gel\s+de\s+silice|ceras\s+de\s+colores|tiza|liquido\s+de\s+(?:hacer\s+)?pompas)\b"
         ),
         "minor_complaint",
     ),
@@ -529,12 +531,14 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
         # "a red, sore rash over the nappy area": nappy rash (NICE CKS nappy rash), self-care
         # unless the red-flag rules see fever, blisters or a non-blanching rash
-        re.compile(r"\b(?:rash|redness|red|sore)\b"),
-        # ... or "where the nappy touches", "under her nappy", "donde roza el pañal"
+        re.compile(
+            r"\b(?:rash|redness|red|sore|rojo|rojito|roja|rojita|irritad[oa]|escocid[oa])\b"
+        ),
+        # ... or "where the nappy touches", "under her nappy", "donde (le) roza el pañal"
         re.compile(
             r"\b(?:(?:nappy|diaper|panal)\s+(?:area|region|zone|zona)|"
             r"(?:where|under|inside|in)\s+(?:the|his|her|their)\s+(?:nappy|diaper)"
-            r"(?:\s+(?:touches|rubs|sits|goes|is))?|donde\s+(?:roza|toca|va)\s+el\s+panal)\b"
+            r"(?:\s+(?:touches|rubs|sits|goes|is))?|donde\s+(?:le\s+)?(?:roza|toca|va)\s+el\s+pa(?:n|ñ)al)\b"
         ),
         "skin_minor",
     ),

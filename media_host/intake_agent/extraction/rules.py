@@ -150,11 +150,16 @@ _GIVES_WAY_IN_SENTENCE: dict[
         re.compile(r"\bapagad[oa]"),
         None,
     ),
-    # "a stye on my eyelid, a little red lump": the lump is the stye (NICE CKS styes)
+    # "a stye on my eyelid, a little red lump": the lump is the stye (NICE CKS styes); "a
+    # horsefly got me, there's a raised itchy lump": the bite's local reaction (NICE CKS insect
+    # bites and stings)
     "lump": (
-        frozenset({"skin_minor"}),
+        frozenset({"skin_minor", "insect_bite"}),
         None,
-        re.compile(r"\b(?:styes?|sty|chalazion|orzuelos?)\b"),
+        re.compile(
+            r"\b(?:styes?|sty|chalazion|orzuelos?|horse\s*fly|bite\w*|bitten|sting\w*|stung|"
+            r"mosquito\w*|gnat\w*|midge\w*|picadura\w*)\b"
+        ),
     ),
 }
 # Reassurance is denied only by a negation right before it: in "no sickness, acting normal" the

@@ -121,6 +121,8 @@ _SMALL = re.compile(r"\b(?:small|tiny|little|minor|superficial|pequen[oa])\b")
 # a stated size under 3 cm, or the size of a coin / pea / fingernail ("a 2 cm red area")
 _SMALL_SIZE = re.compile(
     r"\b(?:[0-2](?:[.,]\d)?|one|two)\s*(?:cm|centimet(?:re|er)s?|mm|millimet(?:re|er)s?)\b|"
+    # "~2x3 cm": both sides stated, neither over 3 cm
+    r"\b[1-3]\s*x\s*[1-3]\s*cm\b|"
     r"\bsize\s+of\s+(?:a\s+|an\s+)?(?:small\s+|large\s+|big\s+|\d+p\s+)?"
     r"(?:coin|pea|penny|dime|fingernail|thumbnail|grape|grain\s+of\s+rice|moneda)\b|"
     r"\b(?:coin|pea|fingernail|thumbnail)[\s-]sized\b|\btamano\s+de\s+una\s+(?:moneda|uva|lenteja)\b"

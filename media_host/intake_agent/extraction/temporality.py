@@ -66,6 +66,8 @@ _AGE_LEAD = re.compile(
     r"tengo|tiene|cumpli|cumple|aged?|i'?m|i\s+am|edad\s+de|edad|"
     # "30-year-old at 8 weeks with nausea": how far on a pregnancy is
     r"at|"
+    # "volví al gimnasio después de un año": a gap in something else, not the symptom's time
+    r"despues\s+de|"
     # "mi nino de 5 anos": a person "of N years" is an age
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
     r"varon|chico|chica|joven|anciano|anciana|lactante|adolescente|"
