@@ -50,9 +50,6 @@ CATEGORY_WORDS = [
 _ONE_SIDE = re.compile(
     r"\b(?:one\s+side|one[\s-]sided|half\s+of\s+(?:the|his|her|my)\s+(?:body|face)|un\s+lado)\b"
 )
-_ONE_SIDE = re.compile(
-    r"\b(?:one\s+side|one[\s-]sided|half\s+of\s+(?:the|his|her|my)\s+(?:body|face)|un\s+lado)\b"
-)
 _LATERAL = frozenset(
     {
         "unilateral_weakness",
