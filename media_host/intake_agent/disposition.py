@@ -71,7 +71,7 @@ _RISK_CONDITIONS = frozenset(
     }
 )
 _CHRONIC_HOURS = 336.0  # two weeks
-_CLAUDICATION_SITES = frozenset({"calf_pain", "leg_pain"})
+_LEG_PAINS = frozenset({"calf_pain", "leg_pain"})
 _CARDIAC_HISTORY = frozenset(
     {"heart_disease", "heart_failure", "atrial_fibrillation", "vte_history", "hyperlipidemia"}
 )
@@ -241,7 +241,7 @@ def grade_finding(
             reason += f"; severity {finding.severity}/10"
     if (
         level is Level.URGENT
-        and finding.concept_id in _CLAUDICATION_SITES
+        and finding.concept_id in _LEG_PAINS
         and finding.aggravating == "exertion"
         and finding.relieving == "rest"
     ):
@@ -250,7 +250,7 @@ def grade_finding(
         level = Level.NON_URGENT
         reason += "; brought on by walking, relieved by rest (claudication)"
     if (
-        finding.concept_id in _CLAUDICATION_SITES
+        finding.concept_id in _LEG_PAINS
         and finding.character == "cramping"
         and finding.duration_hours is not None
         and finding.duration_hours <= 0.25

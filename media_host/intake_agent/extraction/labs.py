@@ -104,7 +104,7 @@ _LEVEL_LATER = [
         ),
     )
     for a in _ANALYTES
-    if len(a.pattern) > 4
+    if len(a.pattern) > 4  # named by a word ("lithium"), not only by a letter or two ("k", "inr")
 ]
 # qualitative reports: "troponin raised", "positive troponin", "elevated lactate"
 _RAISED = re.compile(
@@ -139,12 +139,12 @@ def _canonical(analyte: Analyte, value: float) -> float:
 def find_labs(norm: str) -> list[LabReading]:
     """All laboratory values in ``norm`` with their status against reference and critical ranges."""
     out: list[LabReading] = []
-    strict: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []
     for analyte, pattern in [*_PATTERNS, *_LEVEL_LATER]:
         for m in pattern.finditer(norm):
-            if any(a < m.end() and m.start() < b for a, b in strict):
-                continue  # already read by the strict pattern
-            strict.append((m.start(), m.end()))
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # already read (the adjacent pattern runs first)
+            taken.append((m.start(), m.end()))
             value = _canonical(analyte, float(m.group("v").replace(",", ".")))
             critical = (analyte.critical_low is not None and value < analyte.critical_low) or (
                 analyte.critical_high is not None and value >= analyte.critical_high

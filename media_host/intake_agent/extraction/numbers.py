@@ -77,10 +77,11 @@ NUMBER_WORDS: dict[str, float] = {
 NUMBER_ALTERNATION = "|".join(
     sorted((k.replace(" ", r"\s+") for k in NUMBER_WORDS), key=len, reverse=True)
 )
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_DECENAS = ("treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa")
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# the Spanish tens that take "y" and a unit (21–29 are one word: "veintidós")
+ES_TENS = ("treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa")
 # "setenta y dos": Spanish tens and units joined by "y" (for regexes)
-SPANISH_COMPOUND = r"(?:" + "|".join(_DECENAS) + r")\s+y\s+\w+"
+SPANISH_COMPOUND = r"(?:" + "|".join(ES_TENS) + r")\s+y\s+\w+"
 
 
 def parse_number(text: str) -> float | None:
@@ -95,8 +96,8 @@ def parse_number(text: str) -> float | None:
     if cleaned in NUMBER_WORDS:
         return float(NUMBER_WORDS[cleaned])
     parts = cleaned.split()
-    if len(parts) == 2 and parts[0] in _TENS and parts[1] in NUMBER_WORDS:
+    if len(parts) == 2 and parts[0] in TENS and parts[1] in NUMBER_WORDS:
         return float(NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]])
-    if len(parts) == 3 and parts[0] in _DECENAS and parts[1] == "y" and parts[2] in NUMBER_WORDS:
+    if len(parts) == 3 and parts[0] in ES_TENS and parts[1] == "y" and parts[2] in NUMBER_WORDS:
         return float(NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[2]])
     return None

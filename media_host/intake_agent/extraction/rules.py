@@ -312,17 +312,21 @@ ReadingCheck = Callable[[list[Token], tuple[int, int]], bool]
 
 
 def _followed_by(heads: frozenset[str], followers: frozenset[str]) -> ReadingCheck:
-    """A one-word reading of one of `heads` whose next word is one of `followers` is another
-    sense of the word ("fell asleep", "flu jab")."""
+    """A reading ending in one of `heads` whose next word is one of `followers` is another
+    sense of the word ("fell asleep", "flu jab", "a cold drink")."""
 
     def check(tokens: list[Token], span: tuple[int, int]) -> bool:
-        start, end = span
-        return (
-            end - start == 1
-            and tokens[start].text in heads
-            and end < len(tokens)
-            and tokens[end].text in followers
-        )
+        end = span[1]
+        return tokens[end - 1].text in heads and end < len(tokens) and tokens[end].text in followers
+
+    return check
+
+
+def _any_of(*checks: ReadingCheck) -> ReadingCheck:
+    """A reading that is not the finding by any of several checks."""
+
+    def check(tokens: list[Token], span: tuple[int, int]) -> bool:
+        return any(c(tokens, span) for c in checks)
 
     return check
 
@@ -362,21 +366,12 @@ def _is_hard_elsewhere(tokens: list[Token], span: tuple[int, int]) -> bool:
 
 
 # "a cold drink", "a cold compress": the temperature of a thing, not the common cold
-_COLD_THINGS = (
+_COLD_THING = _followed_by(
+    frozenset({"cold", "frio", "fria"}),
     frozenset({"drink", "drinks", "water", "compress", "compresses", "flannel", "cloth", "pack"})
     | frozenset({"weather", "air", "shower", "bath", "milk", "juice", "sweat", "sweats", "snap"})
-    | frozenset({"spell", "room", "tap", "bebida", "agua", "compresa"})
+    | frozenset({"spell", "room", "tap", "bebida", "agua", "compresa"}),
 )
-
-
-def _cold_thing(tokens: list[Token], span: tuple[int, int]) -> bool:
-    end = span[1]
-    return (
-        tokens[end - 1].text in ("cold", "frio", "fria")
-        and end < len(tokens)
-        and tokens[end].text in _COLD_THINGS
-    )
-
 
 # "pale urine", "pale stools": the colour of what is passed, not pale skin
 _PALE_OUTPUT = _followed_by(
@@ -388,7 +383,7 @@ _NOT_THE_FINDING = {
     "mottled_skin": _PALE_OUTPUT,
     "peritonism": _is_hard_elsewhere,
     "fall": _FELL_INTO,
-    "common_cold": lambda tokens, span: _A_VACCINE(tokens, span) or _cold_thing(tokens, span),
+    "common_cold": _any_of(_A_VACCINE, _COLD_THING),
     "cellulitis": _is_mucosal_erythema,
     "poor_feeding": _is_denied_excess,
     "burn": _is_burning_sensation,

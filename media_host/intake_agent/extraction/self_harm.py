@@ -117,8 +117,10 @@ def find_self_harm(norm: str) -> list[Statement]:
     """
     found: list[Statement] = []
     denied_intent = _NO_INTENT.search(norm) is not None
+    decided = False  # a decision set for a time: "I've decided I'm taking them tonight"
     for sentence in _SENTENCE.finditer(norm):
         text, offset = sentence.group(), sentence.start()
+        decided = decided or bool(_INTENT.search(text) and _WHEN.search(text))
         for m in _PASSIVE.finditer(text):
             if _NEGATED_ACT.search(text[: m.start()]):
                 continue
@@ -138,9 +140,6 @@ def find_self_harm(norm: str) -> list[Statement]:
     thoughts = any(f.concept_id == "suicidal_ideation" for f in found)
     # ... or with a decision set for a time ("I've saved up my tablets and I've decided I'm
     # taking them tonight"): the act need not be named when the means and the hour are
-    decided = any(
-        _INTENT.search(s.group()) and _WHEN.search(s.group()) for s in _SENTENCE.finditer(norm)
-    )
     if preparing and not denied_intent and (thoughts or decided or len(preparing) >= 2):
         found.append(Statement(preparing[0].start(), preparing[0].end(), "suicide_plan"))
     return found

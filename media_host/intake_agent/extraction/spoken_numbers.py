@@ -14,21 +14,23 @@ from __future__ import annotations
 
 import re
 
-_UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
-    "siete": 7, "ocho": 8, "nueve": 9,
-}  # fmt: skip
+from media_host.intake_agent.extraction.numbers import ES_TENS, NUMBER_WORDS, TENS
+
+
+def _values(*words: str) -> dict[str, int]:
+    return {word: int(NUMBER_WORDS[word]) for word in words}
+
+
+_UNITS = _values(
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "uno", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+)  # fmt: skip
 _DIGITS = {**_UNITS, "zero": 0, "oh": 0, "cero": 0}
-_TEENS = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
-    "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
-}  # fmt: skip
+_TEENS = _values(
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = _values(*TENS, "veinte", *ES_TENS)
 # Spanish writes 21–29 as one word
 _VEINTI = {f"veinti{word}": 20 + value for word, value in _UNITS.items() if word != "una"}
 
