@@ -1752,3 +1752,73 @@ def test_everyday_self_care_told_in_notes_and_in_spanish() -> None:
     assert es("Mujer 21a. Odinofagia 2 d + rinorrea + tos. Afebril. Centor 0.", 21) is (
         Level.SELF_CARE
     )
+
+
+# ------------------------------------------- B19/B20 dev parts: emergencies told sideways
+def test_a_have_not_denies_thoughts_of_self_harm_and_a_non_smoker_does_not_smoke(
+    extract: Extract,
+) -> None:
+    text = "I haven't had any thoughts of hurting myself and I've got good friends around me."
+    assert "suicidal_ideation" not in _present(text, age=31)
+    assert "smoker" not in extract("52F, non-smoker, ulcer on lower lip.").history.conditions
+
+
+def test_a_sting_told_by_the_insect_that_did_it_is_the_exposure_of_anaphylaxis() -> None:
+    text = "Ten minutes after a wasp got me on the neck I've started wheezing and feel faint."
+    assert "insect_bite" in _present(text, age=30)
+    assert _level(text, age=30) is Level.EMERGENCY
+
+
+def test_an_object_named_then_swallowed_as_it_and_a_child_found_with_medicine() -> None:
+    battery = (
+        "She had one of those little round batteries from the remote in her mouth and now I"
+        " can't find it - I think she's swallowed it."
+    )
+    assert _level(battery, age=2) is Level.EMERGENCY
+    tablets = "I found my toddler with his grandad's amitriptyline, the strip was open."
+    assert _level(tablets, age=3) is Level.EMERGENCY
+    assert _level("He swallowed it whole, the sweet I mean, no choking.", age=3) is not (
+        Level.EMERGENCY
+    )
+
+
+def test_a_new_atrial_fibrillation_is_the_finding_not_known_history(extract: Extract) -> None:
+    note = "ECG confirms new atrial fibrillation, rate 118, palpitations for a week."
+    assert "atrial_fibrillation" not in extract(note).history.conditions
+    assert _level(note, age=61) is Level.URGENT
+    monitor = "My BP monitor flagged an irregular heartbeat today, pulse about 110, more tired."
+    assert "irregular_pulse" in _present(monitor, age=74)
+
+
+def test_everyday_words_for_movements_sight_heart_sleepiness_and_mood() -> None:
+    assert "reduced_fetal_movement" in _present(
+        "I'm 30 weeks pregnant and today I've barely felt her.", age=35
+    )
+    assert "vision_loss" in _present(
+        "The vision in his right eye went dark like a blind coming down.", age=66
+    )
+    assert "palpitations" in _present("I get out of breath and my heart races.", age=28)
+    assert "palpitations" in _present("Está sudando, con el corazón a mil.", age=17, language="es")
+    assert "drowsiness" in _present("She's been sick twice and she's very dozy.", age=7)
+    assert "polyuria" in _present("She's been up at night weeing for a few weeks.", age=7)
+    assert "depressed_mood" in _present("I've been feeling flat and tearful.", age=31)
+    shingles = "Me ha salido en un lado de la espalda una franja de ampollitas que duele."
+    assert "shingles" in _present(shingles, age=70, language="es")
+
+
+def test_syndromes_whose_urgency_is_in_their_context() -> None:
+    serotonin = "On sertraline, started tramadol, now agitated, sweating and jerking in both legs."
+    assert _level(serotonin, age=27) is Level.EMERGENCY
+    party = (
+        "Volvió de una fiesta, dice que tomó una pastilla. Está muy agitado, con 39,8 de fiebre."
+    )
+    assert _level(party, age=17, language="es") is Level.EMERGENCY
+    postpartum = "9 days postnatal, not slept 3 nights, talking fast."
+    assert _level(postpartum, age=36) is Level.EMERGENCY
+    cast = "They put a plaster on my broken shin yesterday, my toes are tingly."
+    assert _level(cast, age=45) is Level.EMERGENCY
+    assert _level("I cut my finger and put a plaster on it.", age=45) is not Level.EMERGENCY
+    spleen = "Tackled at rugby this morning, pain under my left ribs, dizzy when I stand."
+    assert _level(spleen, age=23) is Level.EMERGENCY
+    withdrawal = "He stopped drinking two days ago, he's sweaty and can't settle."
+    assert _level(withdrawal, age=45) is Level.URGENT

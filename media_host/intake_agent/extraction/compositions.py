@@ -11,14 +11,7 @@ from __future__ import annotations
 
 import re
 
-# substances swallowed by accident or on purpose that no one takes as a medicine
-_NOT_MEDICINES = (
-    r"bleach|detergent|pods?|battery|batteries|coin[\s-]cells?|button[\s-]cells?|lithium[\s-]cells?|"
-    r"magnets?|poison|antifreeze|chemicals?|lejia|veneno|"
-    # caustics: drain and oven cleaners, caustic soda, ammonia (NPIS / TOXBASE: corrosive)
-    r"drain\s+cleaner|oven\s+cleaner|caustic\s+soda|ammonia|destapacaños|destapacanos|"
-    r"desatascador|desatascadores|sosa\s+caustica|amoniaco|salfuman|salfumant|cloro|quitagrasas"
-)
+from media_host.intake_agent.extraction.ingestion import NON_MEDICINES
 
 # medicines a quantity can be "of" ("loads of painkillers", "took 20 paracetamol")
 _NAMED_MEDICINES = (
@@ -192,14 +185,70 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         re.compile(
             r"\b(?:tablets?|pills?|capsules?|medicines?|medications?|pastillas|"
-            + _NOT_MEDICINES
+            + NON_MEDICINES
             + r")\b"
         ),
         "overdose",
     ),
     (
+        # "a wasp got me on the neck", "the bee stung her": a sting or bite told by the creature
+        # that did it, the exposure behind an allergic reaction (Resuscitation Council UK 2021)
+        re.compile(
+            r"\b(?:bees?|wasps?|hornets?|yellow\s+jackets?|jellyfish|spiders?|abejas?|avispas?|"
+            r"avispones?|medusas?|aranas?)\b"
+        ),
+        re.compile(
+            r"\b(?:stung|stings?|stinging|bit|bitten|got\s+(?:me|him|her|them|us)|"
+            r"(?:me|le|la|lo|nos)\s+pic(?:o|aron)|picad[oa])\b"
+        ),
+        "insect_bite",
+    ),
+    (
+        # "took a pill at a party", "volvio de una fiesta, dice que tomo una pastilla": a pill or
+        # "something" taken at a party or club is a recreational drug until shown otherwise
+        re.compile(
+            r"\b(?:party|parties|festival|club|clubbing|rave|nightclub|fiesta|discoteca|antro|boliche|"
+            r"botellon)\b"
+        ),
+        re.compile(
+            r"\b(?:took|taken|dropped|popped|tomo|tomado|tomaron|se\s+tomo)\s+(?:[\w'-]+\s+)?"
+            r"(?:pills?|tablets?|something|pastillas?|algo|pasti|pastis)\b"
+        ),
+        "recreational_drug_use",
+    ),
+    (
+        # "the vision in his right eye went dark, like a blind coming down": sight lost, told by
+        # what the eye saw (amaurosis, retinal artery occlusion: RCOphth; AHA/ASA 2021)
+        re.compile(r"\b(?:vision|sight|eye|eyes|vista|ojo)\b"),
+        re.compile(
+            r"\b(?:went|gone|going|turned)\s+(?:dark|black|blank)|blacked\s+out|"
+            r"(?:blind|curtain|shade|shutter|shadow)\s+(?:coming|came|come|pulled|drawn)\s+down|"
+            r"se\s+(?:le|me)\s+(?:puso|quedo)\s+(?:negr[oa]|oscur[oa])|se\s+(?:le|me)\s+apago\b"
+        ),
+        "vision_loss",
+    ),
+    (
+        # "her tummy has gone hard and isn't relaxing between pains": a rigid abdomen, or in
+        # pregnancy a tense uterus (abruption: RCOG Green-top 63)
+        re.compile(
+            r"\b(?:tummy|belly|stomach|abdomen|womb|uterus|bump|barriga|panza|tripa|vientre|utero)\b"
+        ),
+        re.compile(
+            r"\b(?:gone|went|going|turned)\s+(?:rock\s+|really\s+|very\s+)?(?:hard|rigid)\b|"
+            r"\b(?:isnt|isn't|not|wont|won't|doesnt|doesn't)\s+relax(?:ing)?\b|"
+            r"\bse\s+(?:le|me)\s+(?:ha\s+)?puesto\s+(?:muy\s+)?dur[ao]\b|\bno\s+se\s+(?:le\s+)?relaja\b"
+        ),
+        "peritonism",
+    ),
+    (
+        # "they put a plaster on my broken shin": a plaster (or pot) beside a broken bone is a cast
+        re.compile(r"\b(?:plaster|pot|cast|yeso|escayola)\b"),
+        re.compile(r"\b(?:broken|broke|fractured?|roto|rota|fractura(?:do|da)?)\b"),
+        "limb_in_cast",
+    ),
+    (
         re.compile(r"\b(?:took|taken|tomo)\b"),
-        re.compile(r"\b(?:" + _NOT_MEDICINES + r")\b"),
+        re.compile(r"\b(?:" + NON_MEDICINES + r")\b"),
         "overdose",
     ),
     (

@@ -13,6 +13,16 @@ from __future__ import annotations
 import re
 
 from media_host.intake_agent.extraction.drafts import Statement
+from media_host.intake_agent.extraction.history import DRUGS
+
+# substances swallowed by accident or on purpose that no one takes as a medicine
+NON_MEDICINES = (
+    r"bleach|detergent|pods?|battery|batteries|coin[\s-]cells?|button[\s-]cells?|lithium[\s-]cells?|"
+    r"magnets?|poison|antifreeze|chemicals?|lejia|veneno|"
+    # caustics: drain and oven cleaners, caustic soda, ammonia (NPIS / TOXBASE: corrosive)
+    r"drain\s+cleaner|oven\s+cleaner|caustic\s+soda|ammonia|destapacaños|destapacanos|"
+    r"desatascador|desatascadores|sosa\s+caustica|amoniaco|salfuman|salfumant|cloro|quitagrasas"
+)
 
 _PARACETAMOL = re.compile(
     r"\b(?:paracetamol|acetaminophen|tylenol|panadol|calpol|co-?codamol|apap|excedrin)\b"
@@ -37,4 +47,45 @@ def find_supratherapeutic(norm: str) -> list[Statement]:
             if max(amounts) > _MAX_DAILY_GRAMS:
                 start = sentence.start() + m.start()
                 found.append(Statement(start, sentence.start() + m.end(), "overdose"))
+    return found
+
+
+# "one of those little round batteries ... I think she's swallowed it": the object is named in
+# one clause and swallowed, as "it", in the next. A suspected ingestion of a button battery,
+# magnet or caustic is treated as a real one (NPIS/TOXBASE; RCEM button battery alert), so the
+# statement counts whatever hedge comes before it ("I think", "might have").
+_SWALLOWED_IT = re.compile(
+    r"\b(?:swallowed|swallow|ate|eaten|(?:se\s+)?(?:lo|la|los|las)\s+(?:ha\s+|han\s+)?"
+    r"(?:tragado|trago|comido|comio))(?:\s+(?:it|them|one|some|one\s+of\s+them))?\b"
+)
+_PRONOUN_OBJECT = re.compile(r"\s+(?:it|them|one|some|one\s+of\s+them)\b")
+_SPANISH_CLITIC = re.compile(r"\b(?:lo|la|los|las)\s+(?:ha\s+|han\s+)?(?:tragado|trago|comido)")
+_NOT_SWALLOWED = re.compile(
+    r"\b(?:didnt|didn't|did\s+not|hasnt|hasn't|has\s+not|havent|haven't|not|no|never|nunca)"
+    r"(?:\s+[\w'-]+){0,2}\s*$"
+)
+_HAZARD = re.compile(r"\b(?:" + NON_MEDICINES + r")\b")
+_LOOK_BACK = 240  # characters: the sentence before, as a caller tells it
+# "found my three-year-old with her nan's amitriptyline": a child found with a medicine that is
+# not theirs has taken some until shown otherwise (NPIS: suspected ingestion by a child)
+_MEDICINE_WORDS = r"tablets|pills|medicines?|medication|meds|pastillas|medicamentos?|" + "|".join(
+    sorted(map(re.escape, DRUGS), key=len, reverse=True)
+)
+_FOUND_WITH = re.compile(
+    r"\b(?:found|caught|pille|encontre)\s+(?:[\w'-]+\s+){1,4}?(?:with|con)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:" + _MEDICINE_WORDS + r")\b"
+)
+
+
+def find_referred_ingestion(norm: str) -> list[Statement]:
+    """Ingestions told in two steps: a hazardous object named, then "swallowed it" (→
+    ``overdose``, the poisoning concept), and a child found with someone's medicine."""
+    found: list[Statement] = []
+    for m in _SWALLOWED_IT.finditer(norm):
+        referred = _PRONOUN_OBJECT.search(m.group()) or _SPANISH_CLITIC.search(m.group())
+        if referred is None or _NOT_SWALLOWED.search(norm, max(0, m.start() - 30), m.start()):
+            continue
+        if _HAZARD.search(norm, max(0, m.start() - _LOOK_BACK), m.start()):
+            found.append(Statement(m.start(), m.end(), "overdose"))
+    found.extend(Statement(m.start(), m.end(), "overdose") for m in _FOUND_WITH.finditer(norm))
     return found

@@ -713,7 +713,10 @@ class RulesExtractor:
                     )
                 )
         statements = (
-            self_harm.find_self_harm(norm) + ingestion.find_supratherapeutic(norm) + pairs_asserted
+            self_harm.find_self_harm(norm)
+            + ingestion.find_supratherapeutic(norm)
+            + ingestion.find_referred_ingestion(norm)
+            + pairs_asserted
         )
         for statement in statements:
             if statement.concept_id in have:

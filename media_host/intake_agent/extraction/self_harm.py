@@ -101,9 +101,11 @@ _NO_INTENT = re.compile(
     r"(?:do|act|go\s+through)|(?:i'd|id|i\s+would)\s+never\s+(?:do|act)|never\s+act\s+on|"
     r"not\s+going\s+to\s+(?:do|act)|sin\s+plan|nunca\s+lo\s+har[ií]a)\b"
 )
-# "denies any thoughts of self-harm or suicide", "never thought of ending it"
+# "denies any thoughts of self-harm or suicide", "never thought of ending it", "I haven't had
+# any thoughts of hurting myself" (a have-not: the passive-wish patterns carry their own "don't")
 _NEGATED_ACT = re.compile(
-    r"\b(?:no|not|nor|never|dont|don't|denies|denied|without|nunca|niega|sin|ni)\s+(?:[\w'-]+\s+){0,6}$"
+    r"\b(?:no|not|nor|never|dont|don't|denies|denied|without|havent|haven't|hasnt|hasn't|hadnt|"
+    r"hadn't|nunca|niega|sin|ni)\s+(?:[\w'-]+\s+){0,6}$"
 )
 _WHEN = re.compile(r"\b(?:tonight|today|tomorrow|esta\s+noche|hoy|manana)\b")
 _SENTENCE = re.compile(r"[^.!?;\n]+")
