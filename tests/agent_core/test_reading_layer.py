@@ -1822,3 +1822,10 @@ def test_syndromes_whose_urgency_is_in_their_context() -> None:
     assert _level(spleen, age=23) is Level.EMERGENCY
     withdrawal = "He stopped drinking two days ago, he's sweaty and can't settle."
     assert _level(withdrawal, age=45) is Level.URGENT
+
+
+def test_and_with_a_new_subject_and_verb_ends_a_denied_list(extract: Extract) -> None:
+    text = "36 weeks. Her tummy has gone hard and isn't relaxing, and the baby has gone quiet."
+    assert finding(extract(text), "reduced_fetal_movement").presence is Presence.PRESENT
+    listed = extract("She denies fever, cough, and the rash is not itchy.")
+    assert finding(listed, "fever").presence is Presence.ABSENT

@@ -53,6 +53,15 @@ _CLAUSE_SUBJECTS = frozenset(
     {"something", "someone", "somebody", "it", "i", "he", "she", "they", "we", "now", "then"}
     | {"suddenly", "algo", "ahora", "luego"}
 )
+# "..., and the baby has gone quiet", "y el bebe esta quieto": a determiner, a noun and a verb
+# after "and" begin a clause about something else, not the next item of a denied list
+_DETERMINERS = frozenset(
+    {"the", "my", "her", "his", "their", "our", "your", "el", "la", "mi", "su", "los", "las"}
+)
+_CLAUSE_VERBS = frozenset(
+    {"is", "has", "was", "are", "were", "had", "have", "s", "keeps", "seems", "looks", "feels"}
+    | {"felt", "went", "got", "became", "started", "began", "esta", "tiene", "ha", "sigue"}
+)
 _TERMINATORS: dict[str, frozenset[str]] = {
     lang: frozenset(words) for lang, words in _RAW["terminators"].items()
 }
@@ -245,6 +254,13 @@ def scope_of_matches(
                     and words[pos + 1] in _CLAUSE_SUBJECTS
                 ):
                     break  # "without goggles and something flew in my eye": a new clause
+                if (
+                    word in ("and", "y")
+                    and pos + 3 < len(words)
+                    and words[pos + 1] in _DETERMINERS
+                    and words[pos + 3] in _CLAUSE_VERBS
+                ):
+                    break  # "isn't relaxing, and the baby has gone quiet": a new subject
                 # an ordinal's suffix is no word of its own ("5th" is tokenized "5", "th")
                 ordinal = word in _ORDINAL_SUFFIXES and pos > 0 and words[pos - 1].isdigit()
                 if word and word not in _LIST_WORDS and not ordinal:
