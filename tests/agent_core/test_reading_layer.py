@@ -1829,3 +1829,19 @@ def test_and_with_a_new_subject_and_verb_ends_a_denied_list(extract: Extract) ->
     assert finding(extract(text), "reduced_fetal_movement").presence is Presence.PRESENT
     listed = extract("She denies fever, cough, and the rash is not itchy.")
     assert finding(listed, "fever").presence is Presence.ABSENT
+
+
+def test_a_typical_pattern_is_not_a_familiar_episode() -> None:
+    colic = "Typical left loin-to-groin colicky pain since this morning, blood on dipstick."
+    assert _level(colic, age=47) is Level.URGENT
+    cramps = "A 23-year-old woman has typical menstrual cramps on the first day of her period."
+    assert _level(cramps, age=23) is Level.SELF_CARE
+
+
+def test_an_eye_patch_blisters_on_the_nose_tip_and_a_spanish_scald() -> None:
+    eye = "35F, bright red patch L eye white after coughing. Painless, vision normal."
+    assert "subconjunctival_haemorrhage" in _present(eye, age=35)
+    nose = "Blisters on the tip of his nose and on his right forehead since yesterday."
+    assert "shingles" in _present(nose, age=58)
+    scald = "Mi hijo se ha echado una taza de leche caliente en la mano hace un rato."
+    assert "burn" in _present(scald, age=6, language="es")

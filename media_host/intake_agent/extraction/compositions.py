@@ -103,7 +103,8 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         # ... not a hot-water bottle held to a sore tummy ("bolsa de agua caliente")
         re.compile(
             r"\b(?:water(?!\s+bottle)|oil|tea|coffee|kettle|pan|soup|steam|fat|"
-            r"(?<!bolsa\sde\s)agua|aceite|cafe)\b"
+            r"(?<!bolsa\sde\s)agua|aceite|cafe|taza|leche|sopa|caldo|infusion|tetera|hervidor|olla|"
+            r"sarten)\b"
         ),
         "burn",
     ),
@@ -245,6 +246,16 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(r"\b(?:plaster|pot|cast|yeso|escayola)\b"),
         re.compile(r"\b(?:broken|broke|fractured?|roto|rota|fractura(?:do|da)?)\b"),
         "limb_in_cast",
+    ),
+    (
+        # blisters on the tip of the nose: Hutchinson's sign, shingles of the ophthalmic nerve
+        # (NICE CKS shingles: same-day ophthalmology)
+        re.compile(r"\b(?:blister\w*|vesic\w*|ampoll\w*)\b"),
+        re.compile(
+            r"\b(?:tip\s+of\s+(?:the\s+|his\s+|her\s+|my\s+)?nose|nose\s+tip|"
+            r"punta\s+de\s+la\s+nariz)\b"
+        ),
+        "shingles",
     ),
     (
         re.compile(r"\b(?:took|taken|tomo)\b"),

@@ -95,7 +95,8 @@ _YIELDS_TO = {
     "cellulitis": frozenset({"sunburn"}),
     # "his leg has gone pale and cold": the limb's, not the pallor of shock
     "mottled_skin": frozenset({"cold_limb"}),
-    "skin_minor": frozenset({"acne_scarring"}),
+    # blisters on the tip of the nose are shingles (Hutchinson's sign), not a minor skin problem
+    "skin_minor": frozenset({"acne_scarring", "shingles"}),
     "lump": frozenset({"peritonism", "cellulitis", "skin_minor", "head_injury"}),
     "itching": frozenset({"skin_minor"}),
     # the jaw that aches as it chews is jaw claudication (BSR 2020 giant cell arteritis)

@@ -242,7 +242,10 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|typical|"
+            r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|"
+            # "my typical migraine", "typical for her"; a note's "typical renal colic" names the
+            # pattern of a disease, not one the patient has had before
+            r"(?:my|her|his|their|your)\s+typical|typical\s+(?:for|of)\s+(?:me|her|him|them)|"
             r"as\s+always|every\s+month|like\s+(?:always|normal)|de\s+siempre|habitual|"
             r"como\s+siempre|como\s+cada\s+mes|todos\s+los\s+meses|"
             r"normal\s+for\s+me|as\s+usual|always\s+(?:get|have)\s+(?:this|that)|"
@@ -255,6 +258,12 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
             r"(?:get|gets)\s+(?:these|them|those)\s+(?:all\s+the\s+time|often|regularly|a\s+lot|every\s+so\s+often))\b"
         ),
         "recurrent",
+    ),
+    (
+        # "typical renal colic", "typical menstrual cramps": the pattern a clinician recognises,
+        # described well enough to decide on, but not an episode the patient has had before
+        re.compile(r"\b(?:typical|classic|tipic[oa]s?)\b"),
+        "typical",
     ),
 ]
 
