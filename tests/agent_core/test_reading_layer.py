@@ -1845,3 +1845,27 @@ def test_an_eye_patch_blisters_on_the_nose_tip_and_a_spanish_scald() -> None:
     assert "shingles" in _present(nose, age=58)
     scald = "Mi hijo se ha echado una taza de leche caliente en la mano hace un rato."
     assert "burn" in _present(scald, age=6, language="es")
+
+
+def test_b22_dev_part_readings_of_sepsis_dka_limb_and_crisis() -> None:
+    sepsis = "Today she doesn't know who I am, she's breathing fast and her knees look blotchy."
+    assert {"confusion", "mottled_skin"} <= _present(sepsis, age=88)
+    dka = "He's been wetting the bed and has lost weight; now vomiting, breathing deep and fast."
+    assert _level(dka, age=8) is Level.EMERGENCY
+    limb = "His right foot became cold, white and numb over two hours."
+    assert "cold_limb" in _present(limb, age=78)
+    crisis = (
+        "She left a note saying sorry to everyone and has given her phone and her clothes to"
+        " her friends."
+    )
+    assert _level(crisis, age=17) is Level.EMERGENCY
+    hypo = "Mi abuelo se pone insulina, está sudando y no me contesta bien."
+    assert _level(hypo, age=83, language="es") is Level.EMERGENCY
+    assert "jaundice" in _present("The baby has looked yellow since yesterday.", age=0.01)
+
+
+def test_someone_elses_medicine_is_a_poisoning_in_a_child_not_in_an_adult() -> None:
+    child = "Mi nieto de 2 años se ha tomado unas pastillas de la tensión de mi marido."
+    assert _level(child, age=2, language="es") is Level.EMERGENCY
+    adult = "I took my husband's paracetamol for my headache yesterday."
+    assert _level(adult, age=30) is not Level.EMERGENCY

@@ -258,6 +258,28 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "shingles",
     ),
     (
+        # "his right foot becoming cold, white and numb", "can't feel any foot pulses": the
+        # pallor, cold and pulselessness of acute limb ischaemia (ESVS 2020)
+        re.compile(
+            r"\b(?:foot|feet|leg|legs|toes|hand|hands|arm|fingers|pie|pies|pierna|mano|brazo|dedos)\b"
+        ),
+        re.compile(
+            r"\b(?:cold(?:\s*,\s*|\s+and\s+)(?:white|pale|blue)|(?:white|pale)(?:\s*,\s*|\s+and\s+)cold|"
+            r"(?:can'?t|cannot|couldn'?t|unable\s+to)\s+(?:feel|find)\s+(?:any\s+|a\s+)?(?:foot\s+)?pulses?|"
+            r"fri[oa]s?\s+y\s+(?:blanc|palid)[oa]s?)\b"
+        ),
+        "cold_limb",
+    ),
+    (
+        # "he's been sick three times and it's bright green": bile-stained vomit, in a baby
+        # malrotation with volvulus until shown otherwise (NICE CG84; BAPS)
+        re.compile(
+            r"\b(?:vomit\w*|sick|throw(?:ing|n)?\s+up|threw\s+up|brought\s+up|vomito|vomitando)\b"
+        ),
+        re.compile(r"\b(?:green|greenish|bile|verde|verdoso)\b"),
+        "bilious_vomiting",
+    ),
+    (
         re.compile(r"\b(?:took|taken|tomo)\b"),
         re.compile(r"\b(?:" + NON_MEDICINES + r")\b"),
         "overdose",

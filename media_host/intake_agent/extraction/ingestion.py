@@ -77,9 +77,29 @@ _FOUND_WITH = re.compile(
 )
 
 
+# "se ha tomado unas pastillas de la tension de mi marido", "took some of her nan's tablets":
+# someone else's medicine taken is a poisoning, accidental or not (NPIS/TOXBASE)
+_RELATIVE = (
+    r"(?:husband|wife|partner|nan|nana|nanny|gran|granny|grandma|grandad|grandpa|grandfather|"
+    r"grandmother|mum|mom|mother|dad|father|aunt|auntie|uncle|sister|brother|neighbour|"
+    r"marido|esposo|esposa|mujer|abuel[oa]|madre|padre|mama|papa|ti[oa]|herman[oa]|vecin[oa])"
+)
+_SOMEONE_ELSES_MEDICINE = re.compile(
+    r"\b(?:took|taken|swallowed|ate|eaten|(?:se\s+)?(?:ha\s+|han\s+)?(?:tomado|tragado|comido)|"
+    r"se\s+(?:tomo|trago|comio))\s+(?:[\w'-]+\s+){0,6}?"
+    r"(?:(?:my|her|his|their|our)\s+"
+    + _RELATIVE
+    + r"'?s\s+(?:[\w'-]+\s+){0,2}?(?:"
+    + _MEDICINE_WORDS
+    + r")|(?:pastillas|pildoras|comprimidos|medicamentos?|medicinas?)\s+(?:[\w'-]+\s+){0,4}?"
+    r"de\s+(?:mi|su|la|el|tu)\s+" + _RELATIVE + r")\b"
+)
+
+
 def find_referred_ingestion(norm: str) -> list[Statement]:
     """Ingestions told in two steps: a hazardous object named, then "swallowed it" (→
-    ``overdose``, the poisoning concept), and a child found with someone's medicine."""
+    ``overdose``, the poisoning concept); someone found with a medicine or having taken someone
+    else's (→ ``someone_elses_medicine``)."""
     found: list[Statement] = []
     for m in _SWALLOWED_IT.finditer(norm):
         referred = _PRONOUN_OBJECT.search(m.group()) or _SPANISH_CLITIC.search(m.group())
@@ -87,5 +107,10 @@ def find_referred_ingestion(norm: str) -> list[Statement]:
             continue
         if _HAZARD.search(norm, max(0, m.start() - _LOOK_BACK), m.start()):
             found.append(Statement(m.start(), m.end(), "overdose"))
-    found.extend(Statement(m.start(), m.end(), "overdose") for m in _FOUND_WITH.finditer(norm))
+    # an adult who took their partner's paracetamol for a headache has not been poisoned: the
+    # red-flag rules decide by age (a child's ingestion is one, NPIS)
+    for pattern in (_FOUND_WITH, _SOMEONE_ELSES_MEDICINE):
+        found.extend(
+            Statement(m.start(), m.end(), "someone_elses_medicine") for m in pattern.finditer(norm)
+        )
     return found

@@ -88,6 +88,8 @@ _YIELDS_TO = {
         | {"bulging_fontanelle"}
     ),
     "red_eye": frozenset({"subconjunctival_haemorrhage"}),
+    # "been sick ... bright green": the vomiting is bile-stained
+    "vomiting": frozenset({"bilious_vomiting"}),
     # a dusky or blue toe is the toe's blood supply failing, not central cyanosis
     "cyanosis": frozenset({"gangrene"}),
     "drooling": frozenset({"minor_complaint"}),

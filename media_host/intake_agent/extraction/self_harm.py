@@ -93,7 +93,13 @@ _PREPARATORY = re.compile(
     r"(?:pills|tablets|medication|meds|sedatives|sleepers|painkillers)|"
     r"(?:guardando|juntando|acumulando|guarde|junte|acumule)\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:pastillas|pildoras|medicamentos|comprimidos)|"
-    r"(?:hice|hizo|he\s+hecho)\s+(?:el|mi|su)\s+testamento|regal(?:e|o|ando)\s+mis\s+cosas)"
+    r"(?:hice|hizo|he\s+hecho)\s+(?:el|mi|su)\s+testamento|regal(?:e|o|ando)\s+mis\s+cosas|"
+    # a farewell note ("a note saying sorry to everyone") and belongings given to friends
+    r"(?:a|the)\s+note\s+(?:saying|that\s+says|to\s+say)\s+(?:sorry|goodbye)|goodbye\s+note|"
+    r"suicide\s+note|(?:nota|carta)\s+de\s+despedida|"
+    r"(?:given|gave|giving)\s+(?:my|his|her|their)\s+[\w'-]+(?:\s+and\s+(?:some\s+|all\s+)?"
+    r"(?:of\s+)?(?:(?:my|his|her|their)\s+)?[\w'-]+)?\s+to\s+(?:(?:my|his|her|their)\s+)?"
+    r"(?:friends|family|sister|brother|cousins?))"
 )
 # "there's no plan", "I'd never do anything", "I wouldn't act on it": a stated absence of intent
 _NO_INTENT = re.compile(
