@@ -1869,3 +1869,27 @@ def test_someone_elses_medicine_is_a_poisoning_in_a_child_not_in_an_adult() -> N
     assert _level(child, age=2, language="es") is Level.EMERGENCY
     adult = "I took my husband's paracetamol for my headache yesterday."
     assert _level(adult, age=30) is not Level.EMERGENCY
+
+
+def test_b23_dev_part_fit_glass_test_peak_flow_and_spanish_airway() -> None:
+    fit = "24-year-old man, fit, with sharp chest pain on pressing the sternum after the gym."
+    assert "seizure" not in _present(fit, age=24)
+    assert "seizure" in _present("Fever, fit, drowsy.", age=2)
+    sprain = "It's swollen and bruised but the bones don't hurt when I press them."
+    assert "non_blanching_rash" not in _present(sprain, age=40)
+    asthma = "Tengo asma, me falta más el aire y el pico de flujo está al 65 %."
+    present = _present(asthma, age=40, language="es")
+    assert "reduced_peak_flow" in present and "vaginal_discharge" not in present
+    airway = "Ahora respira con un ruido agudo y se le está poniendo morada la boca."
+    assert _level(airway, age=1.5, language="es") is Level.EMERGENCY
+
+
+def test_b23_dev_part_context_makes_the_level() -> None:
+    tss = "Tampon in since yesterday, now high temperature, red rash like sunburn, vomiting."
+    assert _level(tss, age=19) is Level.EMERGENCY
+    pills = "Dice que se ha tomado las pastillas de su abuela y que ya no quiere vivir."
+    assert _level(pills, age=19, language="es") is Level.EMERGENCY
+    ear = "I woke up this morning with my left ear completely muffled."
+    assert _level(ear, age=48) is Level.URGENT
+    ec = "22F, condom split 36h ago, no other contraception. Requesting EC."
+    assert _level(ec, age=22) is Level.URGENT

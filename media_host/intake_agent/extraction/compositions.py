@@ -280,6 +280,13 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "bilious_vomiting",
     ),
     (
+        # "my left ear is completely muffled, like it's underwater": hearing lost in that ear
+        # (NICE CKS hearing loss: sudden loss is seen within 24 hours)
+        re.compile(r"\b(?:ear|ears|oido|oidos)\b"),
+        re.compile(r"\b(?:muffled|underwater|under\s+water|deaf|sordo|sorda|no\s+oigo|no\s+oye)\b"),
+        "hearing_loss",
+    ),
+    (
         re.compile(r"\b(?:took|taken|tomo)\b"),
         re.compile(r"\b(?:" + NON_MEDICINES + r")\b"),
         "overdose",
@@ -359,10 +366,11 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\b(?:glass|tumbler|vaso|(?:pressed|pressing|press)\s+(?:on\s+)?"
             r"(?:them|the\s+(?:spots|dots|rash|marks|blotches)))\b"
         ),
+        # ... the spots stay: "don't hurt when I press them" is tenderness, not the glass test
         re.compile(
-            r"\b(?:dont|don't|do\s+not|didnt|didn't|did\s+not|wont|won't|doesnt|doesn't|"
-            r"does\s+not|still\s+(?:there|visible|see)|no\s+(?:desaparecen|se\s+van|se\s+borran))"
-            r"(?:\s+(?:go\s+away|fade|disappear|blanch|go\s+pale|vanish))?\b"
+            r"\b(?:(?:dont|don't|do\s+not|didnt|didn't|did\s+not|wont|won't|doesnt|doesn't|"
+            r"does\s+not)\s+(?:go\s+away|fade|disappear|blanch|go\s+pale|vanish|change)|"
+            r"still\s+(?:there|visible|see)|no\s+(?:desaparecen|se\s+van|se\s+borran))\b"
         ),
         "non_blanching_rash",
     ),

@@ -225,6 +225,11 @@ _FIT_AS_HEALTHY_BEFORE = frozenset(
     | {"previously", "always", "feel", "feels", "felt", "fully"}
 )
 _FIT_AND = frozenset({"well", "healthy", "active", "strong"})  # "fit and well"
+# "24-year-old man, fit, with chest pain": a note describing the person, not "fever, fit, drowsy"
+_PERSON_WORDS = frozenset(
+    {"man", "woman", "male", "female", "boy", "girl", "lady", "gentleman", "m", "f", "old", "yo"}
+    | {"patient", "pt", "athlete", "runner"}
+)
 
 
 def _is_fit_of(tokens: list[Token], span: tuple[int, int]) -> bool:
@@ -238,6 +243,7 @@ def _is_fit_of(tokens: list[Token], span: tuple[int, int]) -> bool:
         before in _FIT_AS_HEALTHY_BEFORE
         or following[:1] in (["healthy"], ["enough"])
         or (len(following) == 2 and following[0] == "and" and following[1] in _FIT_AND)
+        or (before == "," and start >= 2 and tokens[start - 2].text in _PERSON_WORDS)
     ):
         return True
     return before in _BOUT_OF or after in _BOUT_OF
@@ -673,7 +679,17 @@ class RulesExtractor:
                 draft.attrs["site"] = regions[idx]
             drafts.append(draft)
 
-        for reading in vitals.find_vitals(norm):
+        vital_readings = vitals.find_vitals(norm)
+        # a word of a reading's name read alone ("flujo" of "pico de flujo") is not a finding
+        drafts = [
+            d
+            for d in drafts
+            if not any(
+                v.concept_id == "reduced_peak_flow" and v.start <= d.start and d.end <= v.end
+                for v in vital_readings
+            )
+        ]
+        for reading in vital_readings:
             sentence = sentence_at(bounds, reading.start)
             draft = FindingDraft(
                 reading.concept_id,

@@ -54,9 +54,10 @@ _TEMP_LOOSE = re.compile(
 _TEMP_BEFORE = re.compile(
     r"\b(?P<v>\d{2}(?:[.,]\d)?)\s*(?:°\s*c?|grados)?\s+de\s+(?:fiebre|temperatura)\b"
 )
-# "PEF 65% of best", "peak flow is 200, her best is 400"
+# "PEF 65% of best", "peak flow is 200, her best is 400", "el pico de flujo está al 65 %"
 _PEF = re.compile(
-    r"\b(?:pef(?:r)?|peak\s+(?:expiratory\s+)?flow|flujo\s+espiratorio\s+maximo)\s*(?:is|was|of|at|:|=|de|down\s+to)?\s*"
+    r"\b(?:pef(?:r)?|peak\s+(?:expiratory\s+)?flow|flujo\s+espiratorio\s+maximo|pico\s+de\s+flujo)\s*"
+    r"(?:is|was|of|at|:|=|de|down\s+to|(?:esta|estaba)\s+(?:al|en)|al|en)?\s*"
     r"(?:(?P<pct>\d{1,3})\s*%|(?P<v>\d{2,3})(?:\s*(?:l/min|litres|liters))?[^.;]{0,30}?\b(?:best|usual|normal|predicted)"
     r"(?:\s+(?:is|of|was))?\s*(?P<best>\d{2,3}))"
 )
