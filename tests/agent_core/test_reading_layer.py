@@ -1893,3 +1893,10 @@ def test_b23_dev_part_context_makes_the_level() -> None:
     assert _level(ear, age=48) is Level.URGENT
     ec = "22F, condom split 36h ago, no other contraception. Requesting EC."
     assert _level(ec, age=22) is Level.URGENT
+
+
+def test_spanish_values_linked_with_en_are_read_with_their_value() -> None:
+    sick_day = "Soy diabético tipo 1 y tengo gripe. La glucosa está en 16 y las cetonas en 0,8."
+    summary = assess_text(sick_day, age=24, language="es")
+    assert "high_blood_sugar" in {f.concept_id for f in summary.findings_present}
+    assert summary.disposition.level is Level.URGENT  # sick-day rules, not ketoacidosis (JBDS)

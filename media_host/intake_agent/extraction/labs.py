@@ -81,7 +81,9 @@ _ANALYTES = (
 _NUMBER = r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)"
 _LINK = (
     r"\s*(?:(?:today|yesterday|this\s+morning|hoy|ayer)\s*)?"  # "INR today 6.2"
-    r"(?:of|is|was|at|:|=|de|came\s+back(?:\s+at)?|level(?:\s+of)?)?\s*"
+    # "las cetonas en 0,8", "el potasio está en 6,5": Spanish links a value with "en"
+    r"(?:of|is|was|at|:|=|de|en|(?:esta|estan|estaba|estaban)\s+(?:en|a)|came\s+back(?:\s+at)?|"
+    r"level(?:\s+of)?)?\s*"
 )
 _PATTERNS = [
     # "ketones 3+", "protein 2+": a dipstick grade, not a concentration

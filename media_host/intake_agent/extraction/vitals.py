@@ -35,7 +35,8 @@ _RR = re.compile(
     r"(?P<v>\d{1,2})\b(?:\s*(?:/min|per\s+minute|breaths))?|\b(?P<v2>\d{1,2})\s*breaths\s+(?:per|a|/)\s*min"
 )
 _GLUCOSE = re.compile(
-    r"\b(?:glucose|blood\s+sugar|sugar|bg|bm|cbg|glucemia|glucosa|azucar)\s*(?:level\s*)?(?:of|is|was|at|:|=|de|reading)?\s*"
+    r"\b(?:glucose|blood\s+sugar|sugar|bg|bm|cbg|glucemia|glucosa|azucar)\s*(?:level\s*)?"
+    r"(?:of|is|was|at|:|=|de|reading|en|(?:esta|estaba)\s+(?:en|a))?\s*"
     r"(?P<v>\d{1,3}(?:[.,]\d)?)\s*(?P<u>mmol(?:/l)?|mg/dl|mg)?"
 )
 # A glucose meter shows "HI" above its range (about 33 mmol/L): "my sugar meter just says HI"
