@@ -1900,3 +1900,12 @@ def test_spanish_values_linked_with_en_are_read_with_their_value() -> None:
     summary = assess_text(sick_day, age=24, language="es")
     assert "high_blood_sugar" in {f.concept_id for f in summary.findings_present}
     assert summary.disposition.level is Level.URGENT  # sick-day rules, not ketoacidosis (JBDS)
+
+
+def test_a_bottle_a_day_is_alcohol_only_when_the_bottle_holds_alcohol() -> None:
+    assert "alcohol_misuse" in _present("He drinks about a bottle of vodka a day.", age=45)
+    assert "alcohol_misuse" not in _present("I drink a bottle of water a day.", age=30)
+
+
+def test_finding_oneself_without_tablets_is_no_ingestion() -> None:
+    assert "someone_elses_medicine" not in _present("I found myself with no tablets left.", age=70)

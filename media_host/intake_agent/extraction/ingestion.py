@@ -72,7 +72,8 @@ _MEDICINE_WORDS = r"tablets|pills|medicines?|medication|meds|pastillas|medicamen
     sorted(map(re.escape, DRUGS), key=len, reverse=True)
 )
 _FOUND_WITH = re.compile(
-    r"\b(?:found|caught|pille|encontre)\s+(?:[\w'-]+\s+){1,4}?(?:with|con)\s+(?:[\w'-]+\s+){0,3}?"
+    r"\b(?:found|caught|pille|encontre)\s+(?!myself\b|out\b)(?:[\w'-]+\s+){1,4}?(?:with|con)\s+"
+    r"(?!no\b|none\b|sin\b)(?:[\w'-]+\s+){0,3}?"
     r"(?:" + _MEDICINE_WORDS + r")\b"
 )
 
