@@ -59,13 +59,13 @@ _DENIED_BEFORE = re.compile(
 # Someone else's history: a relative of the person described ("her mother has
 # hypothyroidism"), or the caller's relative in the past tense ("my dad had a heart attack at
 # 50"). "My gran has COPD" in a caregiver's call is the patient's own history and stays.
-_RELATIVE = (
+RELATIVE = (
     r"(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|gran|"
     r"aunt|uncle|cousin|parents|madre|padre|mama|papa|hermano|hermana|abuelo|abuela|tio|tia)"
 )
 _SOMEONE_ELSE_BEFORE = re.compile(
-    rf"\b(?:(?:her|his|their|su|sus)\s+{_RELATIVE}(?:'s)?\b(?:\s+[\w'-]+){{0,4}}|"
-    rf"(?:my|mi)\s+{_RELATIVE}\s+(?:had|died|passed\s+away|was\s+diagnosed|suffered|tuvo|murio)"
+    rf"\b(?:(?:her|his|their|su|sus)\s+{RELATIVE}(?:'s)?\b(?:\s+[\w'-]+){{0,4}}|"
+    rf"(?:my|mi)\s+{RELATIVE}\s+(?:had|died|passed\s+away|was\s+diagnosed|suffered|tuvo|murio)"
     r"(?:\s+[\w'-]+){0,3}|family\s+history\s+of|fh\s+of|fhx)\s*$"
 )
 

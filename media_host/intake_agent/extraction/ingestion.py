@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from media_host.intake_agent.extraction.drafts import Statement
-from media_host.intake_agent.extraction.history import DRUGS
+from media_host.intake_agent.extraction.history import DRUGS, RELATIVE
 
 # substances swallowed by accident or on purpose that no one takes as a medicine
 NON_MEDICINES = (
@@ -54,12 +54,11 @@ def find_supratherapeutic(norm: str) -> list[Statement]:
 # one clause and swallowed, as "it", in the next. A suspected ingestion of a button battery,
 # magnet or caustic is treated as a real one (NPIS/TOXBASE; RCEM button battery alert), so the
 # statement counts whatever hedge comes before it ("I think", "might have").
+# The object is a pronoun: after the verb in English, a clitic before it in Spanish.
 _SWALLOWED_IT = re.compile(
-    r"\b(?:swallowed|swallow|ate|eaten|(?:se\s+)?(?:lo|la|los|las)\s+(?:ha\s+|han\s+)?"
-    r"(?:tragado|trago|comido|comio))(?:\s+(?:it|them|one|some|one\s+of\s+them))?\b"
+    r"\b(?:(?:swallowed|swallow|ate|eaten)\s+(?:it|them|one|some|one\s+of\s+them)|"
+    r"(?:se\s+)?(?:lo|la|los|las)\s+(?:ha\s+|han\s+)?(?:tragado|trago|comido|comio))\b"
 )
-_PRONOUN_OBJECT = re.compile(r"\s+(?:it|them|one|some|one\s+of\s+them)\b")
-_SPANISH_CLITIC = re.compile(r"\b(?:lo|la|los|las)\s+(?:ha\s+|han\s+)?(?:tragado|trago|comido)")
 _NOT_SWALLOWED = re.compile(
     r"\b(?:didnt|didn't|did\s+not|hasnt|hasn't|has\s+not|havent|haven't|not|no|never|nunca)"
     r"(?:\s+[\w'-]+){0,2}\s*$"
@@ -80,20 +79,19 @@ _FOUND_WITH = re.compile(
 
 # "se ha tomado unas pastillas de la tension de mi marido", "took some of her nan's tablets":
 # someone else's medicine taken is a poisoning, accidental or not (NPIS/TOXBASE)
-_RELATIVE = (
-    r"(?:husband|wife|partner|nan|nana|nanny|gran|granny|grandma|grandad|grandpa|grandfather|"
-    r"grandmother|mum|mom|mother|dad|father|aunt|auntie|uncle|sister|brother|neighbour|"
-    r"marido|esposo|esposa|mujer|abuel[oa]|madre|padre|mama|papa|ti[oa]|herman[oa]|vecin[oa])"
+_HOUSEHOLD = (
+    rf"(?:{RELATIVE}|husband|wife|partner|nan|nana|nanny|granny|grandad|auntie|neighbour|"
+    r"marido|esposo|esposa|mujer|vecin[oa])"
 )
 _SOMEONE_ELSES_MEDICINE = re.compile(
     r"\b(?:took|taken|swallowed|ate|eaten|(?:se\s+)?(?:ha\s+|han\s+)?(?:tomado|tragado|comido)|"
     r"se\s+(?:tomo|trago|comio))\s+(?:[\w'-]+\s+){0,6}?"
     r"(?:(?:my|her|his|their|our)\s+"
-    + _RELATIVE
+    + _HOUSEHOLD
     + r"'?s\s+(?:[\w'-]+\s+){0,2}?(?:"
     + _MEDICINE_WORDS
     + r")|(?:pastillas|pildoras|comprimidos|medicamentos?|medicinas?)\s+(?:[\w'-]+\s+){0,4}?"
-    r"de\s+(?:mi|su|la|el|tu)\s+" + _RELATIVE + r")\b"
+    r"de\s+(?:mi|su|la|el|tu)\s+" + _HOUSEHOLD + r")\b"
 )
 
 
@@ -103,8 +101,7 @@ def find_referred_ingestion(norm: str) -> list[Statement]:
     else's (→ ``someone_elses_medicine``)."""
     found: list[Statement] = []
     for m in _SWALLOWED_IT.finditer(norm):
-        referred = _PRONOUN_OBJECT.search(m.group()) or _SPANISH_CLITIC.search(m.group())
-        if referred is None or _NOT_SWALLOWED.search(norm, max(0, m.start() - 30), m.start()):
+        if _NOT_SWALLOWED.search(norm, max(0, m.start() - 30), m.start()):
             continue
         if _HAZARD.search(norm, max(0, m.start() - _LOOK_BACK), m.start()):
             found.append(Statement(m.start(), m.end(), "overdose"))

@@ -9,7 +9,8 @@ vital signs → demographics and history → the answer to the last question (``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from media_host.intake_agent.errors import InvalidUtteranceError
 from media_host.intake_agent.extraction import (
@@ -216,6 +217,19 @@ _BOUT_OF = frozenset(
     {"coughing", "cough", "sneezing", "sneeze", "laughing", "laughter", "giggling", "giggles"}
     | {"crying", "panic", "temper", "hissy", "rage", "anger", "jealousy", "hiccups", "hiccuping"}
 )
+
+
+# a word inside a reading's span is part of the reading, not a finding of its own
+class _Spanned(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _outside(drafts: list[FindingDraft], readings: Sequence[_Spanned]) -> list[FindingDraft]:
+    """The drafts that do not lie inside one of the readings' spans."""
+    return [d for d in drafts if not any(r.start <= d.start and d.end <= r.end for r in readings)]
 
 
 # "normally fit", "fit and well", "keeps fit": the adjective (healthy), not a seizure
@@ -681,14 +695,9 @@ class RulesExtractor:
 
         vital_readings = vitals.find_vitals(norm)
         # a word of a reading's name read alone ("flujo" of "pico de flujo") is not a finding
-        drafts = [
-            d
-            for d in drafts
-            if not any(
-                v.concept_id == "reduced_peak_flow" and v.start <= d.start and d.end <= v.end
-                for v in vital_readings
-            )
-        ]
+        drafts = _outside(
+            drafts, [v for v in vital_readings if v.concept_id == "reduced_peak_flow"]
+        )
         for reading in vital_readings:
             sentence = sentence_at(bounds, reading.start)
             draft = FindingDraft(
@@ -705,11 +714,7 @@ class RulesExtractor:
         lab_readings = labs.find_labs(norm)
         # the analyte's name inside its own reading ("blood ketones 0.9") is the test, not the
         # finding: the value says whether it is abnormal
-        drafts = [
-            d
-            for d in drafts
-            if not any(lab.start <= d.start and d.end <= lab.end for lab in lab_readings)
-        ]
+        drafts = _outside(drafts, lab_readings)
         for lab in lab_readings:
             if lab.concept_id is None:
                 continue  # a normal value: nothing to flag
