@@ -1909,3 +1909,78 @@ def test_a_bottle_a_day_is_alcohol_only_when_the_bottle_holds_alcohol() -> None:
 
 def test_finding_oneself_without_tablets_is_no_ingestion() -> None:
     assert "someone_elses_medicine" not in _present("I found myself with no tablets left.", age=70)
+
+
+def test_a_heavy_workout_and_moving_the_arm_are_not_features_of_the_pain(
+    extract: Extract,
+) -> None:
+    strain = (
+        "Sore left side of the chest since a heavy gym session, reproduced exactly by pressing "
+        "on the muscle and by moving the arm."
+    )
+    chest = finding(extract(strain), "chest_pain")
+    assert chest.character is None and chest.radiation is None
+    assert _level(strain, age=30) is not Level.EMERGENCY
+    assert finding(extract("A heavy feeling in my chest."), "chest_pain").character == "pressure"
+    spread = finding(extract("Chest pain moving into my left arm."), "chest_pain")
+    assert spread.radiation == "left arm"
+
+
+def test_radiation_noted_on_its_own_is_pain_where_it_goes() -> None:
+    note = (
+        "61M, indigestion since breakfast, antacids no help. Clammy. Radiating to L arm at times."
+    )
+    assert "arm_pain" in _present(note, age=61)
+    assert _level(note, age=61) is Level.EMERGENCY
+    # a pain of its own sentence carries the radiation: no second pain is made up
+    assert "arm_pain" not in _present("Chest pain radiating to my left arm.", age=61)
+
+
+def test_two_preparatory_acts_outweigh_a_hedged_denial_of_intent() -> None:
+    hedged = (
+        "I've been stockpiling my tablets and I wrote letters to my kids. I'm not going to do "
+        "anything, I think."
+    )
+    assert _level(hedged, age=35) is Level.EMERGENCY
+    one_act = "I wrote letters to my kids years ago when I was away. I'm not going to do anything."
+    assert "suicide_plan" not in _present(one_act, age=35)
+
+
+def test_a_scald_over_a_whole_limb_is_an_extensive_burn() -> None:
+    assert _level("She pulled the kettle over and scalded her whole arm.", age=2) is Level.EMERGENCY
+    spanish = "Se le cayó el agua hirviendo y se ha quemado toda la pierna."
+    assert _level(spanish, age=3, language="es") is Level.EMERGENCY
+    assert _level("I burnt my arm on the oven door, a small red patch.", age=40) is not (
+        Level.EMERGENCY
+    )
+
+
+def test_barely_rousable_with_slow_breathing_is_respiratory_depression() -> None:
+    spanish = "Toma morfina, está tan dormida que casi no la despierto y respira muy despacio."
+    assert _level(spanish, age=85, language="es") is Level.EMERGENCY
+    assert "drowsiness" in _present("Está tan dormido hoy.", age=85, language="es")
+
+
+def test_eye_signs_in_everyday_words() -> None:
+    haloes = "My eye is red and painful and I see rainbow rings round the lights."
+    present = _present(haloes, age=70)
+    assert "haloes" in present and "erythema_migrans" not in present
+    assert _level(haloes, age=70) is Level.EMERGENCY
+    orbit = "Her eyelid is swollen, she has a fever and it hurts her to look sideways."
+    assert _level(orbit, age=9) is Level.EMERGENCY
+    assert "double_vision" in _present("He sees two of everything.", age=9)
+    floaters = "Desde ayer veo un destello de luz y motitas flotando en el ojo."
+    assert _level(floaters, age=60, language="es") is Level.URGENT
+
+
+def test_a_clumsy_hand_is_one_sided_weakness() -> None:
+    assert _level("Since an hour ago my right hand is clumsy.", age=72) is Level.EMERGENCY
+    spanish = "Desde anoche me noto torpe de la mano izquierda."
+    assert _level(spanish, age=80, language="es") is Level.EMERGENCY
+
+
+def test_same_day_problems_named_in_plain_words() -> None:
+    catheter = "His long-term catheter is not draining and the bag is empty, a bit uncomfortable."
+    assert _level(catheter, age=84) is Level.URGENT
+    eczema = "She has eczema and now punched-out sores on her cheeks spreading fast."
+    assert _level(eczema, age=2) is Level.URGENT

@@ -231,11 +231,18 @@ _NOTE_SITE_AFTER = re.compile(
     r"\s+(?:calf|leg|lower\s+leg|thigh|knee|ankle|foot|hip|arm|forearm|hand|wrist|elbow|shoulder|"
     r"eye|ear|chest|flank|loin|breast|testis|testicle|iliac\s+fossa|groin|lung|side)\b"
 )
+_TOWARDS = r"(?:down|up|into|to|through|towards|toward|hacia|al|a\s+la|a\s+los|a\s+las)"
 _RADIATION_RE = re.compile(
-    r"\b(?:radiat\w*|spread\w*|going|goes|moving|moves|travel\w*|shoot\w*|extend\w*|se\s+extiende|se\s+corre|"
-    r"irradia\w*|referred|se\s+(?:me\s+|le\s+)?va|baja|sube|pasa)\s+(?:down|up|into|to|through|towards|toward|hacia|al|a\s+la|a\s+los|a\s+las)?\s*"
+    # a verb of spreading may stand alone ("radiating left arm"); a verb of plain motion needs
+    # its preposition: "moving the arm" or "goes back to normal" is no radiation
+    r"\b(?:(?:radiat\w*|spread\w*|travel\w*|shoot\w*|extend\w*|se\s+extiende|se\s+corre|irradia\w*|"
+    r"referred)\s+"
+    + _TOWARDS
+    + r"?|(?:going|goes|moving|moves|se\s+(?:me\s+|le\s+)?va|baja|sube|pasa)\s+"
+    + _TOWARDS
+    + r")\s*"
     r"(?:down\s+|up\s+|into\s+|to\s+)?(?:the\s+|my\s+|his\s+|her\s+|both\s+|el\s+|la\s+|los\s+|las\s+)?"
-    r"(?P<target>(?:(?:left|right|both|izquierd[oa]|derech[oa])\s+)?(?:arms?|jaw|neck|back|shoulders?|"
+    r"(?P<target>(?:(?:left|right|both|l|r|izquierd[oa]|derech[oa])\s+)?(?:arms?|jaw|neck|back|shoulders?|"
     r"shoulder\s+blades?|groin|legs?|buttocks?|scapula|throat|teeth|brazos?|mandibula|cuello|espalda|hombros?|"
     r"ingle|piernas?)(?:\s+(?:izquierd[oa]|derech[oa]))?(?:\s+and\s+(?:left\s+|right\s+)?(?:arms?|jaw|neck|back|shoulders?))?)"
 )
@@ -358,6 +365,11 @@ def find_radiation(norm: str) -> list[tuple[int, int, str]]:
             .replace("hombro", "shoulder")
         )
         words = target.split()
+        # a note's "L arm" / "R shoulder"
+        side = {"l": "left", "r": "right"}.get(words[0])
+        if side and len(words) > 1:
+            words[0] = side
+            target = " ".join(words)
         if len(words) == 2 and words[1] in ("left", "right"):
             target = f"{words[1]} {words[0]}"
         out.append((m.start(), m.end(), target))

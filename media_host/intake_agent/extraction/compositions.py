@@ -698,6 +698,18 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "weight_loss",
     ),
     (
+        # "scalded her chest and the whole arm", "quemado el pecho y todo el brazo": a burn over a
+        # whole limb or the trunk is over 9 % of the body surface, a burns-service referral
+        # (British Burn Association referral guidance, 2018; Lund and Browder chart)
+        re.compile(r"\b(?:burn\w*|burnt|scald\w*|quem\w+|escald\w+)\b"),
+        re.compile(
+            r"\b(?:(?:whole|entire|all\s+(?:of\s+)?(?:his|her|my|the|their))\s+(?:arm|leg|chest|back|front|"
+            r"tummy|belly|stomach|body|side)|(?:todo|toda)\s+(?:el|la|su)\s+(?:brazo|pierna|pecho|espalda|"
+            r"barriga|tripa|cuerpo|costado))\b"
+        ),
+        "major_burn",
+    ),
+    (
         # "an expanding red ring on his thigh": erythema migrans (NICE NG95)
         re.compile(
             r"\b(?:red|reddish|pink|expanding|spreading|growing|enlarging|widening|getting\s+bigger|"

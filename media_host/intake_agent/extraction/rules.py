@@ -58,6 +58,15 @@ _DENIED_CUE = re.compile(r"\b(?:no|not|without|nil|never|sin)\s+(?:any\s+|real\s
 _HIGH_FEVER_C = 39.0  # NICE NG143 / CKS: a measured 39 °C or more is a high fever
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _GENERIC = frozenset({"swelling", "bleeding"})
+# where a radiation goes (its target's last word, normalised to English) → the pain felt there
+_RADIATED_PAIN = {
+    "arm": "arm_pain",
+    "arms": "arm_pain",
+    "jaw": "jaw_pain",
+    "neck": "neck_pain",
+    "shoulder": "shoulder_pain",
+    "shoulders": "shoulder_pain",
+}
 # simple concepts a two-cue composition may span ("vomiting large amounts of blood")
 _ABSORBABLE = frozenset(
     {
@@ -755,8 +764,32 @@ class RulesExtractor:
                     sentence_at(bounds, statement.start),
                 )
             )
+        drafts.extend(self._orphan_radiation(norm, drafts, bounds))
         drafts.sort(key=lambda d: d.start)
         return drafts
+
+    def _orphan_radiation(
+        self, norm: str, drafts: list[FindingDraft], bounds: list[tuple[int, int]]
+    ) -> list[FindingDraft]:
+        """Pain where a radiation goes, when its sentence has no pain to carry it.
+
+        "Heartburn since 6. Clammy. Radiation L arm." — a note's fragment names pain felt in the
+        arm; attached to nothing, it would be lost, and arm or jaw pain with indigestion and
+        sweating is an anginal equivalent (AHA/ACC 2021).
+        """
+        pain_sentences = {
+            d.sentence
+            for d in drafts
+            if d.presence is not Presence.ABSENT and self.lexicon.concept(d.concept_id).is_pain
+        }
+        out = []
+        for start, end, target in anatomy.find_radiation(norm):
+            concept_id = _RADIATED_PAIN.get(target.split()[-1])
+            sentence = sentence_at(bounds, start)
+            if concept_id is None or sentence in pain_sentences:
+                continue
+            out.append(FindingDraft(concept_id, Presence.PRESENT, start, end, sentence))
+        return out
 
     # ------------------------------------------------------------------ output
     def _merge(self, drafts: list[FindingDraft], item_id: str) -> list[Finding]:

@@ -147,7 +147,11 @@ def find_self_harm(norm: str) -> list[Statement]:
     preparing = list(_PREPARATORY.finditer(norm))
     thoughts = any(f.concept_id == "suicidal_ideation" for f in found)
     # ... or with a decision set for a time ("I've saved up my tablets and I've decided I'm
-    # taking them tonight"): the act need not be named when the means and the hour are
-    if preparing and not denied_intent and (thoughts or decided or len(preparing) >= 2):
+    # taking them tonight"): the act need not be named when the means and the hour are.
+    # Two preparatory acts outweigh a stated lack of intent ("I'm not going to do anything
+    # tonight, probably"): NICE NG225 warns against relying on what is said about intent
+    # when the behaviour says otherwise.
+    planned = len(preparing) >= 2 or (not denied_intent and (thoughts or decided))
+    if preparing and planned:
         found.append(Statement(preparing[0].start(), preparing[0].end(), "suicide_plan"))
     return found

@@ -77,13 +77,22 @@ _HIGH = re.compile(
     r"\bfiebre\s+(?:muy\s+)?alta\b"
 )
 
+# "a heavy bench-press session", "heavy lifting", "a heavy meal": the effort or the thing is
+# heavy, not the pain
+_HEAVY_NOT_PAIN = (
+    r"(?:lifting|lift|lifts|bench|weights?|gym|session|workout|training|meal|meals|night|drinker|"
+    r"drinking|smoker|smoking|periods?|bags?|boxes|box|shopping|load|furniture|suitcase|work|day)\b"
+)
+
 _CHARACTER: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:crushing|crushed|elephant|aplastante)\b"), "crushing"),
     (re.compile(r"\b(?:squeezing|vice[\s-]like|vise[\s-]like|clamp)\b"), "squeezing"),
     (
         re.compile(
-            r"\b(?<!blood\s)(?<!arterial\s)(?:pressure(?:[\s-]like)?|heaviness|heavy|weight\s+on|tightness|tight|"
-            r"opresivo|opresion)\b"
+            r"\b(?<!blood\s)(?<!arterial\s)(?:pressure(?:[\s-]like)?|heaviness|heavy(?!\s+"
+            + _HEAVY_NOT_PAIN
+            + r")|"
+            r"weight\s+on|tightness|tight|opresivo|opresion)\b"
         ),
         "pressure",
     ),
@@ -144,7 +153,8 @@ _REPRODUCIBLE = re.compile(
     r"(?:press|push|touch)|tender\s+to\s+(?:touch|palpation)|reproducible|reproduced\s+(?:on|by)\s+"
     r"palpation|chest\s+wall\s+tenderness|duele\s+al\s+(?:tocar|presionar)|"
     r"(?:pressing|pushing|press|push)\s+(?:on\s+)?(?:\w+\s+){0,2}(?:reproduces|brings\s+(?:it\s+)?on|recreates)|"
-    r"reproduced\s+by\s+(?:pressing|pressure|palpation)|"
+    # "reproduced exactly by pressing on the pectoral muscle and by moving the arm"
+    r"reproduced\s+(?:\w+\s+){0,2}by\s+(?:pressing|pressure|palpation|moving)|"
     # "it hurts when I poke it", "sharp on twisting + pressing ribs", "sore to press"
     r"(?:when|if)\s+(?:i|you|he|she|they)\s+(?:poke|prod|press|push)\b|"
     r"(?:on|with|when)\s+(?:twisting\s+\W?\s*(?:and\s+)?)?pressing\s+(?:on\s+)?(?:the\s+|my\s+|his\s+|her\s+)?"
