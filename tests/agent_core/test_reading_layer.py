@@ -1984,3 +1984,46 @@ def test_same_day_problems_named_in_plain_words() -> None:
     assert _level(catheter, age=84) is Level.URGENT
     eczema = "She has eczema and now punched-out sores on her cheeks spreading fast."
     assert _level(eczema, age=2) is Level.URGENT
+
+
+def test_a_denial_reported_as_such_stays_a_denial() -> None:
+    present = _present("70F, tired for weeks. No chest pain, no black stools reported.", age=70)
+    assert "melena" not in present
+    assert "cough" in _present("No fever; runny nose and cough reported.", age=30)
+
+
+def test_a_fear_or_a_forecast_is_no_finding() -> None:
+    forecast = "He's had a cold; my sister says at his age it's bound to turn into pneumonia."
+    assert "shortness_of_breath" not in _present(forecast, age=81)
+    fear = "Tengo tos y me da miedo que sea neumonía."
+    assert "shortness_of_breath" not in _present(fear, age=40, language="es")
+
+
+def test_a_measure_against_the_usual_is_no_familiar_episode() -> None:
+    feeds = (
+        "Cold and cough for three days, now taking only half his usual milk with fewer wet nappies."
+    )
+    assert _level(feeds, age=0.5) is Level.URGENT
+
+
+def test_pain_on_twisting_or_pressing_is_reproducible_chest_wall_pain() -> None:
+    wall = (
+        "Sharp pains in my chest when I twist or press by my breastbone, since lifting on Sunday."
+    )
+    assert _level(wall, age=30) is Level.SELF_CARE
+
+
+def test_means_kept_ready_and_a_farewell_are_preparatory_acts() -> None:
+    spanish = "Mi hermano me ha mandado un mensaje despidiéndose y tiene pastillas guardadas."
+    assert _level(spanish, age=30, language="es") is Level.EMERGENCY
+    english = "She texted me goodbye and has pills stashed away."
+    assert _level(english, age=30) is Level.EMERGENCY
+
+
+def test_a_spanish_denial_of_bruises_is_a_denial() -> None:
+    nose = "A mi hijo le sangra la nariz a veces y no le salen moratones."
+    assert "bruising" not in _present(nose, age=9, language="es")
+
+
+def test_blood_on_the_paper_is_rectal_bleeding() -> None:
+    assert "rectal_bleeding" in _present("Some bright red blood on the paper when I wipe.", age=55)

@@ -279,9 +279,16 @@ def scope_of_matches(
 
     # "no tender nodes, runny nose and cough present": an item that a list affirms after it
     # ends the denied list before it
+    # ... unless the denial stands right before the item: "no black stools reported" reports
+    # the denial ("none reported")
     ends = {start: stop for start, stop in matches}
-    for idx, (_start, end) in enumerate(matches):
-        if NEGATION in covered[idx] and _affirmed_after(tokens, words, end, ends):
+    denied_from = {t.end for t in triggers if t.kind == NEGATION}
+    for idx, (start, end) in enumerate(matches):
+        if (
+            NEGATION in covered[idx]
+            and start not in denied_from
+            and _affirmed_after(tokens, words, end, ends)
+        ):
             covered[idx].discard(NEGATION)
 
     post = _POST[language]

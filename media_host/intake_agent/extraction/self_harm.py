@@ -94,6 +94,13 @@ _PREPARATORY = re.compile(
     r"(?:guardando|juntando|acumulando|guarde|junte|acumule)\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:pastillas|pildoras|medicamentos|comprimidos)|"
     r"(?:hice|hizo|he\s+hecho)\s+(?:el|mi|su)\s+testamento|regal(?:e|o|ando)\s+mis\s+cosas|"
+    # the means kept ready ("tiene pastillas guardadas") and a farewell sent ("un mensaje
+    # despidiendose", "texted me goodbye")
+    r"(?:pastillas|pildoras|medicamentos|comprimidos)\s+(?:guardadas|acumuladas|escondidas)|"
+    r"(?:pills|tablets)\s+(?:saved|stashed|hidden)\s+(?:up|away)|"
+    r"despidiendose|(?:mensaje|nota|carta)\s+(?:de\s+)?despedida|"
+    r"(?:texted|messaged|sent)\s+(?:me\s+|us\s+|her\s+|him\s+)?(?:a\s+)?goodbye|"
+    r"goodbye\s+(?:text|message)|"
     # a farewell note ("a note saying sorry to everyone") and belongings given to friends
     r"(?:a|the)\s+note\s+(?:saying|that\s+says|to\s+say)\s+(?:sorry|goodbye)|goodbye\s+note|"
     r"suicide\s+note|(?:nota|carta)\s+de\s+despedida|"

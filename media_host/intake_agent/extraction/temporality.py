@@ -242,7 +242,11 @@ _TIMING: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|usual|"
+            r"\b(?:recurrent|recurring|keeps\s+coming\s+back|again|repeated|recurrente|"
+            # "my usual migraine", but not a measure against the usual: "half his usual
+            # milk", "more than usual", "her usual self"
+            r"(?<!than\s)(?<!half\shis\s)(?<!half\sher\s)(?<!of\shis\s)(?<!of\sher\s)"
+            r"(?<!of\smy\s)usual(?!\s+self)|"
             # "my typical migraine", "typical for her"; a note's "typical renal colic" names the
             # pattern of a disease, not one the patient has had before
             r"(?:my|her|his|their|your)\s+typical|typical\s+(?:for|of)\s+(?:me|her|him|them)|"
