@@ -209,12 +209,20 @@ def _explained(finding: Finding, present: set[str], medication_classes: set[str]
     return None
 
 
+# Conditions of young babies by definition: posseting and colic are how a thriving baby under
+# three months behaves (NICE NG1; NICE CKS infantile colic), so that age is no reason to review.
+_OF_YOUNG_BABIES = frozenset({"posseting", "infant_colic"})
+
+
 def _minor_at_any_age(finding: Finding) -> bool:
-    """A minor skin problem (cradle cap, a stye, nappy rash) or a graze stated small or
-    superficial: self-care at any age (NICE CKS seborrhoeic dermatitis, blepharitis/stye,
-    minor wounds), so age alone does not lower the threshold for it."""
-    return finding.concept_id == "skin_minor" or (
-        finding.concept_id == "wound" and "small" in finding.qualifiers
+    """A minor skin problem (cradle cap, a stye, nappy rash), a graze stated small or
+    superficial, or a young baby's posseting or colic: self-care at any age (NICE CKS
+    seborrhoeic dermatitis, blepharitis/stye, minor wounds, infantile colic; NICE NG1), so age
+    alone does not lower the threshold for it."""
+    return (
+        finding.concept_id == "skin_minor"
+        or finding.concept_id in _OF_YOUNG_BABIES
+        or (finding.concept_id == "wound" and "small" in finding.qualifiers)
     )
 
 

@@ -2027,3 +2027,30 @@ def test_a_spanish_denial_of_bruises_is_a_denial() -> None:
 
 def test_blood_on_the_paper_is_rectal_bleeding() -> None:
     assert "rectal_bleeding" in _present("Some bright red blood on the paper when I wipe.", age=55)
+
+
+def test_a_thriving_young_babys_posseting_or_colic_is_self_care() -> None:
+    posset = (
+        "He brings up a bit of milk after feeds, never green, gaining weight, many wet nappies."
+    )
+    assert _level(posset, age=0.15) is Level.SELF_CARE
+    colic = "She cries for a couple of hours every evening and pulls her legs up, feeding well."
+    assert _level(colic, age=0.1) is Level.SELF_CARE
+    spanish = "Echa un poquito de leche después de las tomas, pero gana peso y moja pañales."
+    assert _level(spanish, age=0.15, language="es") is Level.SELF_CARE
+
+
+def test_minor_complaints_in_plain_words_are_read() -> None:
+    assert "dry_eye" in _present("My eyes feel gritty and dry when I read.", age=78)
+    assert "skin_minor" in _present("Yellowy greasy scales on the top of her head.", age=0.5)
+    assert "heartburn" in _present("35F, epigastric burning after big meals x2/52.", age=35)
+
+
+def test_an_age_is_no_duration() -> None:
+    def durations(text: str, **kwargs: object) -> list[float | None]:
+        summary = assess_text(text, **kwargs)  # type: ignore[arg-type]
+        return [f.duration_hours for f in summary.findings_present]
+
+    assert durations("18mo F, teething, chewing hands.", age=1.5) == [None]
+    brother = "Mi hermano de 30 años tiene dolor de cabeza."
+    assert durations(brother, age=30, language="es") == [None]

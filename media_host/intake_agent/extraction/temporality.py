@@ -55,7 +55,7 @@ _NUM = (
 )
 # note shorthand "x2d", "x1 month" glues the number to the "x"
 _NUM_UNIT = re.compile(
-    rf"(?:\b|(?<=\bx)){_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|of\s+pregnancy|of\s+gestation|gestational|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
+    rf"(?:\b|(?<=\bx)){_NUM}[\s-]*(?:and\s+a\s+half\s+)?{_UNIT}\b(?P<tail>[\s-]*(?:old|of\s+age|(?:m|f|male|female|boy|girl)\b(?!\s*[/'])|of\s+pregnancy|of\s+gestation|gestational|pregnant|gestation|postpartum|post\s*partum|de\s+edad|de\s+embarazo|embarazada)\b)?"
 )
 # Tails that mean the number is not a symptom duration ("30 weeks pregnant", "3 months old").
 _EVERY = re.compile(r"(?:every|each|cada|per|q|times\s+a|twice\s+a|once\s+a)\s*$")
@@ -72,7 +72,8 @@ _AGE_LEAD = re.compile(
     r"(?:nino|nina|hijo|hija|bebe|nieto|nieta|paciente|hombre|mujer|senor|senora|esposo|esposa|"
     r"varon|chico|chica|joven|anciano|anciana|lactante|adolescente|"
     r"chamaco|chamaca|chavo|chava|nene|nena|guagua|pibe|piba|chiquito|chiquita|crio|cria|peque|"
-    r"madre|padre|mama|papa|abuelo|abuela|suegra|suegro|tia|tio|marido|novio|novia)\s*,?\s+de)\s*$"
+    r"madre|padre|mama|papa|abuelo|abuela|suegra|suegro|tia|tio|marido|novio|novia|hermano|hermana|"
+    r"primo|prima|amigo|amiga|vecino|vecina|pareja|companero|companera|sobrino|sobrina)\s*,?\s+de)\s*$"
 )
 _PAST_UNIT = re.compile(
     r"\b(?:the\s+)?(?:past|last|previous)\s+(?P<unit>week|month|year|fortnight|day|night)\b"
