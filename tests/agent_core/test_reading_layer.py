@@ -2054,3 +2054,11 @@ def test_an_age_is_no_duration() -> None:
     assert durations("18mo F, teething, chewing hands.", age=1.5) == [None]
     brother = "Mi hermano de 30 años tiene dolor de cabeza."
     assert durations(brother, age=30, language="es") == [None]
+
+
+def test_a_kidney_infection_with_rigors_and_no_urine_is_sepsis() -> None:
+    sepsis = (
+        "I've had a kidney infection for two days, now I can't stop shaking and I haven't weed "
+        "since this morning."
+    )
+    assert _level(sepsis, age=31) is Level.EMERGENCY
