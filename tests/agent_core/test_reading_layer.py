@@ -2062,3 +2062,10 @@ def test_a_kidney_infection_with_rigors_and_no_urine_is_sepsis() -> None:
         "since this morning."
     )
     assert _level(sepsis, age=31) is Level.EMERGENCY
+
+
+def test_the_right_lower_quadrant_in_a_note_and_in_spanish() -> None:
+    note = "Right lower abdominal pain since last night, off his food."
+    assert _level(note, age=45) is Level.EMERGENCY
+    spanish = "Dolor en la parte baja derecha de la barriga desde anoche y no quiere comer."
+    assert _level(spanish, age=45, language="es") is Level.EMERGENCY

@@ -18,6 +18,7 @@ _SITES: dict[str, tuple[str, str]] = {
     "pecho": ("chest", "chest_pain"),
     "torax": ("chest", "chest_pain"),
     "abdomen": ("abdomen", "abdominal_pain"),
+    "abdominal": ("abdomen", "abdominal_pain"),  # "right lower abdominal pain"
     "stomach": ("abdomen", "abdominal_pain"),
     "belly": ("abdomen", "abdominal_pain"),
     "tummy": ("abdomen", "abdominal_pain"),
@@ -204,7 +205,8 @@ _PAIN_RE = re.compile(
 _REGION_RE = re.compile(
     r"\b(?:(?:lower|upper|bottom|top)\s+(?:right|left)|(?:right|left)\s+(?:lower|upper|sided)|lower|upper|low|"
     r"central|middle|centre|center|right|left|inferior|superior|derecho|derecha|izquierdo|izquierda|"
-    r"abajo|arriba)\b"
+    # "la parte baja derecha": Spanish "low" / "high" part
+    r"abajo|arriba|baja|bajo|alta|alto)\b"
 )
 # Spanish region words, read as the English ones the rules name ("right lower")
 _REGION_WORDS = {
@@ -213,6 +215,10 @@ _REGION_WORDS = {
     "izquierdo": "left",
     "izquierda": "left",
     "abajo": "lower",
+    "baja": "lower",
+    "bajo": "lower",
+    "alta": "upper",
+    "alto": "upper",
     "arriba": "upper",
     "inferior": "lower",
     "superior": "upper",
