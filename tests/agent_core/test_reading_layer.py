@@ -1932,8 +1932,9 @@ def test_radiation_noted_on_its_own_is_pain_where_it_goes() -> None:
     )
     assert "arm_pain" in _present(note, age=61)
     assert _level(note, age=61) is Level.EMERGENCY
-    # a pain of its own sentence carries the radiation: no second pain is made up
+    # a pain of its own sentence carries the radiation, and a rash spreads too: no pain made up
     assert "arm_pain" not in _present("Chest pain radiating to my left arm.", age=61)
+    assert "arm_pain" not in _present("Fever. The red rash is spreading to his arms.", age=4)
 
 
 def test_two_preparatory_acts_outweigh_a_hedged_denial_of_intent() -> None:

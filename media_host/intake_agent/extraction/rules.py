@@ -58,6 +58,8 @@ _DENIED_CUE = re.compile(r"\b(?:no|not|without|nil|never|sin)\s+(?:any\s+|real\s
 _HIGH_FEVER_C = 39.0  # NICE NG143 / CKS: a measured 39 °C or more is a high fever
 MAX_TEXT_CHARS = 20_000  # the caller caps utterances far lower; this only bounds worst-case cost
 _GENERIC = frozenset({"swelling", "bleeding"})
+# verbs that only pain does ("radiating", "shooting", "irradia"), unlike "spreading" or "going"
+_PAIN_SPREADS = ("radiat", "shoot", "irradia", "referred")
 # where a radiation goes (its target's last word, normalised to English) → the pain felt there
 _RADIATED_PAIN = {
     "arm": "arm_pain",
@@ -788,6 +790,8 @@ class RulesExtractor:
             sentence = sentence_at(bounds, start)
             if concept_id is None or sentence in pain_sentences:
                 continue
+            if not norm.startswith(_PAIN_SPREADS, start):
+                continue  # "the rash is spreading to his arms": a rash spreads too
             out.append(FindingDraft(concept_id, Presence.PRESENT, start, end, sentence))
         return out
 
