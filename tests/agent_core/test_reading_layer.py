@@ -2070,3 +2070,20 @@ def test_the_right_lower_quadrant_in_a_note_and_in_spanish() -> None:
     assert _level(note, age=45) is Level.EMERGENCY
     spanish = "Dolor en la parte baja derecha de la barriga desde anoche y no quiere comer."
     assert _level(spanish, age=45, language="es") is Level.EMERGENCY
+
+
+def test_teething_told_by_its_signs_explains_the_drooling() -> None:
+    baby = "Her gums are red, she's chewing everything, drooling loads, temperature normal."
+    assert _level(baby, age=0.8) is Level.SELF_CARE
+
+
+def test_an_ulcer_inside_the_lip_is_a_mouth_ulcer() -> None:
+    assert "mouth_ulcer" in _present("A painful ulcer inside my lower lip since I bit it.", age=45)
+
+
+def test_a_febrile_childs_rash_that_fades_under_a_glass_is_not_amber() -> None:
+    viral = (
+        "Cold and a temperature for two days, a pink rash that fades when I press a glass on it."
+    )
+    assert _level(viral, age=3) is not Level.URGENT
+    assert _level("Cold and a temperature for two days, and a pink rash.", age=3) is Level.URGENT

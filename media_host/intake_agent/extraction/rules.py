@@ -156,7 +156,11 @@ _GIVES_WAY_IN_SENTENCE: dict[
     "drooling": (
         frozenset({"minor_complaint"}),
         re.compile(r"\b(?:drool\w*|dribbl\w*|babe\w*)"),
-        re.compile(r"\b(?:teeth\w*|tooth|dient\w*|denticion|encias?|boca|muerde)"),
+        # ... teething named, or told by its signs: red gums, chewing or gnawing on things (NHS
+        # baby teething symptoms)
+        re.compile(
+            r"\b(?:teeth\w*|tooth|gums?|chew\w*|gnaw\w*|dient\w*|denticion|encias?|boca|muerde)"
+        ),
     ),
     # "está muy apagada, llora a menudo, no disfruta con nada": an adult's flat mood, not a
     # child's lethargy
