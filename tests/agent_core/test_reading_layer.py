@@ -2087,3 +2087,9 @@ def test_a_febrile_childs_rash_that_fades_under_a_glass_is_not_amber() -> None:
     )
     assert _level(viral, age=3) is not Level.URGENT
     assert _level("Cold and a temperature for two days, and a pink rash.", age=3) is Level.URGENT
+
+
+def test_putting_it_down_to_weight_is_no_weight_loss() -> None:
+    cause = "Breathless on hills for six months, which he puts down to age and weight."
+    assert "weight_loss" not in _present(cause, age=69)
+    assert "weight_loss" in _present("I'm down 6 kg since the summer without trying.", age=60)

@@ -692,8 +692,9 @@ PAIRS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "head_injury",
     ),
     (
-        # "lost nearly a stone without trying", "down 6 kg": weight loss
-        re.compile(r"\b(?:lost|losing|dropped|down|baje|bajado|perdi|perdido)\b"),
+        # "lost nearly a stone without trying", "down 6 kg": weight loss; "puts it down to age
+        # and weight" is a cause offered, not a loss
+        re.compile(r"\b(?:lost|losing|dropped|down(?!\s+to\b)|baje|bajado|perdi|perdido)\b"),
         re.compile(r"\b(?:stones?|kg|kgs|kilos?|pounds|lbs?|dress\s+sizes?|weight|peso)\b"),
         "weight_loss",
     ),
